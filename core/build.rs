@@ -1,0 +1,86 @@
+//! Turns the message tables in `i18n/*.json` (plain data, one file per locale) into
+//! compile-time Rust arrays, so the wasm carries no JSON parser and a locale that lacks
+//! a key (or has one `en.json` does not know) fails the build with the key named.
+use std::{env, fs, path::Path};
+
+fn camel(key: &str) -> String {
+    key.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn main() {
+    let dir = Path::new("i18n");
+    println!("cargo:rerun-if-changed=i18n");
+    let read = |name: &str| -> serde_json::Map<String, serde_json::Value> {
+        let path = dir.join(format!("{name}.json"));
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        match serde_json::from_str(&text) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => panic!("{}: must be a JSON object of key -> text", path.display()),
+            Err(e) => panic!("{}: {e}", path.display()),
+        }
+    };
+    let en = read("en");
+    let keys: Vec<&String> = en.keys().collect();
+    let mut locales: Vec<String> = fs::read_dir(dir)
+        .expect("core/i18n exists")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".json")).map(String::from))
+        .collect();
+    locales.sort();
+    // English first: it is the fallback.
+    locales.retain(|l| l != "en");
+    locales.insert(0, "en".into());
+
+    let mut out = String::new();
+    out.push_str("/// A message key; the variants are generated from `core/i18n/en.json`.\n");
+    out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[repr(u16)]\npub enum Msg {\n");
+    for k in &keys {
+        out.push_str(&format!("    /// `{k}`\n    {},\n", camel(k)));
+    }
+    out.push_str("}\n\n");
+    out.push_str(&format!("/// Number of message keys.\npub const MSG_COUNT: usize = {};\n\n", keys.len()));
+    out.push_str("impl Msg {\n    /// Every key, in table order.\n    pub const ALL: [Msg; MSG_COUNT] = [");
+    for k in &keys {
+        out.push_str(&format!("Msg::{}, ", camel(k)));
+    }
+    out.push_str("];\n    /// The key as written in the JSON tables and in the `texts` config.\n    pub fn key(self) -> &'static str {\n        KEYS[self as usize]\n    }\n}\n\n");
+    out.push_str("const KEYS: [&str; MSG_COUNT] = [");
+    for k in &keys {
+        out.push_str(&format!("{k:?}, "));
+    }
+    out.push_str("];\n\n");
+    out.push_str(&format!(
+        "/// Shipped locales (BCP 47), English first.\npub const LOCALES: [&str; {}] = {:?};\n\n",
+        locales.len(),
+        locales
+    ));
+    out.push_str(&format!("static TABLES: [[&str; MSG_COUNT]; {}] = [\n", locales.len()));
+    for l in &locales {
+        let table = read(l);
+        for k in table.keys() {
+            if !en.contains_key(k) {
+                panic!("i18n/{l}.json has key `{k}` that en.json does not define");
+            }
+        }
+        out.push_str("    [");
+        for k in &keys {
+            match table.get(*k).and_then(|v| v.as_str()) {
+                Some(text) => out.push_str(&format!("{text:?}, ")),
+                None => panic!("i18n/{l}.json lacks key `{k}` (or it is not a string)"),
+            }
+        }
+        out.push_str("],\n");
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("messages.rs");
+    fs::write(dest, out).expect("write messages.rs");
+}

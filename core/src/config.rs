@@ -1,0 +1,535 @@
+//! The one config schema, read from two sources that merge field by field:
+//! the script tag's `data-*` attributes (kebab-case of the JSON names: `data-max-message-chars`
+//! is `max_message_chars`) and the richer `ReachUs('init', {...})` object, which wins.
+//!
+//! [`RawConfig`] is what the brand wrote (every field optional, unknown fields refused);
+//! [`Config::from_raw`] validates it into what the widget runs with, or a [`ConfigError`]
+//! naming the field.
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::defaults;
+use crate::duration::parse_minutes;
+use crate::error::ConfigError;
+use crate::i18n::Msg;
+
+/// A text given per locale (`{"en": "Safety", "zh-CN": "安全问题"}`) or once for all.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Text {
+    /// The same text in every locale.
+    Plain(String),
+    /// Locale tag → text.
+    Localized(BTreeMap<String, String>),
+}
+
+impl Text {
+    /// The best text for `locale`: exact tag, then same language, then English, then any.
+    pub fn resolve(&self, locale: &str) -> &str {
+        match self {
+            Text::Plain(s) => s,
+            Text::Localized(map) => {
+                let lang = locale.split('-').next().unwrap_or(locale);
+                map.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(locale))
+                    .or_else(|| map.iter().find(|(k, _)| k.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(lang))))
+                    .or_else(|| map.iter().find(|(k, _)| k.split('-').next() == Some("en")))
+                    .or_else(|| map.iter().next())
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("")
+            }
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        match self {
+            Text::Plain(s) => s.trim().is_empty(),
+            Text::Localized(map) => map.is_empty() || map.values().any(|v| v.trim().is_empty()),
+        }
+    }
+}
+
+/// `promise` as written: `"2h"` or `{"respond_within": "2h"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum RawPromise {
+    /// Shorthand: the response time alone.
+    Short(String),
+    /// The object form (business hours and holidays join it later).
+    Full(PromiseSpec),
+}
+
+/// The object form of `promise`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromiseSpec {
+    /// `"2h"`, `"30m"`, `"1d"`…
+    pub respond_within: String,
+}
+
+/// One entry of `categories` as written.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCategory {
+    /// Stable id sent in the report (`[a-z0-9_-]`, 1–40 chars).
+    pub id: String,
+    /// Shown to the visitor.
+    pub label: Text,
+}
+
+/// The config exactly as the brand wrote it: every field optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Where reports are POSTed.
+    pub endpoint: Option<String>,
+    /// The brand's name: dialog title and reference prefix.
+    pub brand: Option<String>,
+    /// The response promise.
+    pub promise: Option<RawPromise>,
+    /// Force a locale instead of negotiating one.
+    pub locale: Option<String>,
+    /// The category choice.
+    pub categories: Option<Vec<RawCategory>>,
+    /// Which contact fields to show: `["email", "phone"]`.
+    pub contact_fields: Option<Vec<String>>,
+    /// Whether at least one contact field must be filled.
+    pub require_contact: Option<bool>,
+    /// `bottom-right` (default) or `bottom-left`.
+    pub position: Option<String>,
+    /// Message length limit in characters.
+    pub max_message_chars: Option<u32>,
+    /// When the loader fetches the widget: `intent` (default) or `idle`.
+    pub preload: Option<String>,
+    /// Per-brand overrides of any message: `{"launcher": {"en": "Help"}}`.
+    pub texts: Option<BTreeMap<String, Text>>,
+}
+
+/// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
+pub const ATTRIBUTE_FIELDS: [&str; 9] = [
+    "endpoint",
+    "brand",
+    "promise",
+    "locale",
+    "contact_fields",
+    "require_contact",
+    "position",
+    "max_message_chars",
+    "preload",
+];
+
+impl RawConfig {
+    /// Read the script tag's `data-*` attributes (names given without `data-`).
+    /// Returns the config and the names of attributes it does not know (to warn about:
+    /// other tools, such as CDNs, add their own `data-*` attributes to script tags).
+    pub fn from_attributes<'a>(
+        attrs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(RawConfig, Vec<String>), ConfigError> {
+        let mut raw = RawConfig::default();
+        let mut unknown = Vec::new();
+        for (name, value) in attrs {
+            let field = name.trim_start_matches("data-").replace('-', "_");
+            let value = value.trim().to_string();
+            match field.as_str() {
+                "endpoint" => raw.endpoint = Some(value),
+                "brand" => raw.brand = Some(value),
+                "promise" => raw.promise = Some(RawPromise::Short(value)),
+                "locale" => raw.locale = Some(value),
+                "position" => raw.position = Some(value),
+                "preload" => raw.preload = Some(value),
+                "contact_fields" => {
+                    raw.contact_fields = Some(
+                        value
+                            .split([',', ' '])
+                            .filter(|s| !s.is_empty())
+                            .map(String::from)
+                            .collect(),
+                    )
+                }
+                "require_contact" => {
+                    raw.require_contact = Some(match value.as_str() {
+                        "" | "true" => true,
+                        "false" => false,
+                        _ => return Err(ConfigError::invalid(field, "must be \"true\" or \"false\"")),
+                    })
+                }
+                "max_message_chars" => {
+                    raw.max_message_chars = Some(value.parse().map_err(|_| {
+                        ConfigError::invalid(field, "must be a whole number of characters")
+                    })?)
+                }
+                _ => unknown.push(format!("data-{}", name.trim_start_matches("data-"))),
+            }
+        }
+        Ok((raw, unknown))
+    }
+
+    /// Field by field, `later` wins where it sets a value.
+    pub fn merge(self, later: RawConfig) -> RawConfig {
+        RawConfig {
+            endpoint: later.endpoint.or(self.endpoint),
+            brand: later.brand.or(self.brand),
+            promise: later.promise.or(self.promise),
+            locale: later.locale.or(self.locale),
+            categories: later.categories.or(self.categories),
+            contact_fields: later.contact_fields.or(self.contact_fields),
+            require_contact: later.require_contact.or(self.require_contact),
+            position: later.position.or(self.position),
+            max_message_chars: later.max_message_chars.or(self.max_message_chars),
+            preload: later.preload.or(self.preload),
+            texts: match (self.texts, later.texts) {
+                (Some(mut a), Some(b)) => {
+                    a.extend(b);
+                    Some(a)
+                }
+                (a, b) => b.or(a),
+            },
+        }
+    }
+}
+
+/// Where the launcher sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// Bottom right corner (default).
+    BottomRight,
+    /// Bottom left corner.
+    BottomLeft,
+}
+
+impl Position {
+    /// The CSS class suffix / config value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Position::BottomRight => "bottom-right",
+            Position::BottomLeft => "bottom-left",
+        }
+    }
+}
+
+/// When the loader fetches the widget's code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preload {
+    /// On the first sign of intent (pointer, focus, touch, click, API call).
+    Intent,
+    /// When the browser is idle after load.
+    Idle,
+}
+
+/// A validated response promise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PromiseRule {
+    /// As the brand wrote it (`"2h"`), echoed in the payload.
+    pub respond_within: String,
+    /// The same in minutes.
+    pub minutes: u32,
+}
+
+/// A category's label: a built-in message or the brand's own text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Label {
+    /// One of the shipped, translated labels.
+    Builtin(Msg),
+    /// The brand's text.
+    Custom(Text),
+}
+
+/// A validated category.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Category {
+    /// Sent in the report.
+    pub id: String,
+    /// Shown to the visitor.
+    pub label: Label,
+}
+
+/// Which contact fields the form shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContactFields {
+    /// Show the email field.
+    pub email: bool,
+    /// Show the phone field.
+    pub phone: bool,
+}
+
+/// The validated configuration the widget runs with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Absolute http(s) URL or a same-origin path.
+    pub endpoint: String,
+    /// Brand name, if given.
+    pub brand: Option<String>,
+    /// The promise, if the brand makes one. None means the widget promises nothing.
+    pub promise: Option<PromiseRule>,
+    /// A forced locale, if any.
+    pub locale: Option<String>,
+    /// At least one category.
+    pub categories: Vec<Category>,
+    /// Contact fields shown.
+    pub contact_fields: ContactFields,
+    /// At least one contact field must be filled.
+    pub require_contact: bool,
+    /// Launcher corner.
+    pub position: Position,
+    /// Message limit in characters.
+    pub max_message_chars: u32,
+    /// Loading strategy.
+    pub preload: Preload,
+    /// Message overrides, keys checked.
+    pub texts: BTreeMap<String, Text>,
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 40
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn valid_endpoint(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let ok_chars = !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    match rest {
+        Some(r) => ok_chars && !r.is_empty() && !r.starts_with('/'),
+        None => ok_chars && url.starts_with('/') && !url.starts_with("//"),
+    }
+}
+
+impl Config {
+    /// Validate what the brand wrote.
+    pub fn from_raw(raw: RawConfig) -> Result<Config, ConfigError> {
+        let endpoint = raw.endpoint.ok_or(ConfigError::Missing { field: "endpoint" })?;
+        if !valid_endpoint(&endpoint) {
+            return Err(ConfigError::invalid(
+                "endpoint",
+                format!("must be an http(s) URL or a path starting with \"/\", not {endpoint:?}"),
+            ));
+        }
+        let brand = match raw.brand.map(|b| b.trim().to_string()) {
+            Some(b) if b.chars().count() > defaults::MAX_BRAND_CHARS => {
+                return Err(ConfigError::invalid(
+                    "brand",
+                    format!("is longer than {} characters", defaults::MAX_BRAND_CHARS),
+                ))
+            }
+            Some(b) if b.is_empty() => None,
+            other => other,
+        };
+        let promise = match raw.promise {
+            None => None,
+            Some(p) => {
+                let (field, text) = match p {
+                    RawPromise::Short(s) => ("promise", s),
+                    RawPromise::Full(spec) => ("promise.respond_within", spec.respond_within),
+                };
+                let minutes = parse_minutes(&text).map_err(|e| {
+                    ConfigError::invalid(field, format!("{:?} {}", text, e.describe()))
+                })?;
+                Some(PromiseRule { respond_within: text.trim().to_string(), minutes })
+            }
+        };
+        let categories = match raw.categories {
+            None => vec![
+                Category { id: "problem".into(), label: Label::Builtin(Msg::CatProblem) },
+                Category { id: "question".into(), label: Label::Builtin(Msg::CatQuestion) },
+                Category { id: "order".into(), label: Label::Builtin(Msg::CatOrder) },
+                Category { id: "other".into(), label: Label::Builtin(Msg::CatOther) },
+            ],
+            Some(list) => {
+                if list.is_empty() {
+                    return Err(ConfigError::invalid("categories", "is empty: give at least one category or leave it out"));
+                }
+                let mut out: Vec<Category> = Vec::with_capacity(list.len());
+                for (i, c) in list.into_iter().enumerate() {
+                    if !valid_id(&c.id) {
+                        return Err(ConfigError::invalid(
+                            format!("categories[{i}].id"),
+                            format!("{:?} must be 1–40 characters of a-z, 0-9, _ or -", c.id),
+                        ));
+                    }
+                    if out.iter().any(|o| o.id == c.id) {
+                        return Err(ConfigError::invalid(format!("categories[{i}].id"), format!("{:?} is used twice", c.id)));
+                    }
+                    if c.label.is_blank() {
+                        return Err(ConfigError::invalid(format!("categories[{i}].label"), "is empty"));
+                    }
+                    out.push(Category { id: c.id, label: Label::Custom(c.label) });
+                }
+                out
+            }
+        };
+        let contact_fields = match raw.contact_fields {
+            None => ContactFields { email: true, phone: true },
+            Some(list) => {
+                let mut cf = ContactFields { email: false, phone: false };
+                for f in &list {
+                    match f.as_str() {
+                        "email" => cf.email = true,
+                        "phone" => cf.phone = true,
+                        other => {
+                            return Err(ConfigError::invalid(
+                                "contact_fields",
+                                format!("has {other:?}: only \"email\" and \"phone\" are known"),
+                            ))
+                        }
+                    }
+                }
+                cf
+            }
+        };
+        let require_contact = raw.require_contact.unwrap_or(true);
+        if require_contact && !contact_fields.email && !contact_fields.phone {
+            return Err(ConfigError::invalid(
+                "contact_fields",
+                "is empty while require_contact is true: show email or phone, or set require_contact to false",
+            ));
+        }
+        let position = match raw.position.as_deref() {
+            None | Some("bottom-right") => Position::BottomRight,
+            Some("bottom-left") => Position::BottomLeft,
+            Some(other) => {
+                return Err(ConfigError::invalid("position", format!("is {other:?}: use \"bottom-right\" or \"bottom-left\"")))
+            }
+        };
+        let max_message_chars = raw.max_message_chars.unwrap_or(defaults::MAX_MESSAGE_CHARS);
+        if max_message_chars == 0 || max_message_chars > defaults::MAX_MESSAGE_CHARS_CEILING {
+            return Err(ConfigError::invalid(
+                "max_message_chars",
+                format!("must be between 1 and {}", defaults::MAX_MESSAGE_CHARS_CEILING),
+            ));
+        }
+        let preload = match raw.preload.as_deref() {
+            None | Some("intent") => Preload::Intent,
+            Some("idle") => Preload::Idle,
+            Some(other) => return Err(ConfigError::invalid("preload", format!("is {other:?}: use \"intent\" or \"idle\""))),
+        };
+        let texts = raw.texts.unwrap_or_default();
+        for (key, text) in &texts {
+            if !Msg::ALL.iter().any(|m| m.key() == key) {
+                return Err(ConfigError::invalid(format!("texts.{key}"), "is not a known message key (see the README's list)"));
+            }
+            if text.is_blank() {
+                return Err(ConfigError::invalid(format!("texts.{key}"), "is empty"));
+            }
+        }
+        let locale = raw.locale.map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+        Ok(Config {
+            endpoint,
+            brand,
+            promise,
+            locale,
+            categories,
+            contact_fields,
+            require_contact,
+            position,
+            max_message_chars,
+            preload,
+            texts,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let (raw, _) = RawConfig::from_attributes(pairs.iter().copied())?;
+        Config::from_raw(raw)
+    }
+
+    fn json(text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = serde_json::from_str(text).map_err(|e| ConfigError::Shape(e.to_string()))?;
+        Config::from_raw(raw)
+    }
+
+    #[test]
+    fn the_one_tag_example_gives_a_working_config() {
+        let c = attrs(&[("endpoint", "https://api.brand.example/reach-us"), ("brand", "Acme"), ("promise", "2h")]).unwrap();
+        assert_eq!(c.endpoint, "https://api.brand.example/reach-us");
+        assert_eq!(c.brand.as_deref(), Some("Acme"));
+        assert_eq!(c.promise, Some(PromiseRule { respond_within: "2h".into(), minutes: 120 }));
+        assert_eq!(c.categories.len(), 4);
+        assert!(c.require_contact);
+        assert_eq!(c.contact_fields, ContactFields { email: true, phone: true });
+        assert_eq!(c.position, Position::BottomRight);
+        assert_eq!(c.max_message_chars, defaults::MAX_MESSAGE_CHARS);
+        assert_eq!(c.preload, Preload::Intent);
+    }
+
+    #[test]
+    fn attribute_names_are_kebab_case_of_json_fields() {
+        let (raw, unknown) = RawConfig::from_attributes([
+            ("endpoint", "/api"),
+            ("max-message-chars", "500"),
+            ("require-contact", "false"),
+            ("contact-fields", "email"),
+            ("cfasync", "false"),
+        ])
+        .unwrap();
+        assert_eq!(unknown, vec!["data-cfasync".to_string()]);
+        let c = Config::from_raw(raw).unwrap();
+        assert_eq!(c.max_message_chars, 500);
+        assert!(!c.require_contact);
+        assert_eq!(c.contact_fields, ContactFields { email: true, phone: false });
+        for f in ATTRIBUTE_FIELDS {
+            // every attribute field is also a JSON field of the one schema
+            let text = format!("{{\"{f}\": null}}");
+            assert!(serde_json::from_str::<RawConfig>(&text).is_ok(), "{f} is not a JSON field");
+        }
+    }
+
+    #[test]
+    fn init_object_overrides_attributes_field_by_field() {
+        let (a, _) = RawConfig::from_attributes([("endpoint", "/a"), ("brand", "Acme")]).unwrap();
+        let b: RawConfig = serde_json::from_str(r#"{"endpoint": "https://x.example/r", "promise": {"respond_within": "30m"}}"#).unwrap();
+        let c = Config::from_raw(a.merge(b)).unwrap();
+        assert_eq!(c.endpoint, "https://x.example/r");
+        assert_eq!(c.brand.as_deref(), Some("Acme"));
+        assert_eq!(c.promise.map(|p| p.minutes), Some(30));
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases: Vec<(Result<Config, ConfigError>, &str)> = vec![
+            (attrs(&[("brand", "Acme")]), "endpoint"),
+            (attrs(&[("endpoint", "javascript:alert(1)")]), "endpoint"),
+            (attrs(&[("endpoint", "//evil.example")]), "endpoint"),
+            (attrs(&[("endpoint", "/r"), ("promise", "-2h")]), "promise"),
+            (attrs(&[("endpoint", "/r"), ("promise", "soon")]), "promise"),
+            (attrs(&[("endpoint", "/r"), ("max-message-chars", "lots")]), "max_message_chars"),
+            (attrs(&[("endpoint", "/r"), ("max-message-chars", "0")]), "max_message_chars"),
+            (attrs(&[("endpoint", "/r"), ("position", "top")]), "position"),
+            (attrs(&[("endpoint", "/r"), ("preload", "now")]), "preload"),
+            (attrs(&[("endpoint", "/r"), ("require-contact", "yes")]), "require_contact"),
+            (attrs(&[("endpoint", "/r"), ("contact-fields", "fax")]), "contact_fields"),
+            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "25:00"}}"#), "promise.respond_within"),
+            (json(r#"{"endpoint": "/r", "categories": []}"#), "categories"),
+            (json(r#"{"endpoint": "/r", "categories": [{"id": "Bad Id", "label": "x"}]}"#), "categories[0].id"),
+            (json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "x"}, {"id": "a", "label": "y"}]}"#), "categories[1].id"),
+            (json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": " "}]}"#), "categories[0].label"),
+            (json(r#"{"endpoint": "/r", "texts": {"lancher": "Help"}}"#), "texts.lancher"),
+        ];
+        for (result, field) in cases {
+            let err = result.expect_err(field);
+            assert_eq!(err.field(), Some(field), "{err}");
+            assert!(err.to_string().contains(field), "{err}");
+        }
+    }
+
+    #[test]
+    fn unknown_json_fields_are_refused_with_their_name() {
+        let err = json(r#"{"endpoint": "/r", "endpont": "/x"}"#).unwrap_err();
+        assert!(err.to_string().contains("endpont"), "{err}");
+    }
+
+    #[test]
+    fn localized_text_resolves_by_tag_then_language_then_english() {
+        let t: Text = serde_json::from_str(r#"{"en": "Safety", "zh-CN": "安全问题", "pt-BR": "Segurança"}"#).unwrap();
+        assert_eq!(t.resolve("zh-CN"), "安全问题");
+        assert_eq!(t.resolve("pt-PT"), "Segurança");
+        assert_eq!(t.resolve("de"), "Safety");
+    }
+}

@@ -1,0 +1,27 @@
+//! Every default and limit in one place, so the README, the validator and the UI agree.
+
+/// The payload schema identifier sent as `schema` in every report.
+pub const SCHEMA: &str = "reach-us/v1";
+/// Longest message accepted, in Unicode scalar values (a CJK character or an emoji
+/// made of one code point counts as one).
+pub const MAX_MESSAGE_CHARS: u32 = 4000;
+/// The largest `max_message_chars` a brand may configure.
+pub const MAX_MESSAGE_CHARS_CEILING: u32 = 20_000;
+/// Longest brand name accepted.
+pub const MAX_BRAND_CHARS: usize = 60;
+/// Longest email address (RFC 5321 path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// Phone numbers must carry this many digits at least...
+pub const MIN_PHONE_DIGITS: usize = 6;
+/// ...and at most this many (E.164 allows 15; extensions take a few more).
+pub const MAX_PHONE_DIGITS: usize = 20;
+/// Reference prefix used when the brand gives none usable.
+pub const REFERENCE_PREFIX: &str = "RU";
+/// Characters of the brand kept for the reference prefix.
+pub const REFERENCE_PREFIX_CHARS: usize = 4;
+/// Categories offered when the brand configures none (ids; labels come from i18n).
+pub const CATEGORIES: [&str; 4] = ["problem", "question", "order", "other"];
+/// Network timeout for one delivery attempt, in milliseconds.
+pub const SEND_TIMEOUT_MS: u32 = 15_000;
+/// Longest promise a brand may state (30 days), in minutes.
+pub const MAX_PROMISE_MINUTES: u32 = 30 * 24 * 60;

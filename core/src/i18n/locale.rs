@@ -1,0 +1,59 @@
+//! Locale negotiation: the first candidate (config `locale`, then the page's `lang`, then
+//! `navigator.languages`) that a shipped table serves, by exact tag, then by script or
+//! region family, then by language. English when nothing matches.
+use super::LOCALES;
+
+fn canonical(tag: &str) -> String {
+    tag.trim().replace('_', "-").to_ascii_lowercase()
+}
+
+/// Map one BCP 47 tag to a shipped locale, if any serves it.
+fn serve(tag: &str) -> Option<&'static str> {
+    let t = canonical(tag);
+    if t.is_empty() {
+        return None;
+    }
+    if let Some(l) = LOCALES.iter().find(|l| l.to_ascii_lowercase() == t) {
+        return Some(l);
+    }
+    let mut parts = t.split('-');
+    let lang = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    if lang == "zh" {
+        let traditional = rest.iter().any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"));
+        let want = if traditional { "zh-TW" } else { "zh-CN" };
+        // A traditional-Chinese reader is better served by simplified than by English.
+        return LOCALES.iter().find(|l| **l == want).or_else(|| LOCALES.iter().find(|l| l.starts_with("zh"))).copied();
+    }
+    LOCALES
+        .iter()
+        .find(|l| l.split('-').next().is_some_and(|x| x.eq_ignore_ascii_case(lang)))
+        .copied()
+}
+
+/// Pick the locale for a visitor from candidates in priority order.
+pub fn negotiate<'a>(candidates: impl IntoIterator<Item = &'a str>) -> &'static str {
+    candidates.into_iter().find_map(serve).unwrap_or(LOCALES[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_first_served_candidate() {
+        assert_eq!(negotiate(["zh-CN"]), "zh-CN");
+        assert_eq!(negotiate(["zh"]), "zh-CN");
+        assert_eq!(negotiate(["zh_Hans_SG"]), "zh-CN");
+        assert_eq!(negotiate(["", "xx", "ZH-cn"]), "zh-CN");
+        assert_eq!(negotiate(["en-GB", "zh-CN"]), "en");
+        assert_eq!(negotiate(["tlh"]), "en");
+        assert_eq!(negotiate([]), "en");
+    }
+
+    #[test]
+    fn traditional_chinese_never_falls_to_english() {
+        let got = negotiate(["zh-Hant-TW"]);
+        assert!(got.starts_with("zh"), "{got}");
+    }
+}

@@ -1,0 +1,151 @@
+//! Message tables and the little that is needed to use them.
+//!
+//! The tables are data (`core/i18n/<locale>.json`), compiled into arrays by `build.rs`;
+//! a locale missing a key fails the build. Numbers, dates, durations and plurals are
+//! NOT here: the browser's `Intl` formats them (see the widget's `edge::intl`), and the
+//! formatted values are passed in as placeholders (`{duration}`, `{due}`).
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use crate::config::Text;
+
+mod locale;
+pub use locale::negotiate;
+
+include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+
+/// The shipped text of `msg` in the shipped locale `locale` (English if not shipped).
+pub fn shipped(locale: &str, msg: Msg) -> &'static str {
+    let idx = LOCALES.iter().position(|l| *l == locale).unwrap_or(0);
+    TABLES[idx][msg as usize]
+}
+
+/// Fill `{name}` placeholders. Unknown placeholders are left as written; values are
+/// inserted verbatim (the UI renders text nodes, never HTML).
+pub fn fill<'a>(template: &'a str, values: &[(&str, &str)]) -> Cow<'a, str> {
+    if !template.contains('{') {
+        return Cow::Borrowed(template);
+    }
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                match values.iter().find(|(n, _)| *n == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The placeholder names used in a template, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                out.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// The strings of one visitor: a negotiated locale plus the brand's overrides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Strings {
+    locale: &'static str,
+    overrides: BTreeMap<String, Text>,
+}
+
+impl Strings {
+    /// Strings for a shipped locale (see [`negotiate`]) with the brand's `texts`.
+    pub fn new(locale: &'static str, overrides: BTreeMap<String, Text>) -> Self {
+        Strings { locale, overrides }
+    }
+
+    /// The negotiated locale tag.
+    pub fn locale(&self) -> &'static str {
+        self.locale
+    }
+
+    /// `msg` in this locale, the brand's override first.
+    pub fn get(&self, msg: Msg) -> &str {
+        match self.overrides.get(msg.key()) {
+            Some(t) => t.resolve(self.locale),
+            None => shipped(self.locale, msg),
+        }
+    }
+
+    /// `msg` with its placeholders filled.
+    pub fn fmt(&self, msg: Msg, values: &[(&str, &str)]) -> String {
+        fill(self.get(msg), values).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_locale_has_every_key_with_the_same_placeholders() {
+        for (i, locale) in LOCALES.iter().enumerate() {
+            for msg in Msg::ALL {
+                let text = TABLES[i][msg as usize];
+                assert!(!text.trim().is_empty(), "{locale}: `{}` is empty", msg.key());
+                let mut want = placeholders(TABLES[0][msg as usize]);
+                let mut got = placeholders(text);
+                want.sort_unstable();
+                got.sort_unstable();
+                assert_eq!(got, want, "{locale}: `{}` placeholders differ from en", msg.key());
+            }
+        }
+    }
+
+    #[test]
+    fn the_launcher_speaks_chinese_on_chinese_pages() {
+        assert_eq!(shipped("en", Msg::Launcher), "Reach us now");
+        assert_eq!(shipped("zh-CN", Msg::Launcher), "立即联系我们");
+    }
+
+    #[test]
+    fn fill_replaces_known_placeholders_only() {
+        assert_eq!(fill("We reply within {duration}.", &[("duration", "2 hours")]), "We reply within 2 hours.");
+        assert_eq!(fill("{a} and {b}", &[("a", "1")]), "1 and {b}");
+        assert_eq!(fill("no braces", &[]), "no braces");
+        assert_eq!(fill("open { brace", &[]), "open { brace");
+        // values are inserted verbatim, never re-expanded
+        assert_eq!(fill("{x}", &[("x", "{x}<b>")]), "{x}<b>");
+    }
+
+    #[test]
+    fn brand_overrides_win_per_locale() {
+        let mut o = BTreeMap::new();
+        o.insert("launcher".to_string(), Text::Localized([("en".to_string(), "Help".to_string())].into()));
+        let s = Strings::new("zh-CN", o.clone());
+        assert_eq!(s.get(Msg::Launcher), "Help"); // only English given: used everywhere
+        assert_eq!(s.get(Msg::Send), "发送");
+        let s = Strings::new("en", o);
+        assert_eq!(s.fmt(Msg::PromiseWithin, &[("duration", "2 hours")]), "We reply within 2 hours.");
+    }
+}

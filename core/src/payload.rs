@@ -1,0 +1,174 @@
+//! The `reach-us/v1` report body: what every backend receives. Field names and shapes
+//! are the public contract (README, "Payload schema"); the tests below pin them.
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::defaults::SCHEMA;
+use crate::form::ValidForm;
+use crate::reference;
+use crate::time::{iso_utc, Millis};
+use crate::WIDGET_VERSION;
+
+/// How the visitor can be reached. Absent fields are omitted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    /// Email, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// The promise made to the visitor when the report was saved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PromisePayload {
+    /// As configured, e.g. `"2h"`.
+    pub respond_within: String,
+    /// The same in minutes.
+    pub respond_within_minutes: u32,
+    /// When the reply is due (RFC 3339 UTC).
+    pub due_at: String,
+}
+
+/// Where the visitor was.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Page {
+    /// `location.href`.
+    pub url: String,
+    /// `document.title`.
+    pub title: String,
+    /// `document.referrer` (may be empty).
+    pub referrer: String,
+}
+
+/// About the widget that sent it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Client {
+    /// The widget's semver.
+    pub widget_version: &'static str,
+}
+
+/// One report, as POSTed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Always `reach-us/v1`.
+    pub schema: &'static str,
+    /// UUID v4; also the `Idempotency-Key` header.
+    pub id: String,
+    /// Short client reference (`ACME-7K2P9Q`); the server may answer with its own.
+    pub reference: String,
+    /// When the visitor pressed Send (RFC 3339 UTC).
+    pub created_at: String,
+    /// Category id.
+    pub category: String,
+    /// The visitor's text, trimmed.
+    pub message: String,
+    /// Contact details.
+    pub contact: Contact,
+    /// The promise shown, or `null` when the brand makes none.
+    pub promise: Option<PromisePayload>,
+    /// The page the report came from.
+    pub page: Page,
+    /// The visitor's negotiated locale.
+    pub locale: String,
+    /// The visitor's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+    pub timezone: String,
+    /// Widget info.
+    pub client: Client,
+}
+
+/// What the browser contributes to a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// 16 random bytes for the id and reference.
+    pub random: [u8; 16],
+    /// Now.
+    pub now: Millis,
+    /// Page info.
+    pub page: Page,
+    /// Negotiated locale.
+    pub locale: String,
+    /// Visitor time zone.
+    pub timezone: String,
+}
+
+impl Report {
+    /// Build the report for a validated form.
+    pub fn build(form: ValidForm, config: &Config, ctx: Context) -> Report {
+        let promise = config.promise.as_ref().map(|p| PromisePayload {
+            respond_within: p.respond_within.clone(),
+            respond_within_minutes: p.minutes,
+            due_at: iso_utc(ctx.now + i64::from(p.minutes) * 60_000),
+        });
+        Report {
+            schema: SCHEMA,
+            id: reference::uuid_v4(ctx.random),
+            reference: reference::reference(config.brand.as_deref(), &ctx.random),
+            created_at: iso_utc(ctx.now),
+            category: form.category,
+            message: form.message,
+            contact: Contact { email: form.email, phone: form.phone },
+            promise,
+            page: ctx.page,
+            locale: ctx.locale,
+            timezone: ctx.timezone,
+            client: Client { widget_version: WIDGET_VERSION },
+        }
+    }
+
+    /// The due instant in milliseconds, if a promise was made.
+    pub fn due_millis(&self, now: Millis) -> Option<Millis> {
+        self.promise.as_ref().map(|p| now + i64::from(p.respond_within_minutes) * 60_000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+
+    #[test]
+    fn the_v1_schema_is_pinned() {
+        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r"), ("brand", "Acme"), ("promise", "2h")]).unwrap();
+        let config = Config::from_raw(raw).unwrap();
+        let form = ValidForm { category: "problem".into(), message: "车门打不开 <b>".into(), email: Some("a@b.co".into()), phone: None };
+        let ctx = Context {
+            random: [0x42; 16],
+            now: 1_795_433_400_000,
+            page: Page { url: "https://shop.example/cars".into(), title: "Cars".into(), referrer: String::new() },
+            locale: "zh-CN".into(),
+            timezone: "Asia/Shanghai".into(),
+        };
+        let report = Report::build(form, &config, ctx);
+        let json = serde_json::to_value(&report).unwrap();
+        let expected = serde_json::json!({
+            "schema": "reach-us/v1",
+            "id": "42424242-4242-4242-8242-424242424242",
+            "reference": report.reference,
+            "created_at": "2026-11-23T11:30:00.000Z",
+            "category": "problem",
+            "message": "车门打不开 <b>",
+            "contact": {"email": "a@b.co"},
+            "promise": {"respond_within": "2h", "respond_within_minutes": 120, "due_at": "2026-11-23T13:30:00.000Z"},
+            "page": {"url": "https://shop.example/cars", "title": "Cars", "referrer": ""},
+            "locale": "zh-CN",
+            "timezone": "Asia/Shanghai",
+            "client": {"widget_version": WIDGET_VERSION}
+        });
+        assert_eq!(json, expected);
+        assert!(report.reference.starts_with("ACME-"));
+    }
+
+    #[test]
+    fn no_promise_configured_means_promise_null() {
+        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r")]).unwrap();
+        let config = Config::from_raw(raw).unwrap();
+        let form = ValidForm { category: "other".into(), message: "hi".into(), email: None, phone: Some("+1 555 010 0199".into()) };
+        let ctx = Context { random: [1; 16], now: 0, page: Page::default(), locale: "en".into(), timezone: "UTC".into() };
+        let json = serde_json::to_value(Report::build(form, &config, ctx)).unwrap();
+        assert_eq!(json["promise"], serde_json::Value::Null);
+        assert_eq!(json["contact"], serde_json::json!({"phone": "+1 555 010 0199"}));
+        assert!(json["reference"].as_str().unwrap().starts_with("RU-"));
+    }
+}
