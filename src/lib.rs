@@ -1,1 +1,30 @@
-//! placeholder
+//! Reach Us, the browser widget: a yew app mounted in an open shadow root by the loader
+//! (`www/reach-us.js`), which calls [`boot`] once the visitor shows intent.
+//!
+//! Everything that can be decided without a browser lives in `reach-us-core`; this
+//! crate is the thin shell around it: components, the JS API bridge, `fetch`, `Intl`.
+
+pub mod app;
+pub mod bridge;
+pub mod components;
+pub mod edge;
+pub mod error;
+pub mod hooks;
+pub mod state;
+
+use wasm_bindgen::prelude::*;
+
+pub use bridge::Widget;
+
+/// Start the widget inside `root` (the open shadow root the loader made).
+///
+/// * `attrs`: the script tag's `data-*` attributes, names without `data-`.
+/// * `queue`: the `ReachUs(...)` calls made before the code arrived, each an array
+///   `[verb, arg]`; `init` calls are merged into the config before the first render.
+///
+/// Never throws: a bad config is reported with one `console.error` and the launcher
+/// is removed, so the host page is never broken by it.
+#[wasm_bindgen]
+pub fn boot(root: web_sys::ShadowRoot, attrs: JsValue, queue: JsValue) -> Widget {
+    bridge::boot(root, attrs, queue)
+}

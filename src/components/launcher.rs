@@ -1,0 +1,31 @@
+//! The launcher: a real `<button>` in a corner, the same markup and classes the loader's
+//! facade uses, so swapping one for the other moves no pixel.
+use std::rc::Rc;
+
+use reach_us_core::i18n::{Msg, Strings};
+use yew::prelude::*;
+
+/// Launcher props.
+#[derive(Properties, PartialEq)]
+pub struct LauncherProps {
+    /// For returning focus here.
+    pub node_ref: NodeRef,
+    /// Strings.
+    pub strings: Rc<Strings>,
+    /// Whether the dialog is open (`aria-expanded`).
+    pub expanded: bool,
+    /// Click.
+    pub onclick: Callback<MouseEvent>,
+}
+
+/// The launcher button.
+#[function_component(Launcher)]
+pub fn launcher(props: &LauncherProps) -> Html {
+    html! {
+        <button ref={props.node_ref.clone()} type="button" class="ru-launcher" part="launcher"
+            aria-haspopup="dialog" aria-expanded={props.expanded.to_string()} onclick={props.onclick.clone()}>
+            <span class="ru-launcher-dot" aria-hidden="true"></span>
+            { props.strings.get(Msg::Launcher) }
+        </button>
+    }
+}

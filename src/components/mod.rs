@@ -1,0 +1,7 @@
+//! One component per file.
+
+pub mod dialog;
+pub mod launcher;
+pub mod receipt;
+pub mod report_form;
+pub mod text_field;

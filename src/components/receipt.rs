@@ -1,0 +1,57 @@
+//! The receipt: the reference to keep, when it was sent, and the promise again with its
+//! concrete due time in the visitor's own time zone.
+use reach_us_core::i18n::Msg;
+use yew::prelude::*;
+
+use crate::edge::{env, intl};
+use crate::state::{Action, Receipt, State};
+
+/// Receipt props.
+#[derive(Properties, PartialEq)]
+pub struct ReceiptProps {
+    /// What was accepted.
+    pub receipt: Receipt,
+    /// The app state.
+    pub state: UseReducerHandle<State>,
+}
+
+/// The receipt view.
+#[function_component(ReceiptView)]
+pub fn receipt_view(props: &ReceiptProps) -> Html {
+    let state = &props.state;
+    let s = &state.strings;
+    let locale = s.locale();
+    let r = &props.receipt;
+    let promise = match (&state.config.promise, r.due_at) {
+        (Some(p), Some(due)) => Some(s.fmt(
+            Msg::ReceiptPromise,
+            &[("duration", &intl::duration(locale, p.minutes)), ("due", &intl::when(locale, due, env::now()))],
+        )),
+        _ => None,
+    };
+    let again = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::Reset))
+    };
+    let done = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::Close))
+    };
+    html! {
+        <div class="ru-receipt">
+            <h3>{ s.get(Msg::ReceiptTitle) }</h3>
+            <div>
+                <p class="ru-label" id="ru-ref-label">{ s.get(Msg::ReceiptReference) }</p>
+                <p class="ru-ref" aria-labelledby="ru-ref-label" data-ru-reference={r.reference.clone()}>{ r.reference.clone() }</p>
+            </div>
+            if let Some(p) = promise {
+                <p class="ru-promise">{ p }</p>
+            }
+            <p class="ru-hint">{ s.get(Msg::ReceiptKeep) }</p>
+            <div class="ru-actions">
+                <button type="button" class="ru-send" data-ru-autofocus="" onclick={done}>{ s.get(Msg::Done) }</button>
+                <button type="button" class="ru-secondary" onclick={again}>{ s.get(Msg::NewReport) }</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,109 @@
+//! The report form: the promise, the category, the message, the contact fields and Send.
+use reach_us_core::config::Label;
+use reach_us_core::form::{char_count, Field, Problem};
+use reach_us_core::i18n::{Msg, Strings};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::components::text_field::TextField;
+use crate::edge::intl;
+use crate::error::SendError;
+use crate::hooks::use_send::use_send;
+use crate::state::{Action, Phase, State};
+
+/// Form props.
+#[derive(Properties, PartialEq)]
+pub struct ReportFormProps {
+    /// The app state.
+    pub state: UseReducerHandle<State>,
+}
+
+fn problem_text(s: &Strings, p: Problem) -> String {
+    match p {
+        Problem::TooLong { max, count } => s.fmt(p.msg(), &[("max", &max.to_string()), ("count", &count.to_string())]),
+        _ => s.get(p.msg()).to_string(),
+    }
+}
+
+/// Why sending failed, in the visitor's words: never the backend's raw message.
+pub fn failure_text(s: &Strings, e: &SendError) -> String {
+    let reason = match e {
+        SendError::Network => s.get(Msg::ErrNetwork).to_string(),
+        SendError::Timeout => s.get(Msg::ErrTimeout).to_string(),
+        SendError::Status(code) => s.fmt(Msg::ErrServer, &[("status", &code.to_string())]),
+        SendError::Encode(_) => s.fmt(Msg::ErrServer, &[("status", "—")]),
+    };
+    s.fmt(Msg::ErrSend, &[("reason", &reason)])
+}
+
+/// The form.
+#[function_component(ReportForm)]
+pub fn report_form(props: &ReportFormProps) -> Html {
+    let state = &props.state;
+    let s = &state.strings;
+    let config = &state.config;
+    let locale = s.locale();
+    let send = use_send(state.clone());
+    let edit = |field: Field| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |v: String| dispatcher.dispatch(Action::Edit(field, v)))
+    };
+    let err = |field: Field| state.error_for(field).map(|e| problem_text(s, e.problem));
+    let onsubmit = Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        send.emit(());
+    });
+    let on_category = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: Event| dispatcher.dispatch(Action::Edit(Field::Category, e.target_unchecked_into::<HtmlSelectElement>().value())))
+    };
+    let sending = matches!(state.phase, Phase::Sending);
+    let count = char_count(state.form.message.trim());
+    let counter = s.fmt(Msg::MessageCount, &[("count", &count.to_string()), ("max", &config.max_message_chars.to_string())]);
+    let cat_error = err(Field::Category);
+    html! {
+        <form class="ru-form" novalidate=true {onsubmit}>
+            if let Some(p) = &config.promise {
+                <p class="ru-promise">{ s.fmt(Msg::PromiseWithin, &[("duration", &intl::duration(locale, p.minutes))]) }</p>
+            }
+            <div class="ru-field">
+                <label class="ru-label" for="ru-category">{ s.get(Msg::Category) }</label>
+                <select id="ru-category" class="ru-select" onchange={on_category}
+                    aria-invalid={cat_error.as_ref().map(|_| "true")} aria-describedby={cat_error.as_ref().map(|_| "ru-category-error")}>
+                    { for config.categories.iter().map(|c| {
+                        let label = match &c.label { Label::Builtin(m) => s.get(*m).to_string(), Label::Custom(t) => t.resolve(locale).to_string() };
+                        html! { <option value={c.id.clone()} selected={c.id == state.form.category}>{ label }</option> }
+                    }) }
+                </select>
+                if let Some(e) = cat_error {
+                    <p id="ru-category-error" class="ru-error">{ e }</p>
+                }
+            </div>
+            <TextField id="ru-message" label={s.get(Msg::Message).to_string()} multiline=true required=true
+                value={state.form.message.clone()} error={err(Field::Message)} hint={Some(counter)} counter=true
+                oninput={edit(Field::Message)} />
+            if config.contact_fields.email || config.contact_fields.phone {
+                <fieldset class="ru-field ru-contact">
+                    <legend class="ru-label">{ s.get(Msg::ContactLegend) }</legend>
+                    <p class="ru-hint">{ s.get(if config.require_contact { Msg::ContactHint } else { Msg::ContactHintOptional }) }</p>
+                    if config.contact_fields.email {
+                        <TextField id="ru-email" label={s.get(Msg::Email).to_string()} kind="email" autocomplete={Some(AttrValue::Static("email"))}
+                            value={state.form.email.clone()} error={err(Field::Email)} oninput={edit(Field::Email)} />
+                    }
+                    if config.contact_fields.phone {
+                        <TextField id="ru-phone" label={s.get(Msg::Phone).to_string()} kind="tel" autocomplete={Some(AttrValue::Static("tel"))}
+                            value={state.form.phone.clone()} error={err(Field::Phone)} oninput={edit(Field::Phone)} />
+                    }
+                </fieldset>
+            }
+            if let Phase::Failed(e) = &state.phase {
+                <p class="ru-alert" role="alert">{ failure_text(s, e) }</p>
+            }
+            <div class="ru-actions">
+                <button type="submit" class="ru-send" aria-disabled={sending.then_some("true")}>
+                    { s.get(if sending { Msg::Sending } else { Msg::Send }) }
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,82 @@
+//! A labelled text input or textarea with its hint and its error right beside it,
+//! tied together with `aria-describedby` and `aria-invalid`.
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// Field props.
+#[derive(Properties, PartialEq, Clone)]
+pub struct TextFieldProps {
+    /// Element id (unique within the shadow root).
+    pub id: AttrValue,
+    /// Visible label.
+    pub label: AttrValue,
+    /// Current value.
+    pub value: AttrValue,
+    /// `type` of the input (`email`, `tel`, `text`); ignored for a textarea.
+    #[prop_or(AttrValue::Static("text"))]
+    pub kind: AttrValue,
+    /// A textarea instead of an input.
+    #[prop_or_default]
+    pub multiline: bool,
+    /// `autocomplete` token.
+    #[prop_or_default]
+    pub autocomplete: Option<AttrValue>,
+    /// The error to show, if any.
+    #[prop_or_default]
+    pub error: Option<String>,
+    /// A hint under the field (e.g. the character count).
+    #[prop_or_default]
+    pub hint: Option<String>,
+    /// Whether the hint is the character counter (right-aligned).
+    #[prop_or_default]
+    pub counter: bool,
+    /// `aria-required`.
+    #[prop_or_default]
+    pub required: bool,
+    /// New value on every keystroke.
+    pub oninput: Callback<String>,
+}
+
+/// A text field.
+#[function_component(TextField)]
+pub fn text_field(p: &TextFieldProps) -> Html {
+    let err_id = format!("{}-error", p.id);
+    let hint_id = format!("{}-hint", p.id);
+    let mut described = Vec::new();
+    if p.error.is_some() {
+        described.push(err_id.clone());
+    }
+    if p.hint.is_some() {
+        described.push(hint_id.clone());
+    }
+    let described = (!described.is_empty()).then(|| described.join(" "));
+    let invalid = p.error.as_ref().map(|_| "true");
+    let required = p.required.then_some("true");
+    let control = if p.multiline {
+        let cb = p.oninput.clone();
+        let oninput = Callback::from(move |e: InputEvent| cb.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
+        html! {
+            <textarea id={p.id.clone()} class="ru-textarea" value={p.value.clone()} {oninput}
+                aria-invalid={invalid} aria-describedby={described} aria-required={required} rows="5" />
+        }
+    } else {
+        let cb = p.oninput.clone();
+        let oninput = Callback::from(move |e: InputEvent| cb.emit(e.target_unchecked_into::<HtmlInputElement>().value()));
+        html! {
+            <input id={p.id.clone()} class="ru-input" type={p.kind.clone()} value={p.value.clone()} {oninput}
+                autocomplete={p.autocomplete.clone()} aria-invalid={invalid} aria-describedby={described} aria-required={required} />
+        }
+    };
+    html! {
+        <div class="ru-field">
+            <label class="ru-label" for={p.id.clone()}>{ p.label.clone() }</label>
+            { control }
+            if let Some(e) = &p.error {
+                <p id={err_id} class="ru-error">{ e.clone() }</p>
+            }
+            if let Some(h) = &p.hint {
+                <p id={hint_id} class={if p.counter { "ru-count" } else { "ru-hint" }}>{ h.clone() }</p>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,73 @@
+//! One delivery attempt: `POST` the report as JSON with its `Idempotency-Key`, with a
+//! timeout. Any 2xx is acceptance; a JSON answer may carry the server's `reference`.
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo::timers::callback::Timeout;
+use js_sys::{Reflect, JSON};
+use reach_us_core::payload::Report;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestInit, Response};
+
+use crate::error::SendError;
+
+/// The report as the JSON text that is sent.
+pub fn encode(report: &Report) -> Result<String, SendError> {
+    let value = report
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| SendError::Encode(e.to_string()))?;
+    JSON::stringify(&value)
+        .map(String::from)
+        .map_err(|_| SendError::Encode("JSON.stringify failed".into()))
+}
+
+/// A server reference is kept only if it is short and printable.
+fn sane_reference(v: JsValue) -> Option<String> {
+    let s = v.as_string()?;
+    let s = s.trim();
+    (!s.is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control)).then(|| s.to_string())
+}
+
+/// Send `report` to `endpoint`. Ok carries the server's reference, if it gave one.
+pub async fn post(endpoint: &str, report: &Report, timeout_ms: u32) -> Result<Option<String>, SendError> {
+    let body = encode(report)?;
+    let window = web_sys::window().ok_or(SendError::Network)?;
+    let headers = Headers::new().map_err(|_| SendError::Network)?;
+    let _ = headers.set("Content-Type", "application/json");
+    let _ = headers.set("Idempotency-Key", &report.id);
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&body));
+    let controller = AbortController::new().ok();
+    let timed_out = Rc::new(Cell::new(false));
+    let _timer = controller.clone().map(|c| {
+        init.set_signal(Some(&c.signal()));
+        let flag = timed_out.clone();
+        Timeout::new(timeout_ms, move || {
+            flag.set(true);
+            c.abort();
+        })
+    });
+    let answer = JsFuture::from(window.fetch_with_str_and_init(endpoint, &init)).await;
+    let response: Response = match answer.and_then(|r| r.dyn_into()) {
+        Ok(r) => r,
+        Err(_) if timed_out.get() => return Err(SendError::Timeout),
+        Err(_) => return Err(SendError::Network),
+    };
+    if !response.ok() {
+        return Err(SendError::Status(response.status()));
+    }
+    // Accepted. The body is optional and only ever read for a reference.
+    let reference = match response.json() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|json| Reflect::get(&json, &JsValue::from_str("reference")).ok())
+            .and_then(sane_reference),
+        Err(_) => None,
+    };
+    Ok(reference)
+}

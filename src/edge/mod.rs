@@ -1,0 +1,8 @@
+//! The browser edge: thin wrappers over the platform (page info, clock, randomness,
+//! `Intl`, `fetch`, stylesheets). Each is small enough to be obviously right and is
+//! exercised by the browser tests; nothing here decides anything the core could.
+
+pub mod deliver;
+pub mod env;
+pub mod intl;
+pub mod style;

@@ -1,0 +1,28 @@
+//! Errors of the browser shell.
+use std::fmt;
+
+/// Why a delivery attempt failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendError {
+    /// No connection, DNS, CORS refusal, connection reset: the request never got an answer.
+    Network,
+    /// No answer within the timeout.
+    Timeout,
+    /// The backend answered with a non-2xx status.
+    Status(u16),
+    /// The report could not be encoded (should not happen; reported, not hidden).
+    Encode(String),
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Network => f.write_str("network error"),
+            SendError::Timeout => f.write_str("timeout"),
+            SendError::Status(s) => write!(f, "HTTP {s}"),
+            SendError::Encode(e) => write!(f, "could not encode the report: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {}

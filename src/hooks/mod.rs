@@ -1,0 +1,4 @@
+//! Reusable hooks.
+
+pub mod use_focus_trap;
+pub mod use_send;

@@ -1,0 +1,42 @@
+//! The Send path: validate in the core, build the report, attempt delivery, and turn
+//! the outcome into actions. The visitor's text stays in the state throughout.
+use std::rc::Rc;
+
+use reach_us_core::defaults;
+use reach_us_core::form::validate;
+use reach_us_core::payload::{Context, Report};
+use yew::prelude::*;
+
+use crate::edge::{deliver, env};
+use crate::state::{Action, Phase, Receipt, State};
+
+/// A callback that sends the current form.
+#[hook]
+pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
+    Callback::from(move |_| {
+        if matches!(state.phase, Phase::Sending | Phase::Sent(_)) {
+            return;
+        }
+        let form = match validate(&state.form, &state.config) {
+            Ok(f) => f,
+            Err(errors) => return state.dispatch(Action::Rejected(errors)),
+        };
+        let now = env::now();
+        let ctx = Context { random: env::random16(), now, page: env::page(), locale: state.strings.locale().to_string(), timezone: env::timezone() };
+        let report = Rc::new(Report::build(form, &state.config, ctx));
+        let endpoint = state.config.endpoint.clone();
+        let dispatcher = state.dispatcher();
+        dispatcher.dispatch(Action::Sending);
+        wasm_bindgen_futures::spawn_local(async move {
+            match deliver::post(&endpoint, &report, defaults::SEND_TIMEOUT_MS).await {
+                Ok(server_ref) => dispatcher.dispatch(Action::Delivered(Receipt {
+                    id: report.id.clone(),
+                    reference: server_ref.unwrap_or_else(|| report.reference.clone()),
+                    created_at: now,
+                    due_at: report.due_millis(now),
+                })),
+                Err(e) => dispatcher.dispatch(Action::Failed(e)),
+            }
+        });
+    })
+}

@@ -1,0 +1,167 @@
+//! The widget's state and everything that can happen to it, as in yew's
+//! `function_todomvc`: an [`Action`] enum and a [`Reducible`] state. No I/O here.
+use std::rc::Rc;
+
+use reach_us_core::form::{Field, FieldError, FormInput};
+use reach_us_core::i18n::Strings;
+use reach_us_core::time::Millis;
+use reach_us_core::Config;
+use yew::prelude::*;
+
+use crate::error::SendError;
+
+/// What the visitor gets after a report is accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    /// Report id (the idempotency key).
+    pub id: String,
+    /// Reference shown to the visitor (the server's when it gave one).
+    pub reference: String,
+    /// When it was sent.
+    pub created_at: Millis,
+    /// When the reply is due, if a promise was made.
+    pub due_at: Option<Millis>,
+}
+
+/// Where the form is in its life.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Being filled in.
+    Editing,
+    /// A delivery attempt is under way.
+    Sending,
+    /// The last attempt failed; the text is kept.
+    Failed(SendError),
+    /// Accepted by the backend.
+    Sent(Receipt),
+}
+
+/// The whole UI state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// Validated config.
+    pub config: Rc<Config>,
+    /// The visitor's strings.
+    pub strings: Rc<Strings>,
+    /// Dialog open?
+    pub open: bool,
+    /// Form content.
+    pub form: FormInput,
+    /// Current validation errors.
+    pub errors: Vec<FieldError>,
+    /// Delivery phase.
+    pub phase: Phase,
+    /// Bumped when the first invalid field should take focus.
+    pub focus_error: u32,
+    /// Bumped each time the dialog closes, so focus goes back to the launcher.
+    pub closed: u32,
+}
+
+/// Everything that can happen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Open the dialog.
+    Open,
+    /// Close the dialog.
+    Close,
+    /// Open if closed, close if open.
+    Toggle,
+    /// The visitor typed into a field.
+    Edit(Field, String),
+    /// The host page prefilled fields (only the given ones change).
+    Prefill(Vec<(Field, String)>),
+    /// Validation failed.
+    Rejected(Vec<FieldError>),
+    /// An attempt started.
+    Sending,
+    /// The backend accepted the report.
+    Delivered(Receipt),
+    /// The attempt failed.
+    Failed(SendError),
+    /// Start a new report after a receipt.
+    Reset,
+    /// A new config (a later `init`).
+    Configure(Rc<Config>, Rc<Strings>),
+}
+
+impl State {
+    /// The initial state for a config.
+    pub fn new(config: Rc<Config>, strings: Rc<Strings>) -> Self {
+        let form = FormInput { category: config.categories.first().map(|c| c.id.clone()).unwrap_or_default(), ..FormInput::default() };
+        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0 }
+    }
+
+    /// The error for a field, if any.
+    pub fn error_for(&self, field: Field) -> Option<&FieldError> {
+        self.errors.iter().find(|e| e.field == field)
+    }
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Open => s.open = true,
+            Action::Close => {
+                if !s.open {
+                    return self;
+                }
+                s.open = false;
+                s.closed += 1;
+            }
+            Action::Toggle => {
+                return self.reduce(if s.open { Action::Close } else { Action::Open });
+            }
+            Action::Edit(field, value) => {
+                s.form.set(field, value);
+                // A field's error goes once the visitor changes it.
+                s.errors.retain(|e| e.field != field);
+                if matches!(s.phase, Phase::Failed(_)) {
+                    s.phase = Phase::Editing;
+                }
+            }
+            Action::Prefill(values) => {
+                if matches!(s.phase, Phase::Sending) {
+                    return self;
+                }
+                if matches!(s.phase, Phase::Sent(_)) {
+                    s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed);
+                }
+                for (field, value) in values {
+                    s.form.set(field, value);
+                }
+            }
+            Action::Rejected(errors) => {
+                s.errors = errors;
+                s.focus_error += 1;
+            }
+            Action::Sending => {
+                s.errors.clear();
+                s.phase = Phase::Sending;
+            }
+            Action::Delivered(receipt) => s.phase = Phase::Sent(receipt),
+            Action::Failed(err) => s.phase = Phase::Failed(err),
+            Action::Reset => {
+                s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed);
+            }
+            Action::Configure(config, strings) => {
+                s.config = config;
+                s.strings = strings;
+                if !s.config.categories.iter().any(|c| c.id == s.form.category) {
+                    s.form.category = s.config.categories.first().map(|c| c.id.clone()).unwrap_or_default();
+                }
+            }
+        }
+        Rc::new(s)
+    }
+}
+
+impl State {
+    fn with_open(mut self, open: bool, closed: u32) -> Self {
+        self.open = open;
+        self.closed = closed;
+        self
+    }
+}

@@ -1,0 +1,68 @@
+// Trunk post_build hook: turn www/reach-us.js into dist/reach-us.js, the one file a site
+// embeds. It fills in the hashed names of the glue and the wasm, the launcher's CSS (the
+// `@launcher` section of www/reach-us.css, so the facade and the real launcher share one
+// source) and the launcher label of every shipped locale (core/i18n/*.json). It also
+// removes the eager wasm loading Trunk injects into the demo page: the page must embed the
+// widget exactly as a brand would, through reach-us.js alone.
+import { readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const staging = process.env.TRUNK_STAGING_DIR;
+const source = process.env.TRUNK_SOURCE_DIR || process.cwd();
+if (!staging) {
+  console.error("build-loader: TRUNK_STAGING_DIR is not set (run through trunk)");
+  process.exit(1);
+}
+const files = readdirSync(staging);
+const glue = files.find((f) => /^reach[-_]us-[0-9a-f]+\.js$/.test(f));
+const wasm = files.find((f) => /^reach[-_]us-[0-9a-f]+_bg\.wasm$/.test(f));
+if (!glue || !wasm) {
+  console.error(`build-loader: glue or wasm not found in ${staging}: ${files.join(", ")}`);
+  process.exit(1);
+}
+const css = readFileSync(join(source, "www/reach-us.css"), "utf8");
+const section = css.match(/\/\* @launcher:start[\s\S]*?\*\/([\s\S]*?)\/\* @launcher:end \*\//);
+if (!section) {
+  console.error("build-loader: www/reach-us.css lacks the @launcher:start/@launcher:end section");
+  process.exit(1);
+}
+const minCss = section[1]
+  .replace(/\/\*[\s\S]*?\*\//g, "")
+  .replace(/\s+/g, " ")
+  .replace(/\s*([{};:,>])\s*/g, "$1")
+  .replace(/;}/g, "}")
+  .trim();
+const i18nDir = join(source, "core/i18n");
+const labels = {};
+for (const f of readdirSync(i18nDir).filter((f) => f.endsWith(".json")).sort()) {
+  labels[f.slice(0, -5)] = JSON.parse(readFileSync(join(i18nDir, f), "utf8")).launcher;
+}
+let loader = readFileSync(join(source, "www/reach-us.js"), "utf8")
+  .replace("__RU_GLUE__", glue)
+  .replace("__RU_WASM__", wasm)
+  .replace("__RU_LAUNCHER_CSS__", JSON.stringify(minCss))
+  .replace("__RU_LABELS__", JSON.stringify(labels));
+if (/__RU_[A-Z_]+__/.test(loader)) {
+  console.error("build-loader: a placeholder was left unfilled");
+  process.exit(1);
+}
+// A light minification that cannot change meaning: keep the license comment, drop other
+// comment lines and indentation.
+loader = loader
+  .split("\n")
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith("//"))
+  .join("\n");
+writeFileSync(join(staging, "reach-us.js"), loader + "\n");
+
+const indexPath = join(staging, "index.html");
+try {
+  let html = readFileSync(indexPath, "utf8");
+  html = html
+    .replace(/<script type="module"[^>]*>[\s\S]*?<\/script>/g, (s) => (s.includes(glue) ? "" : s))
+    .replace(/<link[^>]*(modulepreload|rel="preload")[^>]*>/g, (s) => (s.includes(glue) || s.includes(wasm) ? "" : s));
+  writeFileSync(indexPath, html);
+} catch (e) {
+  if (e.code !== "ENOENT") throw e;
+}
+console.log(`build-loader: reach-us.js -> ${glue} + ${wasm}`);
