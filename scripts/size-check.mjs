@@ -1,0 +1,41 @@
+// Size budget check: prints each shipped file's raw, gzip and brotli size and fails when a
+// budget is exceeded. Usage: node scripts/size-check.mjs [dist]
+// Budgets (brotli, quality 11, as a CDN serves them):
+//   before intent: the loader reach-us.js            <= 2 KiB
+//   on intent:     glue + wasm (CSS is inside wasm)   <= BUDGET_INTENT_KIB (see below)
+import { readFileSync, readdirSync, appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, gzipSync, constants } from "node:zlib";
+
+const dir = process.argv[2] || "dist";
+const LOADER_BUDGET = 2 * 1024;
+// Issue 6 sets 80 KiB for the on-intent code; the budget here is the one CI enforces today
+// and only ever goes down (history in README "Size").
+const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 130) * 1024;
+
+const files = readdirSync(dir);
+const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const row = (name) => {
+  const b = readFileSync(join(dir, name));
+  return { name, raw: b.length, gzip: gzipSync(b, { level: 9 }).length, brotli: br(b) };
+};
+const loader = row("reach-us.js");
+const glue = files.filter((f) => /^reach-us-[0-9a-f]+\.js$/.test(f)).map(row);
+const wasm = files.filter((f) => /_bg\.wasm$/.test(f)).map(row);
+if (glue.length !== 1 || wasm.length !== 1) {
+  console.error(`size-check: expected one glue and one wasm in ${dir}, found ${glue.length} and ${wasm.length}`);
+  process.exit(1);
+}
+const intent = glue[0].brotli + wasm[0].brotli;
+const kib = (n) => (n / 1024).toFixed(1).padStart(7) + " KiB";
+console.log("file".padEnd(40) + "raw".padStart(11) + "gzip".padStart(11) + "brotli".padStart(11));
+for (const r of [loader, glue[0], wasm[0]]) console.log(r.name.padEnd(40) + kib(r.raw) + kib(r.gzip) + kib(r.brotli));
+console.log("before intent (loader)".padEnd(62) + kib(loader.brotli) + `  budget ${kib(LOADER_BUDGET).trim()}`);
+console.log("on intent (glue + wasm)".padEnd(62) + kib(intent) + `  budget ${kib(INTENT_BUDGET).trim()}`);
+mkdirSync("target", { recursive: true });
+appendFileSync("target/size-history.tsv", `${new Date().toISOString()}\t${loader.brotli}\t${glue[0].brotli}\t${wasm[0].brotli}\n`);
+let ok = true;
+if (loader.brotli > LOADER_BUDGET) { console.error(`size-check: loader over budget by ${loader.brotli - LOADER_BUDGET} B`); ok = false; }
+if (intent > INTENT_BUDGET) { console.error(`size-check: on-intent code over budget by ${intent - INTENT_BUDGET} B`); ok = false; }
+console.log(ok ? "size-check: within budget" : "size-check: OVER BUDGET");
+process.exit(ok ? 0 : 1);
