@@ -114,7 +114,7 @@ pub fn app(props: &AppProps) -> Html {
     }
 
     let locale = state.strings.locale();
-    let class = classes!("ru-root", (state.config.position == Position::BottomLeft).then_some("ru-left"));
+    let class = classes!("ru-root", (state.config.position == Position::BottomLeft).then_some("ru-left"), state.open.then_some("ru-open"));
     let on_launcher = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::Toggle))

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use reach_us_core::form::{Field, FieldError, FormInput};
 use reach_us_core::i18n::Strings;
+use reach_us_core::payload::Report;
 use reach_us_core::time::Millis;
 use reach_us_core::Config;
 use yew::prelude::*;
@@ -55,6 +56,9 @@ pub struct State {
     pub focus_error: u32,
     /// Bumped each time the dialog closes, so focus goes back to the launcher.
     pub closed: u32,
+    /// The last report attempted and the form it was built from: a retry of an unchanged
+    /// form resends the same report (same id, same `Idempotency-Key`).
+    pub attempt: Option<(FormInput, Rc<Report>)>,
 }
 
 /// Everything that can happen.
@@ -72,8 +76,8 @@ pub enum Action {
     Prefill(Vec<(Field, String)>),
     /// Validation failed.
     Rejected(Vec<FieldError>),
-    /// An attempt started.
-    Sending,
+    /// An attempt started with this report, built from the current form.
+    Sending(Rc<Report>),
     /// The backend accepted the report.
     Delivered(Receipt),
     /// The attempt failed.
@@ -88,7 +92,12 @@ impl State {
     /// The initial state for a config.
     pub fn new(config: Rc<Config>, strings: Rc<Strings>) -> Self {
         let form = FormInput { category: config.categories.first().map(|c| c.id.clone()).unwrap_or_default(), ..FormInput::default() };
-        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0 }
+        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0, attempt: None }
+    }
+
+    /// The report to retry, if the form is unchanged since it was attempted.
+    pub fn retry(&self) -> Option<Rc<Report>> {
+        self.attempt.as_ref().filter(|(form, _)| *form == self.form).map(|(_, r)| r.clone())
     }
 
     /// The error for a field, if any.
@@ -137,9 +146,10 @@ impl Reducible for State {
                 s.errors = errors;
                 s.focus_error += 1;
             }
-            Action::Sending => {
+            Action::Sending(report) => {
                 s.errors.clear();
                 s.phase = Phase::Sending;
+                s.attempt = Some((s.form.clone(), report));
             }
             Action::Delivered(receipt) => s.phase = Phase::Sent(receipt),
             Action::Failed(err) => s.phase = Phase::Failed(err),

@@ -52,6 +52,9 @@ pub struct Client {
 /// One report, as POSTed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// Milliseconds of `created_at` (not serialized: the promise clock of retries).
+    #[serde(skip)]
+    pub created_ms: Millis,
     /// Always `reach-us/v1`.
     pub schema: &'static str,
     /// UUID v4; also the `Idempotency-Key` header.
@@ -102,6 +105,7 @@ impl Report {
             due_at: iso_utc(ctx.now + i64::from(p.minutes) * 60_000),
         });
         Report {
+            created_ms: ctx.now,
             schema: SCHEMA,
             id: reference::uuid_v4(ctx.random),
             reference: reference::reference(config.brand.as_deref(), &ctx.random),
@@ -117,9 +121,14 @@ impl Report {
         }
     }
 
+    /// When the report was created (first saved), in milliseconds.
+    pub fn created_millis(&self) -> Millis {
+        self.created_ms
+    }
+
     /// The due instant in milliseconds, if a promise was made.
-    pub fn due_millis(&self, now: Millis) -> Option<Millis> {
-        self.promise.as_ref().map(|p| now + i64::from(p.respond_within_minutes) * 60_000)
+    pub fn due_millis(&self) -> Option<Millis> {
+        self.promise.as_ref().map(|p| self.created_ms + i64::from(p.respond_within_minutes) * 60_000)
     }
 }
 

@@ -21,19 +21,23 @@ pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
             Ok(f) => f,
             Err(errors) => return state.dispatch(Action::Rejected(errors)),
         };
-        let now = env::now();
-        let ctx = Context { random: env::random16(), now, page: env::page(), locale: state.strings.locale().to_string(), timezone: env::timezone() };
-        let report = Rc::new(Report::build(form, &state.config, ctx));
+        // A retry of the same text is the same report: same id, same Idempotency-Key,
+        // same promise clock. Edited text is a new report.
+        let report = state.retry().unwrap_or_else(|| {
+            let ctx = Context { random: env::random16(), now: env::now(), page: env::page(), locale: state.strings.locale().to_string(), timezone: env::timezone() };
+            Rc::new(Report::build(form, &state.config, ctx))
+        });
+        let now = report.created_millis();
         let endpoint = state.config.endpoint.clone();
         let dispatcher = state.dispatcher();
-        dispatcher.dispatch(Action::Sending);
+        dispatcher.dispatch(Action::Sending(report.clone()));
         wasm_bindgen_futures::spawn_local(async move {
             match deliver::post(&endpoint, &report, defaults::SEND_TIMEOUT_MS).await {
                 Ok(server_ref) => dispatcher.dispatch(Action::Delivered(Receipt {
                     id: report.id.clone(),
                     reference: server_ref.unwrap_or_else(|| report.reference.clone()),
                     created_at: now,
-                    due_at: report.due_millis(now),
+                    due_at: report.due_millis(),
                 })),
                 Err(e) => dispatcher.dispatch(Action::Failed(e)),
             }

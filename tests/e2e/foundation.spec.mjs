@@ -95,6 +95,8 @@ test("a failed send says so, keeps the text, and a retry uses the same key", asy
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
   expect(api.posts).toHaveLength(2);
+  expect(api.posts[1].headers["idempotency-key"]).toBe(api.posts[0].headers["idempotency-key"]);
+  expect(api.posts[1].raw).toBe(api.posts[0].raw);
   await api.close(); await site.close();
 });
 
