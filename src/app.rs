@@ -45,6 +45,9 @@ pub fn app(props: &AppProps) -> Html {
     });
     let launcher_ref = use_node_ref();
     let dialog_ref = use_node_ref();
+    // Where focus was when the dialog opened: it goes back there on close (our launcher,
+    // or the page's own `data-reach-us-open` button).
+    let opener = use_mut_ref(|| None::<web_sys::Element>);
 
     // Mount: take over from the loader's facade (keeping focus if it had it), then let
     // the bridge deliver the calls that waited.
@@ -63,11 +66,19 @@ pub fn app(props: &AppProps) -> Html {
             bridge.attach(dispatcher);
         });
     }
-    // Focus into the message box on open.
+    // Focus into the message box on open; tell the page.
     {
         let dialog_ref = dialog_ref.clone();
+        let (bridge, opener, root) = (props.bridge.clone(), opener.clone(), props.root.clone());
+        let first = use_mut_ref(|| true);
         use_effect_with(state.open, move |open| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                bridge.emit(if *open { "open" } else { "close" }, &js_sys::Object::new());
+            }
             if *open {
+                let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+                let host: web_sys::Element = root.host();
+                *opener.borrow_mut() = active.filter(|a| *a != host);
                 if let Some(dialog) = dialog_ref.cast::<web_sys::Element>() {
                     let target = dialog.query_selector("#ru-message").ok().flatten().or_else(|| dialog.query_selector("[data-ru-autofocus]").ok().flatten());
                     if let Some(el) = target {
@@ -77,12 +88,13 @@ pub fn app(props: &AppProps) -> Html {
             }
         });
     }
-    // Back to the launcher on close.
+    // Back to where focus was on close.
     {
-        let launcher_ref = launcher_ref.clone();
+        let (launcher_ref, opener) = (launcher_ref.clone(), opener.clone());
         use_effect_with(state.closed, move |closed| {
             if *closed > 0 {
-                if let Some(el) = launcher_ref.cast::<web_sys::Element>() {
+                let target = opener.borrow_mut().take().filter(|el| el.is_connected()).or_else(|| launcher_ref.cast::<web_sys::Element>());
+                if let Some(el) = target {
                     env::focus(&el);
                 }
             }
@@ -114,17 +126,21 @@ pub fn app(props: &AppProps) -> Html {
     }
 
     let locale = state.strings.locale();
-    let class = classes!("ru-root", (state.config.position == Position::BottomLeft).then_some("ru-left"), state.open.then_some("ru-open"));
+    let class = classes!("ru-root", (state.config.position == Position::BottomLeft).then_some("ru-left"), state.open.then_some("ru-open"), (!state.config.launcher).then_some("ru-nolauncher"));
     let on_launcher = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::Toggle))
     };
     html! {
-        <div class={class} lang={locale} dir={dir(locale)}>
-            <Launcher node_ref={launcher_ref} strings={state.strings.clone()} expanded={state.open} onclick={on_launcher} />
-            if state.open {
-                <Dialog node_ref={dialog_ref} state={state.clone()} />
-            }
-        </div>
+        <ContextProvider<Bridge> context={props.bridge.clone()}>
+            <div class={class} lang={locale} dir={dir(locale)}>
+                if state.config.launcher {
+                    <Launcher node_ref={launcher_ref} strings={state.strings.clone()} expanded={state.open} onclick={on_launcher} />
+                }
+                if state.open {
+                    <Dialog node_ref={dialog_ref} state={state.clone()} />
+                }
+            </div>
+        </ContextProvider<Bridge>>
     }
 }

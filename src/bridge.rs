@@ -1,27 +1,34 @@
 //! The JS API bridge: `boot` (called by the loader), the [`Widget`] handle the loader's
-//! `ReachUs(...)` forwards to, and the verb table. Verbs reach the yew app as
-//! [`Action`]s through a dispatcher slot that the app fills when it mounts; calls that
-//! arrive before that wait in order.
+//! `ReachUs(...)` forwards to, the verb table, and events. Verbs reach the yew app as
+//! [`Action`]s through a dispatcher slot the app fills when it mounts; calls that arrive
+//! before that wait in order. Events go to `ReachUs('on', …)` listeners and, as
+//! `reach-us:<name>` `CustomEvent`s, to the host element.
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use reach_us_core::form::Field;
 use reach_us_core::i18n::{negotiate, Strings};
+use reach_us_core::payload::User;
 use reach_us_core::{Config, ConfigError, RawConfig};
 use wasm_bindgen::prelude::*;
-use web_sys::ShadowRoot;
-use yew::UseReducerDispatcher;
+use web_sys::{CustomEvent, CustomEventInit, ShadowRoot};
+use yew::{AppHandle, UseReducerDispatcher};
 
 use crate::app::{App, AppProps};
 use crate::edge::{env, style};
 use crate::state::{Action, State};
 
-/// Where the app's dispatcher lives once it is mounted.
+/// The events a page can listen to.
+pub const EVENTS: [&str; 6] = ["ready", "open", "close", "submit", "delivered", "failed"];
+
+/// Where the app's dispatcher lives once it is mounted, and the page's listeners.
 #[derive(Default)]
 pub struct Slot {
     dispatcher: Option<UseReducerDispatcher<State>>,
     pending: Vec<Action>,
+    listeners: Vec<(String, Function)>,
+    root: Option<ShadowRoot>,
 }
 
 /// Shared handle to the slot; equal when it is the same slot.
@@ -55,6 +62,43 @@ impl Bridge {
             dispatcher.dispatch(a);
         }
     }
+
+    /// Tell the page: listeners first (a throwing listener is logged, never rethrown),
+    /// then a `reach-us:<event>` CustomEvent on the host element.
+    pub fn emit(&self, event: &str, detail: &JsValue) {
+        let (listeners, root) = {
+            let slot = self.0.borrow();
+            let l: Vec<Function> = slot.listeners.iter().filter(|(e, _)| e == event).map(|(_, f)| f.clone()).collect();
+            (l, slot.root.clone())
+        };
+        for f in listeners {
+            if let Err(e) = f.call1(&JsValue::UNDEFINED, detail) {
+                web_sys::console::error_2(&JsValue::from_str(&format!("Reach Us: a '{event}' listener threw")), &e);
+            }
+        }
+        if let Some(host) = root.map(|r| r.host()) {
+            let init = CustomEventInit::new();
+            init.set_detail(detail);
+            if let Ok(ev) = CustomEvent::new_with_event_init_dict(&format!("reach-us:{event}"), &init) {
+                let _ = host.dispatch_event(&ev);
+            }
+        }
+    }
+
+    fn on(&self, event: String, f: Function) {
+        self.0.borrow_mut().listeners.push((event, f));
+    }
+
+    fn off(&self, event: &str, f: &Function) {
+        self.0.borrow_mut().listeners.retain(|(e, g)| !(e == event && g == f));
+    }
+
+    fn clear(&self) {
+        let mut slot = self.0.borrow_mut();
+        slot.listeners.clear();
+        slot.pending.clear();
+        slot.dispatcher = None;
+    }
 }
 
 /// The running widget, as seen from JavaScript.
@@ -62,24 +106,39 @@ impl Bridge {
 pub struct Widget {
     bridge: Option<Bridge>,
     raw: RefCell<RawConfig>,
+    root: Option<ShadowRoot>,
+    app: RefCell<Option<AppHandle<App>>>,
+}
+
+fn entries(obj: &Object) -> Vec<(String, JsValue)> {
+    Object::entries(obj)
+        .iter()
+        .filter_map(|entry| {
+            let pair: Array = entry.unchecked_into();
+            pair.get(0).as_string().map(|k| (k, pair.get(1)))
+        })
+        .collect()
 }
 
 fn read_attrs(attrs: &JsValue) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if let Some(obj) = attrs.dyn_ref::<Object>() {
-        for entry in Object::entries(obj).iter() {
-            let pair: Array = entry.unchecked_into();
-            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                out.push((k, v));
-            }
-        }
+    match attrs.dyn_ref::<Object>() {
+        Some(obj) => entries(obj).into_iter().filter_map(|(k, v)| v.as_string().map(|v| (k, v))).collect(),
+        None => Vec::new(),
     }
-    out
+}
+
+/// The first key of `obj` not in `known` (the object reader itself ignores unknown keys).
+fn unknown_key(obj: &JsValue, known: &[&str]) -> Option<String> {
+    let obj = obj.dyn_ref::<Object>()?;
+    Object::keys(obj).iter().filter_map(|k| k.as_string()).find(|k| !known.contains(&k.as_str()))
 }
 
 fn read_init(arg: &JsValue) -> Result<RawConfig, ConfigError> {
     if !arg.is_object() {
         return Err(ConfigError::Shape("ReachUs('init', config) needs a config object".into()));
+    }
+    if let Some(k) = unknown_key(arg, &RawConfig::FIELDS) {
+        return Err(ConfigError::Shape(format!("unknown field `{k}` (see the README for the schema)")));
     }
     serde_wasm_bindgen::from_value(arg.clone()).map_err(|e| ConfigError::Shape(e.to_string()))
 }
@@ -94,6 +153,11 @@ fn remove_facade(root: &ShadowRoot) {
     if let Ok(Some(el)) = root.query_selector("[data-ru-facade]") {
         el.remove();
     }
+}
+
+fn inert(raw: RawConfig, root: &ShadowRoot) -> Widget {
+    remove_facade(root);
+    Widget { bridge: None, raw: RefCell::new(raw), root: Some(root.clone()), app: RefCell::new(None) }
 }
 
 /// See [`crate::boot`].
@@ -114,10 +178,7 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue) -> Widget {
     let mut later: Vec<(String, JsValue, JsValue)> = Vec::new();
     if let Some(calls) = queue.dyn_ref::<Array>() {
         for call in calls.iter() {
-            let call: Array = match call.dyn_into() {
-                Ok(a) => a,
-                Err(_) => continue,
-            };
+            let Ok(call) = call.dyn_into::<Array>() else { continue };
             let verb = call.get(0).as_string().unwrap_or_default();
             if verb == "init" {
                 match (raw.take(), read_init(&call.get(1))) {
@@ -130,34 +191,33 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue) -> Widget {
             }
         }
     }
-    let Some(raw) = raw else {
-        remove_facade(&root);
-        return Widget { bridge: None, raw: RefCell::default() };
-    };
+    let Some(raw) = raw else { return inert(RawConfig::default(), &root) };
     let config = match Config::from_raw(raw.clone()) {
         Ok(c) => c,
         Err(e) => {
             env::console_error(&e.to_string());
-            remove_facade(&root);
-            return Widget { bridge: None, raw: RefCell::new(raw) };
+            return inert(raw, &root);
         }
     };
-    if let Err(e) = style::adopt(&root) {
+    if let Err(e) = style::adopt(&root, &config) {
         env::console_error(&format!("Reach Us: could not apply styles: {e:?}"));
     }
     let strings = strings_for(&config);
-    let container = match web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_element("div").ok()) {
-        Some(c) => c,
-        None => return Widget { bridge: None, raw: RefCell::new(raw) },
+    let Some(container) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_element("div").ok()) else {
+        return inert(raw, &root);
     };
     let _ = root.append_child(&container);
     let bridge = Bridge::default();
+    bridge.0.borrow_mut().root = Some(root.clone());
     let props = AppProps { bridge: bridge.clone(), config: Rc::new(config), strings: Rc::new(strings), root: root.clone() };
-    yew::Renderer::<App>::with_root_and_props(container, props).render();
-    let widget = Widget { bridge: Some(bridge), raw: RefCell::new(raw) };
+    let handle = yew::Renderer::<App>::with_root_and_props(container, props).render();
+    let widget = Widget { bridge: Some(bridge.clone()), raw: RefCell::new(raw), root: Some(root), app: RefCell::new(Some(handle)) };
     for (verb, a, b) in later {
         widget.call(verb, a, b);
     }
+    let ready = Object::new();
+    let _ = Reflect::set(&ready, &"version".into(), &reach_us_core::WIDGET_VERSION.into());
+    bridge.emit("ready", &ready);
     widget
 }
 
@@ -174,14 +234,11 @@ fn field_of(name: &str) -> Option<Field> {
 fn prefill_values(arg: &JsValue) -> Result<Vec<(Field, String)>, String> {
     let obj = arg.dyn_ref::<Object>().ok_or("prefill needs an object like {message: '…'}")?;
     let mut out = Vec::new();
-    for entry in Object::entries(obj).iter() {
-        let pair: Array = entry.unchecked_into();
-        let key = pair.get(0).as_string().unwrap_or_default();
-        let value = pair.get(1);
+    for (key, value) in entries(obj).into_iter() {
         if key == "contact" {
-            for sub in ["email", "phone"] {
+            for (sub, field) in [("email", Field::Email), ("phone", Field::Phone)] {
                 if let Some(v) = Reflect::get(&value, &JsValue::from_str(sub)).ok().and_then(|v| v.as_string()) {
-                    out.push((field_of(sub).ok_or("unreachable")?, v));
+                    out.push((field, v));
                 }
             }
             continue;
@@ -193,12 +250,22 @@ fn prefill_values(arg: &JsValue) -> Result<Vec<(Field, String)>, String> {
     Ok(out)
 }
 
+fn event_and_fn(verb: &str, a: &JsValue, b: &JsValue) -> Result<(String, Function), String> {
+    let event = a.as_string().filter(|e| EVENTS.contains(&e.as_str())).ok_or_else(|| {
+        format!("ReachUs('{verb}', event, fn): event must be one of {}", EVENTS.join(", "))
+    })?;
+    let f = b.dyn_ref::<Function>().ok_or_else(|| format!("ReachUs('{verb}', '{event}', fn): fn must be a function"))?;
+    Ok((event, f.clone()))
+}
+
 #[wasm_bindgen]
 impl Widget {
     /// Handle one `ReachUs(verb, a, b)` call. Never throws: problems go to the console.
-    pub fn call(&self, verb: String, a: JsValue, _b: JsValue) {
+    pub fn call(&self, verb: String, a: JsValue, b: JsValue) {
         let Some(bridge) = &self.bridge else {
-            env::console_error("Reach Us is not running (see the config error above)");
+            if verb != "shutdown" {
+                env::console_error("Reach Us is not running (see the config error above)");
+            }
             return;
         };
         match verb.as_str() {
@@ -209,19 +276,59 @@ impl Widget {
                 Ok(values) => bridge.send(Action::Prefill(values)),
                 Err(e) => env::console_error(&format!("Reach Us: {e}")),
             },
+            "identify" => {
+                let user = if let Some(k) = unknown_key(&a, &User::FIELDS) {
+                    Err(format!("identify: unknown field `{k}` (name, email, phone, user_id, user_hash)"))
+                } else if a.is_object() {
+                    serde_wasm_bindgen::from_value::<User>(a).map_err(|e| format!("identify: {e}")).and_then(User::validated)
+                } else {
+                    Err("identify needs an object like {email: '…', user_id: '…'}".into())
+                };
+                match user {
+                    Ok(u) => bridge.send(Action::Identify(u)),
+                    Err(e) => env::console_error(&format!("Reach Us: {e}")),
+                }
+            }
+            "on" => match event_and_fn("on", &a, &b) {
+                Ok((event, f)) => bridge.on(event, f),
+                Err(e) => env::console_error(&format!("Reach Us: {e}")),
+            },
+            "off" => match event_and_fn("off", &a, &b) {
+                Ok((event, f)) => bridge.off(&event, &f),
+                Err(e) => env::console_error(&format!("Reach Us: {e}")),
+            },
             "init" => match read_init(&a).map(|init| self.raw.borrow().clone().merge(init)).and_then(|raw| {
                 Config::from_raw(raw.clone()).map(|c| (c, raw))
             }) {
                 Ok((config, raw)) => {
                     *self.raw.borrow_mut() = raw;
+                    if let Some(root) = &self.root {
+                        let _ = style::adopt(root, &config);
+                    }
                     let strings = strings_for(&config);
                     bridge.send(Action::Configure(Rc::new(config), Rc::new(strings)));
                 }
                 Err(e) => env::console_error(&e.to_string()),
             },
+            "shutdown" => self.shutdown(),
             other => env::console_error(&format!(
-                "Reach Us: unknown verb {other:?}; known: init, open, close, toggle, prefill"
+                "Reach Us: unknown verb {other:?}; known: init, open, close, toggle, prefill, identify, on, off, shutdown"
             )),
+        }
+    }
+
+    /// Unmount the app and drop every listener. The loader then removes the host element.
+    pub fn shutdown(&self) {
+        if let Some(app) = self.app.borrow_mut().take() {
+            app.destroy();
+        }
+        if let Some(bridge) = &self.bridge {
+            bridge.clear();
+        }
+        if let Some(root) = &self.root {
+            while let Some(child) = root.first_child() {
+                let _ = root.remove_child(&child);
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use reach_us_core::form::{Field, FieldError, FormInput};
 use reach_us_core::i18n::Strings;
-use reach_us_core::payload::Report;
+use reach_us_core::payload::{Report, User};
 use reach_us_core::time::Millis;
 use reach_us_core::Config;
 use yew::prelude::*;
@@ -59,6 +59,8 @@ pub struct State {
     /// The last report attempted and the form it was built from: a retry of an unchanged
     /// form resends the same report (same id, same `Idempotency-Key`).
     pub attempt: Option<(FormInput, Rc<Report>)>,
+    /// Who the page says the visitor is.
+    pub user: Option<User>,
 }
 
 /// Everything that can happen.
@@ -84,6 +86,8 @@ pub enum Action {
     Failed(SendError),
     /// Start a new report after a receipt.
     Reset,
+    /// The page identified the visitor.
+    Identify(User),
     /// A new config (a later `init`).
     Configure(Rc<Config>, Rc<Strings>),
 }
@@ -92,7 +96,7 @@ impl State {
     /// The initial state for a config.
     pub fn new(config: Rc<Config>, strings: Rc<Strings>) -> Self {
         let form = FormInput { category: config.categories.first().map(|c| c.id.clone()).unwrap_or_default(), ..FormInput::default() };
-        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0, attempt: None }
+        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0, attempt: None, user: None }
     }
 
     /// The report to retry, if the form is unchanged since it was attempted.
@@ -136,7 +140,7 @@ impl Reducible for State {
                     return self;
                 }
                 if matches!(s.phase, Phase::Sent(_)) {
-                    s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed);
+                    s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed).keep_user(s.user.clone());
                 }
                 for (field, value) in values {
                     s.form.set(field, value);
@@ -154,7 +158,25 @@ impl Reducible for State {
             Action::Delivered(receipt) => s.phase = Phase::Sent(receipt),
             Action::Failed(err) => s.phase = Phase::Failed(err),
             Action::Reset => {
-                s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed);
+                let user = s.user.clone();
+                s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed).keep_user(user.clone());
+                if let Some(u) = user {
+                    return Rc::new(s).reduce(Action::Identify(u));
+                }
+            }
+            Action::Identify(user) => {
+                // Known contact details fill empty fields; what the visitor typed wins.
+                if s.form.email.trim().is_empty() {
+                    if let Some(e) = &user.email {
+                        s.form.email = e.clone();
+                    }
+                }
+                if s.form.phone.trim().is_empty() {
+                    if let Some(p) = &user.phone {
+                        s.form.phone = p.clone();
+                    }
+                }
+                s.user = Some(user);
             }
             Action::Configure(config, strings) => {
                 s.config = config;
@@ -172,6 +194,11 @@ impl State {
     fn with_open(mut self, open: bool, closed: u32) -> Self {
         self.open = open;
         self.closed = closed;
+        self
+    }
+
+    fn keep_user(mut self, user: Option<User>) -> Self {
+        self.user = user;
         self
     }
 }

@@ -88,7 +88,7 @@ async fn renders_launcher_and_replaces_the_facade() {
     gone(&root, "[data-ru-facade]").await;
     // Styles are adopted, not inlined.
     let sheets = Reflect::get(&root, &"adoptedStyleSheets".into()).unwrap();
-    assert_eq!(Array::from(&sheets).length(), 1);
+    assert_eq!(Array::from(&sheets).length(), 2, "widget sheet + placement sheet");
     assert!(root.query_selector("style").unwrap().is_none());
 }
 

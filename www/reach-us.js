@@ -1,8 +1,14 @@
-/*! Reach Us loader (reach-us/v1). Draws the launcher, keeps ReachUs(...) calls, and
-    fetches the widget's code only when the visitor shows intent. */
+/*! Reach Us loader (reach-us/v1) */
+// Draws the launcher (a facade with the real launcher's markup and CSS) inside the
+// widget's open shadow root, installs ReachUs(...), and fetches the widget's code only on
+// intent. Everything it adds to the page, ReachUs('shutdown') removes.
 (function (w, d) {
   "use strict";
   var P = "Reach Us: ";
+  var VERBS = ["init", "open", "close", "toggle", "prefill", "identify", "on", "off", "shutdown"];
+  var OPENER = "[data-reach-us-open]";
+  var DOC_EVENTS = ["click", "pointerover", "focusin", "touchstart"];
+  var keys = Object.keys;
   try {
     var prev = w.ReachUs;
     // A second tag, or a second copy of the loader: one widget per page.
@@ -10,39 +16,48 @@
     var script = d.currentScript;
     var base = new URL(".", (script && script.src) || d.baseURI).href;
     var queue = [];
-    if (prev && prev.q) for (var i = 0; i < prev.q.length; i++) queue.push([].slice.call(prev.q[i]));
+    var q = (prev && prev.q) || [];
+    for (var i = 0; i < q.length; i++) queue.push([].slice.call(q[i]));
     var attrs = {};
-    if (script) for (i = 0; i < script.attributes.length; i++) {
-      var a = script.attributes[i];
-      if (a.name.indexOf("data-") === 0) attrs[a.name.slice(5)] = a.value;
+    var list = script ? script.attributes : [];
+    for (i = 0; i < list.length; i++) {
+      if (list[i].name.indexOf("data-") === 0) attrs[list[i].name.slice(5)] = list[i].value;
     }
     var LABELS = __RU_LABELS__;
     var init = {};
-    queue.forEach(function (c) { if (c[0] === "init" && c[1]) for (var k in c[1]) init[k] = c[1][k]; });
-    var opt = function (k, attr) { return init[k] != null ? init[k] : attrs[attr || k]; };
+    queue.forEach(function (c) {
+      if (c[0] === "init" && c[1]) keys(c[1]).forEach(function (k) { init[k] = c[1][k]; });
+    });
+    var opt = function (k) {
+      return init[k] != null ? String(init[k]) : attrs[k.replace(/_/g, "-")];
+    };
     var label = function () {
       var t = init.texts && init.texts.launcher;
       if (typeof t === "string") return t;
       var c = [opt("locale"), d.documentElement.lang].concat(navigator.languages || []);
+      var ks = keys(LABELS);
       for (var j = 0; j < c.length; j++) {
         var tag = String(c[j] || "").replace(/_/g, "-").toLowerCase();
         if (!tag) continue;
-        var lang = tag.split("-")[0], hit = null, k;
+        var lang = tag.split("-")[0];
         if (lang === "zh") tag = /-(hant|tw|hk|mo)\b/.test(tag) && LABELS["zh-TW"] ? "zh-tw" : "zh-cn";
-        for (k in LABELS) if (k.toLowerCase() === tag) hit = k;
-        if (!hit) for (k in LABELS) if (!hit && k.split("-")[0].toLowerCase() === lang) hit = k;
+        var hit = ks.filter(function (k) { return k.toLowerCase() === tag; })[0] ||
+          ks.filter(function (k) { return k.split("-")[0].toLowerCase() === lang; })[0];
         if (hit) return (t && t[hit]) || LABELS[hit];
       }
       return (t && t.en) || LABELS.en;
     };
-    var root, widget, loading, mounted;
+    var host, root, widget, loading, mounted, dead, obs = [];
     var load = function () {
-      if (loading) return loading;
+      if (loading || dead) return loading;
+      if (!d.body) { d.addEventListener("DOMContentLoaded", load); return; }
+      mount();
       loading = import(base + "__RU_GLUE__").then(function (m) {
         return m.default({ module_or_path: base + "__RU_WASM__" }).then(function () {
+          if (dead) return;
           widget = m.boot(root, attrs, queue);
           queue = [];
-          if (root.host) root.host.setAttribute("data-ready", "");
+          host.setAttribute("data-ready", "");
         });
       }).catch(function (e) {
         loading = null;
@@ -50,43 +65,78 @@
       });
       return loading;
     };
+    var shutdown = function () {
+      dead = 1;
+      if (widget) widget.call("shutdown");
+      obs.forEach(function (o) { o.disconnect(); });
+      DOC_EVENTS.forEach(function (t) { d.removeEventListener(t, onDoc, true); });
+      d.removeEventListener("DOMContentLoaded", start);
+      if (host) host.remove();
+      if (w.ReachUs === api) delete w.ReachUs;
+    };
     var api = function (verb) {
       var args = [].slice.call(arguments);
+      if (VERBS.indexOf(verb) < 0) {
+        console.error(P + "unknown verb " + JSON.stringify(verb) + "; known: " + VERBS.join(", "));
+        return;
+      }
+      if (verb === "shutdown") return shutdown();
+      if (dead) return;
       if (widget) {
         try { widget.call(args[0], args[1], args[2]); } catch (e) { console.error(P + verb + " failed", e); }
         return;
       }
       queue.push(args);
-      if (verb === "open" || verb === "toggle") { mount(); load(); }
+      if (verb === "open" || verb === "toggle") load();
     };
     api.loader = 1;
     w.ReachUs = api;
+    // The page's own launchers: any element with data-reach-us-open.
+    var onDoc = function (e) {
+      var el = e.target && e.target.closest && e.target.closest(OPENER);
+      if (!el) return;
+      if (e.type === "click") { e.preventDefault(); api("open"); } else load();
+    };
+    DOC_EVENTS.forEach(function (t) { d.addEventListener(t, onDoc, { capture: true, passive: t !== "click" }); });
+    var num = function (k) { var n = parseInt(opt(k), 10); return isNaN(n) ? "" : n; };
     var mount = function () {
-      if (mounted || !d.body) return;
+      if (mounted || dead || !d.body) return;
       mounted = 1;
-      var host = d.createElement("reach-us-widget");
+      host = d.createElement("reach-us-widget");
       root = host.attachShadow({ mode: "open" });
       var sheet = new CSSStyleSheet();
-      sheet.replaceSync(__RU_LAUNCHER_CSS__);
+      var x = num("offset_x"), y = num("offset_y"), z = num("z_index");
+      sheet.replaceSync(__RU_LAUNCHER_CSS__ + ".ru-root{" + (x !== "" ? "--ru-x:" + x + "px;" : "") +
+        (y !== "" ? "--ru-y:" + y + "px;" : "") + (z !== "" ? "--ru-z:" + z : "") + "}");
       root.adoptedStyleSheets = [sheet];
-      var wrap = d.createElement("div");
-      wrap.className = "ru-root" + (opt("position") === "bottom-left" ? " ru-left" : "");
-      wrap.setAttribute("data-ru-facade", "");
-      var btn = d.createElement("button");
-      btn.type = "button";
-      btn.className = "ru-launcher";
-      btn.setAttribute("aria-haspopup", "dialog");
-      btn.setAttribute("aria-expanded", "false");
-      var dot = d.createElement("span");
-      dot.className = "ru-launcher-dot";
-      dot.setAttribute("aria-hidden", "true");
-      btn.appendChild(dot);
-      btn.appendChild(d.createTextNode(label()));
-      ["pointerenter", "focus", "touchstart"].forEach(function (t) { btn.addEventListener(t, load, { passive: true }); });
-      btn.addEventListener("click", function () { api("open"); });
-      wrap.appendChild(btn);
-      root.appendChild(wrap);
-      d.body.appendChild(host);
+      if (opt("launcher") !== "none") {
+        var wrap = d.createElement("div");
+        wrap.className = "ru-root" + (opt("position") === "bottom-left" ? " ru-left" : "");
+        wrap.setAttribute("data-ru-facade", "");
+        var btn = d.createElement("button");
+        btn.type = "button";
+        btn.className = "ru-launcher";
+        btn.setAttribute("aria-haspopup", "dialog");
+        btn.setAttribute("aria-expanded", "false");
+        var dot = d.createElement("span");
+        dot.className = "ru-launcher-dot";
+        dot.setAttribute("aria-hidden", "true");
+        btn.appendChild(dot);
+        btn.appendChild(d.createTextNode(label()));
+        ["pointerenter", "focus", "touchstart"].forEach(function (t) { btn.addEventListener(t, load, { passive: true }); });
+        btn.addEventListener("click", function () { api("open"); });
+        wrap.appendChild(btn);
+        root.appendChild(wrap);
+      }
+      // Outside <body>: a transform, filter or zoom on the page's body cannot move a
+      // position:fixed launcher, and frameworks that re-render body keep their hands off.
+      var place = function () { if (!dead && !host.isConnected) d.documentElement.appendChild(host); };
+      place();
+      if (w.MutationObserver) {
+        var o = new MutationObserver(place);
+        o.observe(d.documentElement, { childList: true });
+        obs.push(o);
+      }
       var c = navigator.connection;
       if (opt("preload") === "idle" && !(c && c.saveData)) (w.requestIdleCallback || setTimeout)(load);
     };

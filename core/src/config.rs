@@ -102,12 +102,21 @@ pub struct RawConfig {
     pub max_message_chars: Option<u32>,
     /// When the loader fetches the widget: `intent` (default) or `idle`.
     pub preload: Option<String>,
+    /// `default` (the corner button) or `none` (the page opens the widget itself, with
+    /// `data-reach-us-open` elements or `ReachUs('open')`).
+    pub launcher: Option<String>,
+    /// Horizontal distance of launcher and dialog from the page edge, CSS px.
+    pub offset_x: Option<u32>,
+    /// Vertical distance from the bottom edge, CSS px (lift it above a fixed bottom bar).
+    pub offset_y: Option<u32>,
+    /// `z-index` of the launcher and dialog.
+    pub z_index: Option<i32>,
     /// Per-brand overrides of any message: `{"launcher": {"en": "Help"}}`.
     pub texts: Option<BTreeMap<String, Text>>,
 }
 
 /// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
-pub const ATTRIBUTE_FIELDS: [&str; 9] = [
+pub const ATTRIBUTE_FIELDS: [&str; 13] = [
     "endpoint",
     "brand",
     "promise",
@@ -117,9 +126,33 @@ pub const ATTRIBUTE_FIELDS: [&str; 9] = [
     "position",
     "max_message_chars",
     "preload",
+    "launcher",
+    "offset_x",
+    "offset_y",
+    "z_index",
 ];
 
 impl RawConfig {
+    /// Every JSON field name of the schema (for readers that cannot refuse unknown fields
+    /// themselves, such as the browser's object reader).
+    pub const FIELDS: [&'static str; 15] = [
+        "endpoint",
+        "brand",
+        "promise",
+        "locale",
+        "categories",
+        "contact_fields",
+        "require_contact",
+        "position",
+        "max_message_chars",
+        "preload",
+        "launcher",
+        "offset_x",
+        "offset_y",
+        "z_index",
+        "texts",
+    ];
+
     /// Read the script tag's `data-*` attributes (names given without `data-`).
     /// Returns the config and the names of attributes it does not know (to warn about:
     /// other tools, such as CDNs, add their own `data-*` attributes to script tags).
@@ -138,6 +171,16 @@ impl RawConfig {
                 "locale" => raw.locale = Some(value),
                 "position" => raw.position = Some(value),
                 "preload" => raw.preload = Some(value),
+                "launcher" => raw.launcher = Some(value),
+                "offset_x" | "offset_y" => {
+                    let px = value.trim_end_matches("px").parse().map_err(|_| {
+                        ConfigError::invalid(field.as_str(), "must be a whole number of CSS pixels, like \"24\"")
+                    })?;
+                    if field == "offset_x" { raw.offset_x = Some(px) } else { raw.offset_y = Some(px) }
+                }
+                "z_index" => {
+                    raw.z_index = Some(value.parse().map_err(|_| ConfigError::invalid(field, "must be a whole number"))?)
+                }
                 "contact_fields" => {
                     raw.contact_fields = Some(
                         value
@@ -178,6 +221,10 @@ impl RawConfig {
             position: later.position.or(self.position),
             max_message_chars: later.max_message_chars.or(self.max_message_chars),
             preload: later.preload.or(self.preload),
+            launcher: later.launcher.or(self.launcher),
+            offset_x: later.offset_x.or(self.offset_x),
+            offset_y: later.offset_y.or(self.offset_y),
+            z_index: later.z_index.or(self.z_index),
             texts: match (self.texts, later.texts) {
                 (Some(mut a), Some(b)) => {
                     a.extend(b);
@@ -276,6 +323,14 @@ pub struct Config {
     pub max_message_chars: u32,
     /// Loading strategy.
     pub preload: Preload,
+    /// Whether the widget draws its corner launcher.
+    pub launcher: bool,
+    /// Launcher and dialog distance from the side edge, px.
+    pub offset_x: u32,
+    /// Launcher distance from the bottom edge, px.
+    pub offset_y: u32,
+    /// Stacking order.
+    pub z_index: i32,
     /// Message overrides, keys checked.
     pub texts: BTreeMap<String, Text>,
 }
@@ -405,6 +460,19 @@ impl Config {
             Some("idle") => Preload::Idle,
             Some(other) => return Err(ConfigError::invalid("preload", format!("is {other:?}: use \"intent\" or \"idle\""))),
         };
+        let launcher = match raw.launcher.as_deref() {
+            None | Some("default") => true,
+            Some("none") => false,
+            Some(other) => return Err(ConfigError::invalid("launcher", format!("is {other:?}: use \"default\" or \"none\""))),
+        };
+        let offset_x = raw.offset_x.unwrap_or(defaults::OFFSET_PX);
+        let offset_y = raw.offset_y.unwrap_or(defaults::OFFSET_PX);
+        for (field, v) in [("offset_x", offset_x), ("offset_y", offset_y)] {
+            if v > defaults::MAX_OFFSET_PX {
+                return Err(ConfigError::invalid(field, format!("must be at most {} px", defaults::MAX_OFFSET_PX)));
+            }
+        }
+        let z_index = raw.z_index.unwrap_or(defaults::Z_INDEX);
         let texts = raw.texts.unwrap_or_default();
         for (key, text) in &texts {
             if !Msg::ALL.iter().any(|m| m.key() == key) {
@@ -426,6 +494,10 @@ impl Config {
             position,
             max_message_chars,
             preload,
+            launcher,
+            offset_x,
+            offset_y,
+            z_index,
             texts,
         })
     }
@@ -457,6 +529,15 @@ mod tests {
         assert_eq!(c.position, Position::BottomRight);
         assert_eq!(c.max_message_chars, defaults::MAX_MESSAGE_CHARS);
         assert_eq!(c.preload, Preload::Intent);
+        assert!(c.launcher);
+        assert_eq!((c.offset_x, c.offset_y, c.z_index), (defaults::OFFSET_PX, defaults::OFFSET_PX, defaults::Z_INDEX));
+    }
+
+    #[test]
+    fn placement_attributes() {
+        let c = attrs(&[("endpoint", "/r"), ("launcher", "none"), ("offset-y", "96px"), ("offset-x", "8"), ("z-index", "-1")]).unwrap();
+        assert!(!c.launcher);
+        assert_eq!((c.offset_x, c.offset_y, c.z_index), (8, 96, -1));
     }
 
     #[test]
@@ -503,6 +584,10 @@ mod tests {
             (attrs(&[("endpoint", "/r"), ("max-message-chars", "0")]), "max_message_chars"),
             (attrs(&[("endpoint", "/r"), ("position", "top")]), "position"),
             (attrs(&[("endpoint", "/r"), ("preload", "now")]), "preload"),
+            (attrs(&[("endpoint", "/r"), ("launcher", "big")]), "launcher"),
+            (attrs(&[("endpoint", "/r"), ("offset-y", "lots")]), "offset_y"),
+            (attrs(&[("endpoint", "/r"), ("offset-x", "9000")]), "offset_x"),
+            (attrs(&[("endpoint", "/r"), ("z-index", "top")]), "z_index"),
             (attrs(&[("endpoint", "/r"), ("require-contact", "yes")]), "require_contact"),
             (attrs(&[("endpoint", "/r"), ("contact-fields", "fax")]), "contact_fields"),
             (json(r#"{"endpoint": "/r", "promise": {"respond_within": "25:00"}}"#), "promise.respond_within"),
@@ -517,6 +602,17 @@ mod tests {
             assert_eq!(err.field(), Some(field), "{err}");
             assert!(err.to_string().contains(field), "{err}");
         }
+    }
+
+    #[test]
+    fn fields_lists_every_json_field() {
+        for f in RawConfig::FIELDS {
+            let text = format!("{{\"{f}\": null}}");
+            assert!(serde_json::from_str::<RawConfig>(&text).is_ok(), "{f}");
+        }
+        // and nothing else is accepted: the list is complete
+        let all = format!("{{{}}}", RawConfig::FIELDS.iter().map(|f| format!("\"{f}\": null")).collect::<Vec<_>>().join(","));
+        assert_eq!(serde_json::from_str::<RawConfig>(&all).unwrap(), RawConfig::default());
     }
 
     #[test]

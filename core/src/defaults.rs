@@ -25,3 +25,12 @@ pub const CATEGORIES: [&str; 4] = ["problem", "question", "order", "other"];
 pub const SEND_TIMEOUT_MS: u32 = 15_000;
 /// Longest promise a brand may state (30 days), in minutes.
 pub const MAX_PROMISE_MINUTES: u32 = 30 * 24 * 60;
+/// Launcher and dialog distance from the viewport edges, CSS px.
+pub const OFFSET_PX: u32 = 20;
+/// The largest offset a brand may set, CSS px.
+pub const MAX_OFFSET_PX: u32 = 400;
+/// Stacking order of launcher and dialog: near the top of the 32-bit range, leaving
+/// room above for a brand's own consent banners.
+pub const Z_INDEX: i32 = 2_147_483_000;
+/// Longest identity value (`name`, `email`, `user_id`, `user_hash`…), characters.
+pub const MAX_IDENTITY_CHARS: usize = 256;

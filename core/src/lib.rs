@@ -11,6 +11,7 @@ pub mod error;
 pub mod form;
 pub mod i18n;
 pub mod payload;
+pub mod placement;
 pub mod reference;
 pub mod time;
 

@@ -42,6 +42,58 @@ pub struct Page {
     pub referrer: String,
 }
 
+/// Who the host page says the visitor is (`ReachUs('identify', …)`), passed through for
+/// the backend to verify (`user_hash` is an HMAC the brand's server computed; the widget
+/// never computes or checks it). Absent fields are omitted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email known to the brand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone known to the brand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The brand's user id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// HMAC of `user_id` by the brand's server, for the backend to verify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_hash: Option<String>,
+}
+
+impl User {
+    /// The JSON field names `identify` accepts.
+    pub const FIELDS: [&'static str; 5] = ["name", "email", "phone", "user_id", "user_hash"];
+
+    /// Check lengths; empty strings count as absent.
+    pub fn validated(self) -> Result<User, String> {
+        let check = |field: &str, v: Option<String>| -> Result<Option<String>, String> {
+            match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+                Some(s) if s.chars().count() > crate::defaults::MAX_IDENTITY_CHARS => {
+                    Err(format!("identify: `{field}` is longer than {} characters", crate::defaults::MAX_IDENTITY_CHARS))
+                }
+                other => Ok(other),
+            }
+        };
+        Ok(User {
+            name: check("name", self.name)?,
+            email: check("email", self.email)?,
+            phone: check("phone", self.phone)?,
+            user_id: check("user_id", self.user_id)?,
+            user_hash: check("user_hash", self.user_hash)?,
+        })
+    }
+
+    /// True when nothing is known.
+    pub fn is_empty(&self) -> bool {
+        *self == User::default()
+    }
+}
+
 /// About the widget that sent it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Client {
@@ -79,6 +131,9 @@ pub struct Report {
     pub timezone: String,
     /// Widget info.
     pub client: Client,
+    /// The identified user, when the page called `identify`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
 }
 
 /// What the browser contributes to a report.
@@ -94,6 +149,8 @@ pub struct Context {
     pub locale: String,
     /// Visitor time zone.
     pub timezone: String,
+    /// Identified user, if any.
+    pub user: Option<User>,
 }
 
 impl Report {
@@ -118,6 +175,7 @@ impl Report {
             locale: ctx.locale,
             timezone: ctx.timezone,
             client: Client { widget_version: WIDGET_VERSION },
+            user: ctx.user.filter(|u| !u.is_empty()),
         }
     }
 
@@ -148,6 +206,7 @@ mod tests {
             page: Page { url: "https://shop.example/cars".into(), title: "Cars".into(), referrer: String::new() },
             locale: "zh-CN".into(),
             timezone: "Asia/Shanghai".into(),
+            user: None,
         };
         let report = Report::build(form, &config, ctx);
         let json = serde_json::to_value(&report).unwrap();
@@ -174,10 +233,20 @@ mod tests {
         let (raw, _) = RawConfig::from_attributes([("endpoint", "/r")]).unwrap();
         let config = Config::from_raw(raw).unwrap();
         let form = ValidForm { category: "other".into(), message: "hi".into(), email: None, phone: Some("+1 555 010 0199".into()) };
-        let ctx = Context { random: [1; 16], now: 0, page: Page::default(), locale: "en".into(), timezone: "UTC".into() };
+        let user = User { user_id: Some("u-1".into()), user_hash: Some("abc".into()), ..User::default() };
+        let ctx = Context { random: [1; 16], now: 0, page: Page::default(), locale: "en".into(), timezone: "UTC".into(), user: Some(user) };
         let json = serde_json::to_value(Report::build(form, &config, ctx)).unwrap();
         assert_eq!(json["promise"], serde_json::Value::Null);
         assert_eq!(json["contact"], serde_json::json!({"phone": "+1 555 010 0199"}));
         assert!(json["reference"].as_str().unwrap().starts_with("RU-"));
+        assert_eq!(json["user"], serde_json::json!({"user_id": "u-1", "user_hash": "abc"}));
+    }
+
+    #[test]
+    fn identity_is_checked() {
+        let long = "x".repeat(crate::defaults::MAX_IDENTITY_CHARS + 1);
+        assert!(User { name: Some(long), ..User::default() }.validated().unwrap_err().contains("`name`"));
+        let u = User { email: Some("  ".into()), ..User::default() }.validated().unwrap();
+        assert!(u.is_empty());
     }
 }

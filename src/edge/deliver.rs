@@ -13,6 +13,11 @@ use web_sys::{AbortController, Headers, RequestInit, Response};
 
 use crate::error::SendError;
 
+/// The report as a plain JS object (the `submit` event's detail).
+pub fn to_js(report: &Report) -> JsValue {
+    report.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
 /// The report as the JSON text that is sent.
 pub fn encode(report: &Report) -> Result<String, SendError> {
     let value = report

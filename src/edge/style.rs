@@ -7,10 +7,13 @@ use web_sys::{CssStyleSheet, ShadowRoot};
 /// The CSS, compiled in (one request fewer on intent).
 pub const CSS: &str = include_str!("../../www/reach-us.css");
 
-/// Replace the shadow root's adopted sheets with the widget's full sheet.
-pub fn adopt(root: &ShadowRoot) -> Result<(), JsValue> {
+/// Replace the shadow root's adopted sheets with the widget's full sheet and the
+/// placement rule for this config.
+pub fn adopt(root: &ShadowRoot, config: &reach_us_core::Config) -> Result<(), JsValue> {
     let sheet = CssStyleSheet::new()?;
     sheet.replace_sync(CSS)?;
-    Reflect::set(root, &JsValue::from_str("adoptedStyleSheets"), &Array::of1(&sheet))?;
+    let placement = CssStyleSheet::new()?;
+    placement.replace_sync(&reach_us_core::placement::css(config))?;
+    Reflect::set(root, &JsValue::from_str("adoptedStyleSheets"), &Array::of2(&sheet, &placement))?;
     Ok(())
 }

@@ -7,12 +7,15 @@ use reach_us_core::form::validate;
 use reach_us_core::payload::{Context, Report};
 use yew::prelude::*;
 
+use crate::bridge::Bridge;
 use crate::edge::{deliver, env};
+use crate::error::SendError;
 use crate::state::{Action, Phase, Receipt, State};
 
 /// A callback that sends the current form.
 #[hook]
 pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
+    let bridge = use_context::<Bridge>().unwrap_or_default();
     Callback::from(move |_| {
         if matches!(state.phase, Phase::Sending | Phase::Sent(_)) {
             return;
@@ -24,23 +27,47 @@ pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
         // A retry of the same text is the same report: same id, same Idempotency-Key,
         // same promise clock. Edited text is a new report.
         let report = state.retry().unwrap_or_else(|| {
-            let ctx = Context { random: env::random16(), now: env::now(), page: env::page(), locale: state.strings.locale().to_string(), timezone: env::timezone() };
-            Rc::new(Report::build(form, &state.config, ctx))
+            let ctx = Context { random: env::random16(), now: env::now(), page: env::page(), locale: state.strings.locale().to_string(), timezone: env::timezone(), user: None };
+            Rc::new(Report::build(form, &state.config, Context { user: state.user.clone(), ..ctx }))
         });
         let now = report.created_millis();
         let endpoint = state.config.endpoint.clone();
         let dispatcher = state.dispatcher();
         dispatcher.dispatch(Action::Sending(report.clone()));
+        bridge.emit("submit", &deliver::to_js(&report));
+        let bridge = bridge.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match deliver::post(&endpoint, &report, defaults::SEND_TIMEOUT_MS).await {
-                Ok(server_ref) => dispatcher.dispatch(Action::Delivered(Receipt {
-                    id: report.id.clone(),
-                    reference: server_ref.unwrap_or_else(|| report.reference.clone()),
-                    created_at: now,
-                    due_at: report.due_millis(),
-                })),
-                Err(e) => dispatcher.dispatch(Action::Failed(e)),
+                Ok(server_ref) => {
+                    let receipt = Receipt {
+                        id: report.id.clone(),
+                        reference: server_ref.unwrap_or_else(|| report.reference.clone()),
+                        created_at: now,
+                        due_at: report.due_millis(),
+                    };
+                    bridge.emit("delivered", &detail(&[("id", &receipt.id), ("reference", &receipt.reference)]));
+                    dispatcher.dispatch(Action::Delivered(receipt));
+                }
+                Err(e) => {
+                    let reason = match &e {
+                        SendError::Network => "network".to_string(),
+                        SendError::Timeout => "timeout".to_string(),
+                        SendError::Status(s) => format!("http_{s}"),
+                        SendError::Encode(_) => "encode".to_string(),
+                    };
+                    bridge.emit("failed", &detail(&[("id", &report.id), ("reason", &reason)]));
+                    dispatcher.dispatch(Action::Failed(e));
+                }
             }
         });
     })
+}
+
+/// A small `{key: "value"}` object for an event detail.
+fn detail(pairs: &[(&str, &str)]) -> wasm_bindgen::JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), &(*v).into());
+    }
+    o.into()
 }

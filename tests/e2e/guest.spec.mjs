@@ -1,0 +1,247 @@
+// A good guest on any page: lazy loading, the JS API and its events, strict CSP, hostile
+// pages, custom launchers, SPAs, mobile, and a shutdown that leaves nothing behind.
+import { test, expect } from "@playwright/test";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serveDir, servePages, backend, hostPage } from "./servers.mjs";
+
+const DIST = join(dirname(fileURLToPath(import.meta.url)), "../../dist");
+let cdn;
+test.beforeAll(async () => { cdn = await serveDir(DIST); });
+test.afterAll(async () => { await cdn.close(); });
+
+async function open(page, html, headers) {
+  const site = await servePages({ "/": html }, { headers });
+  const log = { errors: [], exceptions: [] };
+  page.on("console", (m) => { if (m.type() === "error") log.errors.push(m.text()); });
+  page.on("pageerror", (e) => log.exceptions.push(String(e)));
+  await page.goto(site.url + "/");
+  return { site, log };
+}
+
+async function sendReport(page, text = "Door will not open") {
+  await page.getByLabel("What happened?").fill(text);
+  await page.getByLabel("Email").fill("a@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+}
+
+test("strict CSP without unsafe-inline: the widget works and causes no violation", async ({ page }) => {
+  const api = await backend();
+  const site = await servePages({});
+  // The page's own origin is the site; the exact policy a brand adds is in the README.
+  const csp = `default-src 'none'; script-src 'self' ${cdn.url} 'wasm-unsafe-eval'; style-src 'self'; connect-src ${cdn.url} ${api.url}`;
+  await site.close();
+  const html = hostPage({ cdn: cdn.url, attrs: { endpoint: api.url }, body: `<script>window.__inlineRan = 1</script>` });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI), true);
+  });
+  const { site: s2, log } = await open(page, html, { "content-security-policy": csp });
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await sendReport(page);
+  expect(api.posts).toHaveLength(1);
+  // The policy is really in force: the page's own inline script was blocked...
+  expect(await page.evaluate(() => window.__inlineRan)).toBeUndefined();
+  const violations = await page.evaluate(() => window.__violations);
+  expect(violations).toEqual(["script-src-elem inline"]);
+  // ...and that is the only thing it blocked.
+  expect(log.errors.filter((e) => !e.includes("inline script"))).toEqual([]);
+  await api.close(); await s2.close();
+});
+
+test("hostile page: transform, zoom, z-index, rtl, polluted prototypes, fetch wrapper, <base>", async ({ page }) => {
+  const api = await backend();
+  const head = `<base href="http://127.0.0.1:9/elsewhere/">
+    <style>body { transform: translateX(40px) scale(.9); zoom: 1.5; margin: 0 }
+      .bar { position: fixed; left: 0; right: 0; bottom: 0; height: 90px; background: #000; z-index: 999999 }</style>
+    <script>Object.prototype.polluted = 1; Array.prototype.extra = function () {};
+      window.__fetches = 0; const f = window.fetch; window.fetch = function () { window.__fetches++; return f.apply(this, arguments); };</script>`;
+  const html = hostPage({ cdn: cdn.url, attrs: { endpoint: api.url }, head, body: `<div class="bar"></div><div style="height:3000px"></div>` }).replace('<html lang="en">', '<html lang="en" dir="rtl">');
+  const { site, log } = await open(page, html);
+  const launcher = page.getByRole("button", { name: "Reach us now" });
+  await expect(launcher).toBeVisible();
+  const geo = await page.evaluate(() => {
+    const root = document.querySelector("reach-us-widget").shadowRoot;
+    const r = root.querySelector(".ru-launcher").getBoundingClientRect();
+    const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return { right: innerWidth - r.right, bottom: innerHeight - r.bottom, onTop: top && top.localName, parent: document.querySelector("reach-us-widget").parentNode.localName };
+  });
+  // Bottom-right corner of the viewport, 20px in, above the page's z-index 999999 bar.
+  expect(Math.round(geo.bottom)).toBe(20);
+  expect(geo.right).toBeGreaterThanOrEqual(20);
+  expect(geo.right).toBeLessThan(40);
+  expect(geo.onTop).toBe("reach-us-widget");
+  expect(geo.parent).toBe("html");
+  await launcher.click();
+  await sendReport(page);
+  expect(api.posts).toHaveLength(1);
+  expect(await page.evaluate(() => window.__fetches)).toBeGreaterThan(0);
+  expect(log.errors).toEqual([]);
+  expect(log.exceptions).toEqual([]);
+  await api.close(); await site.close();
+});
+
+test("every API verb and event, as functions and as DOM CustomEvents", async ({ page }) => {
+  const api = await backend((req, n) => (n === 1 ? { status: 500 } : undefined));
+  const html = hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, brand: "Acme" }, head: `<script>
+    window.ReachUs=window.ReachUs||function(){(ReachUs.q=ReachUs.q||[]).push(arguments)};
+    window.__events = [];
+    for (const e of ["ready", "open", "close", "submit", "delivered", "failed"]) {
+      ReachUs("on", e, (d) => __events.push(["fn", e, d]));
+      document.addEventListener("reach-us:" + e, (ev) => __events.push(["dom", e, ev.detail]), true);
+    }
+    const noisy = () => __events.push(["removed"]);
+    ReachUs("on", "open", noisy); ReachUs("off", "open", noisy);
+    ReachUs("identify", { name: "Ada", email: "ada@example.com", user_id: "u-42", user_hash: "hmac-from-server" });
+  </script>` });
+  const { site, log } = await open(page, html);
+  const events = () => page.evaluate(() => window.__events.map((e) => e.slice(0, 2).join(":")));
+  // Nothing loads until asked; 'open' loads and opens.
+  await page.evaluate(() => ReachUs("open"));
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expect.poll(events).toEqual(["fn:ready", "dom:ready", "fn:open", "dom:open"]);
+  await expect(page.getByLabel("Email")).toHaveValue("ada@example.com");
+  await page.evaluate(() => ReachUs("prefill", { message: "Prefilled", category: "order" }));
+  await expect(page.getByLabel("What happened?")).toHaveValue("Prefilled");
+  await expect(page.getByLabel("What is it about?")).toHaveValue("order");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  await page.evaluate(() => ReachUs("close"));
+  await expect(page.getByRole("dialog")).toBeHidden();
+  await page.evaluate(() => ReachUs("toggle"));
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await page.evaluate(() => ReachUs("toggle"));
+  await expect(page.getByRole("dialog")).toBeHidden();
+  await expect.poll(events).toEqual([
+    "fn:ready", "dom:ready", "fn:open", "dom:open",
+    "fn:submit", "dom:submit", "fn:failed", "dom:failed",
+    "fn:submit", "dom:submit", "fn:delivered", "dom:delivered",
+    "fn:close", "dom:close", "fn:open", "dom:open", "fn:close", "dom:close",
+  ]);
+  const details = await page.evaluate(() => window.__events.filter((e) => e[0] === "fn").map((e) => [e[1], e[2]]));
+  const submit = details.find((d) => d[0] === "submit")[1];
+  expect(submit.schema).toBe("reach-us/v1");
+  expect(details.find((d) => d[0] === "failed")[1]).toEqual({ id: submit.id, reason: "http_500" });
+  expect(details.find((d) => d[0] === "delivered")[1]).toEqual({ id: submit.id, reference: submit.reference });
+  expect(api.posts[1].body.user).toEqual({ name: "Ada", email: "ada@example.com", user_id: "u-42", user_hash: "hmac-from-server" });
+  // Bad calls: a clear console error each, never an exception.
+  log.errors.length = 0;
+  await page.evaluate(() => { ReachUs("explode"); ReachUs("on", "nope", () => {}); ReachUs("on", "open", 42); ReachUs("prefill", "text"); ReachUs("identify", { name: "x".repeat(300) }); ReachUs("init", { endpont: "/x" }); });
+  expect(log.errors).toHaveLength(6);
+  expect(log.errors[0]).toContain("unknown verb");
+  expect(log.errors[5]).toContain("endpont");
+  expect(log.exceptions).toEqual([]);
+  await api.close(); await site.close();
+});
+
+test("a click before the code has arrived opens the dialog when it is ready", async ({ page }) => {
+  await page.route(/_bg\.wasm$/, async (route) => { await new Promise((r) => setTimeout(r, 800)); await route.continue(); });
+  const { site } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r" } }));
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await expect(page.getByRole("dialog")).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByLabel("What happened?")).toBeFocused();
+  await site.close();
+});
+
+test("custom launcher, no corner launcher, focus returns to the page's button", async ({ page }) => {
+  const before = cdn.requests.length;
+  const { site } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", launcher: "none" }, body: `<button data-reach-us-open>Contact support</button>` }));
+  await page.waitForTimeout(200);
+  expect(await page.evaluate(() => document.querySelector("reach-us-widget").shadowRoot.querySelectorAll("button").length)).toBe(0);
+  expect(cdn.requests.slice(before).some((p) => p.endsWith(".wasm"))).toBe(false);
+  const mine = page.getByRole("button", { name: "Contact support" });
+  await mine.focus();
+  await expect.poll(() => cdn.requests.slice(before).some((p) => p.endsWith(".wasm"))).toBe(true);
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Reach us now" })).toHaveCount(0);
+  await page.keyboard.press("Escape");
+  await expect(mine).toBeFocused();
+  await site.close();
+});
+
+test("single-page apps: route changes, body swaps, two tags and two inits make one widget", async ({ page }) => {
+  const second = `<script async src="${cdn.url}/reach-us.js" data-endpoint="/other" data-brand="Second"></script>`;
+  const { site, log } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", brand: "First" }, body: second }));
+  await expect(page.getByRole("button", { name: "Reach us now" })).toHaveCount(1);
+  await page.evaluate(() => {
+    history.pushState({}, "", "/route-2");
+    document.body.innerHTML = "<h1>Route 2</h1>";
+    const b = document.createElement("body"); b.innerHTML = "<h1>Route 3</h1>"; document.body = b;
+  });
+  await expect(page.getByRole("button", { name: "Reach us now" })).toBeVisible();
+  await page.evaluate(() => { ReachUs("init", { brand: "Renamed" }); ReachUs("init", { brand: "Renamed Again" }); ReachUs("open"); });
+  await expect(page.getByRole("dialog", { name: "Tell Renamed Again what's wrong" })).toBeVisible();
+  expect(await page.locator("reach-us-widget").count()).toBe(1);
+  expect(log.exceptions).toEqual([]);
+  await site.close();
+});
+
+test("shutdown removes everything it added, listeners included", async ({ page }) => {
+  // Baseline: the same page whose loader never runs (404).
+  const page0 = hostPage({ cdn: cdn.url + "/missing", attrs: { endpoint: "/r" }, body: `<button data-reach-us-open>Help</button>` });
+  const html = hostPage({ cdn: cdn.url, attrs: { endpoint: "/r" }, body: `<button data-reach-us-open>Help</button>` });
+  const site = await servePages({ "/a": page0, "/b": html });
+  const snapshot = async () => {
+    const cdp = await page.context().newCDPSession(page);
+    const count = async (expr) => {
+      const { result } = await cdp.send("Runtime.evaluate", { expression: expr });
+      const { listeners } = await cdp.send("DOMDebugger.getEventListeners", { objectId: result.objectId });
+      return listeners.length;
+    };
+    const out = { html: await page.evaluate(() => document.documentElement.outerHTML), doc: await count("document"), win: await count("window"), api: await page.evaluate(() => typeof window.ReachUs) };
+    await cdp.detach();
+    return out;
+  };
+  await page.goto(site.url + "/a");
+  await page.waitForLoadState("networkidle");
+  const baseline = await snapshot();
+  await page.goto(site.url + "/b");
+  await page.getByRole("button", { name: "Reach us now" }).hover();
+  await page.locator("reach-us-widget[data-ready]").waitFor({ state: "attached" });
+  await page.evaluate(() => ReachUs("open"));
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await page.evaluate(() => ReachUs("shutdown"));
+  const after = await snapshot();
+  expect(after.html.replace(cdn.url, "CDN")).toBe(baseline.html.replace(cdn.url + "/missing", "CDN"));
+  expect(after.doc).toBe(baseline.doc);
+  expect(after.win).toBe(baseline.win);
+  expect(after.api).toBe("undefined");
+  // The page's own opener button does nothing now.
+  await page.getByRole("button", { name: "Help" }).click();
+  await expect(page.locator("reach-us-widget")).toHaveCount(0);
+  await site.close();
+});
+
+test.describe("mobile", () => {
+  test.use({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+
+  test("a full-screen sheet with 16px inputs and a reachable Send; offsets lift the launcher", async ({ page }) => {
+    const api = await backend();
+    const { site } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, "offset-y": "96" }, head: `<meta name="viewport" content="width=device-width, initial-scale=1">` }));
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    const launcher = page.getByRole("button", { name: "Reach us now" });
+    const box = await launcher.boundingBox();
+    expect(Math.round(667 - (box.y + box.height))).toBe(96);
+    expect(box.height).toBeGreaterThanOrEqual(44);
+    await launcher.tap();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toBeVisible();
+    expect(await dialog.boundingBox()).toEqual({ x: 0, y: 0, width: 375, height: 667 });
+    const fonts = await page.evaluate(() => [...document.querySelector("reach-us-widget").shadowRoot.querySelectorAll("input, textarea, select")].map((e) => parseFloat(getComputedStyle(e).fontSize)));
+    expect(Math.min(...fonts)).toBeGreaterThanOrEqual(16);
+    await expect(launcher).toBeHidden();
+    await page.getByLabel("What happened?").fill("Tyre pressure warning");
+    await page.getByLabel("Phone").fill("+44 20 7946 0000");
+    const send = page.getByRole("button", { name: "Send" });
+    await send.scrollIntoViewIfNeeded();
+    const s = await send.boundingBox();
+    expect(s.y + s.height).toBeLessThanOrEqual(667);
+    await send.tap();
+    await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+    await api.close(); await site.close();
+  });
+});
