@@ -11,7 +11,7 @@ const dir = process.argv[2] || "dist";
 const LOADER_BUDGET = 2 * 1024;
 // Issue 6 sets 80 KiB for the on-intent code; the budget here is the one CI enforces today
 // and only ever goes down (history in README "Size").
-const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 130) * 1024;
+const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 115) * 1024;
 
 const files = readdirSync(dir);
 const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
@@ -28,10 +28,11 @@ if (glue.length !== 1 || wasm.length !== 1) {
 }
 const intent = glue[0].brotli + wasm[0].brotli;
 const kib = (n) => (n / 1024).toFixed(1).padStart(7) + " KiB";
+const bytes = (n) => `${n} B`;
 console.log("file".padEnd(40) + "raw".padStart(11) + "gzip".padStart(11) + "brotli".padStart(11));
 for (const r of [loader, glue[0], wasm[0]]) console.log(r.name.padEnd(40) + kib(r.raw) + kib(r.gzip) + kib(r.brotli));
-console.log("before intent (loader)".padEnd(62) + kib(loader.brotli) + `  budget ${kib(LOADER_BUDGET).trim()}`);
-console.log("on intent (glue + wasm)".padEnd(62) + kib(intent) + `  budget ${kib(INTENT_BUDGET).trim()}`);
+console.log("before intent (loader)".padEnd(62) + kib(loader.brotli) + `  (${bytes(loader.brotli)}, budget ${bytes(LOADER_BUDGET)})`);
+console.log("on intent (glue + wasm)".padEnd(62) + kib(intent) + `  (${bytes(intent)}, budget ${bytes(INTENT_BUDGET)})`);
 mkdirSync("target", { recursive: true });
 appendFileSync("target/size-history.tsv", `${new Date().toISOString()}\t${loader.brotli}\t${glue[0].brotli}\t${wasm[0].brotli}\n`);
 let ok = true;

@@ -16,7 +16,7 @@ use web_sys::{CustomEvent, CustomEventInit, ShadowRoot};
 use yew::{AppHandle, UseReducerDispatcher};
 
 use crate::app::{App, AppProps};
-use crate::edge::{env, style};
+use crate::edge::{env, read, style};
 use crate::state::{Action, State};
 
 /// The events a page can listen to.
@@ -127,20 +127,11 @@ fn read_attrs(attrs: &JsValue) -> Vec<(String, String)> {
     }
 }
 
-/// The first key of `obj` not in `known` (the object reader itself ignores unknown keys).
-fn unknown_key(obj: &JsValue, known: &[&str]) -> Option<String> {
-    let obj = obj.dyn_ref::<Object>()?;
-    Object::keys(obj).iter().filter_map(|k| k.as_string()).find(|k| !known.contains(&k.as_str()))
-}
-
 fn read_init(arg: &JsValue) -> Result<RawConfig, ConfigError> {
     if !arg.is_object() {
         return Err(ConfigError::Shape("ReachUs('init', config) needs a config object".into()));
     }
-    if let Some(k) = unknown_key(arg, &RawConfig::FIELDS) {
-        return Err(ConfigError::Shape(format!("unknown field `{k}` (see the README for the schema)")));
-    }
-    serde_wasm_bindgen::from_value(arg.clone()).map_err(|e| ConfigError::Shape(e.to_string()))
+    RawConfig::from_value(&read::value(arg))
 }
 
 fn strings_for(config: &Config) -> Strings {
@@ -277,10 +268,8 @@ impl Widget {
                 Err(e) => env::console_error(&format!("Reach Us: {e}")),
             },
             "identify" => {
-                let user = if let Some(k) = unknown_key(&a, &User::FIELDS) {
-                    Err(format!("identify: unknown field `{k}` (name, email, phone, user_id, user_hash)"))
-                } else if a.is_object() {
-                    serde_wasm_bindgen::from_value::<User>(a).map_err(|e| format!("identify: {e}")).and_then(User::validated)
+                let user = if a.is_object() {
+                    User::from_value(&read::value(&a))
                 } else {
                     Err("identify needs an object like {email: '…', user_id: '…'}".into())
                 };

@@ -5,23 +5,19 @@
 //! [`RawConfig`] is what the brand wrote (every field optional, unknown fields refused);
 //! [`Config::from_raw`] validates it into what the widget runs with, or a [`ConfigError`]
 //! naming the field.
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
-
 use crate::defaults;
 use crate::duration::parse_minutes;
 use crate::error::ConfigError;
 use crate::i18n::Msg;
+use crate::value::{self, Value};
 
 /// A text given per locale (`{"en": "Safety", "zh-CN": "安全问题"}`) or once for all.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Text {
     /// The same text in every locale.
     Plain(String),
-    /// Locale tag → text.
-    Localized(BTreeMap<String, String>),
+    /// Locale tag → text, in the order given (a small list: no map needed).
+    Localized(Vec<(String, String)>),
 }
 
 impl Text {
@@ -42,17 +38,31 @@ impl Text {
         }
     }
 
+    /// Read a text: a string, or an object of locale → string.
+    pub fn from_value(field: &str, v: &Value) -> Result<Text, ConfigError> {
+        match v {
+            Value::Str(s) => Ok(Text::Plain(s.clone())),
+            Value::Map(_) => {
+                let mut map = Vec::new();
+                for (k, t) in value::object(field, v, &[])? {
+                    map.push((k.to_string(), value::string(&format!("{field}.{k}"), t)?));
+                }
+                Ok(Text::Localized(map))
+            }
+            other => Err(ConfigError::invalid(field, format!("must be a string or an object of locale → string, not {}", other.kind()))),
+        }
+    }
+
     fn is_blank(&self) -> bool {
         match self {
             Text::Plain(s) => s.trim().is_empty(),
-            Text::Localized(map) => map.is_empty() || map.values().any(|v| v.trim().is_empty()),
+            Text::Localized(map) => map.is_empty() || map.iter().any(|(_, v)| v.trim().is_empty()),
         }
     }
 }
 
 /// `promise` as written: `"2h"` or `{"respond_within": "2h"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RawPromise {
     /// Shorthand: the response time alone.
     Short(String),
@@ -61,16 +71,14 @@ pub enum RawPromise {
 }
 
 /// The object form of `promise`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PromiseSpec {
     /// `"2h"`, `"30m"`, `"1d"`…
     pub respond_within: String,
 }
 
 /// One entry of `categories` as written.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawCategory {
     /// Stable id sent in the report (`[a-z0-9_-]`, 1–40 chars).
     pub id: String,
@@ -79,8 +87,7 @@ pub struct RawCategory {
 }
 
 /// The config exactly as the brand wrote it: every field optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RawConfig {
     /// Where reports are POSTed.
     pub endpoint: Option<String>,
@@ -112,7 +119,7 @@ pub struct RawConfig {
     /// `z-index` of the launcher and dialog.
     pub z_index: Option<i32>,
     /// Per-brand overrides of any message: `{"launcher": {"en": "Help"}}`.
-    pub texts: Option<BTreeMap<String, Text>>,
+    pub texts: Option<Vec<(String, Text)>>,
 }
 
 /// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
@@ -208,6 +215,76 @@ impl RawConfig {
         Ok((raw, unknown))
     }
 
+    /// Read the `ReachUs('init', {...})` object. Unknown fields are refused at every level.
+    pub fn from_value(v: &Value) -> Result<RawConfig, ConfigError> {
+        let mut raw = RawConfig::default();
+        for (k, v) in value::object("", v, &RawConfig::FIELDS)? {
+            match k {
+                "endpoint" => raw.endpoint = Some(value::string(k, v)?),
+                "brand" => raw.brand = Some(value::string(k, v)?),
+                "locale" => raw.locale = Some(value::string(k, v)?),
+                "position" => raw.position = Some(value::string(k, v)?),
+                "preload" => raw.preload = Some(value::string(k, v)?),
+                "launcher" => raw.launcher = Some(value::string(k, v)?),
+                "require_contact" => raw.require_contact = Some(value::boolean(k, v)?),
+                "max_message_chars" => raw.max_message_chars = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
+                "offset_x" => raw.offset_x = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
+                "offset_y" => raw.offset_y = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
+                "z_index" => raw.z_index = Some(value::integer(k, v, i64::from(i32::MIN), i64::from(i32::MAX))? as i32),
+                "promise" => {
+                    raw.promise = Some(match v {
+                        Value::Str(s) => RawPromise::Short(s.clone()),
+                        _ => {
+                            let mut within = None;
+                            for (pk, pv) in value::object(k, v, &["respond_within"])? {
+                                within = Some(value::string(&format!("promise.{pk}"), pv)?);
+                            }
+                            let respond_within = within.ok_or(ConfigError::Missing { field: "promise.respond_within" })?;
+                            RawPromise::Full(PromiseSpec { respond_within })
+                        }
+                    })
+                }
+                "contact_fields" => {
+                    raw.contact_fields = Some(
+                        value::list(k, v)?
+                            .iter()
+                            .enumerate()
+                            .map(|(i, f)| value::string(&format!("contact_fields[{i}]"), f))
+                            .collect::<Result<_, _>>()?,
+                    )
+                }
+                "categories" => {
+                    let mut out = Vec::new();
+                    for (i, c) in value::list(k, v)?.iter().enumerate() {
+                        let path = format!("categories[{i}]");
+                        let (mut id, mut label) = (None, None);
+                        for (ck, cv) in value::object(&path, c, &["id", "label"])? {
+                            let p = format!("{path}.{ck}");
+                            if ck == "id" {
+                                id = Some(value::string(&p, cv)?);
+                            } else {
+                                label = Some(Text::from_value(&p, cv)?);
+                            }
+                        }
+                        let id = id.ok_or_else(|| ConfigError::invalid(path.clone(), "needs an `id`"))?;
+                        let label = label.ok_or_else(|| ConfigError::invalid(path, "needs a `label`"))?;
+                        out.push(RawCategory { id, label });
+                    }
+                    raw.categories = Some(out);
+                }
+                "texts" => {
+                    let mut map = Vec::new();
+                    for (tk, tv) in value::object(k, v, &[])? {
+                        map.push((tk.to_string(), Text::from_value(&format!("texts.{tk}"), tv)?));
+                    }
+                    raw.texts = Some(map);
+                }
+                _ => {}
+            }
+        }
+        Ok(raw)
+    }
+
     /// Field by field, `later` wins where it sets a value.
     pub fn merge(self, later: RawConfig) -> RawConfig {
         RawConfig {
@@ -227,6 +304,7 @@ impl RawConfig {
             z_index: later.z_index.or(self.z_index),
             texts: match (self.texts, later.texts) {
                 (Some(mut a), Some(b)) => {
+                    a.retain(|(k, _)| !b.iter().any(|(bk, _)| bk == k));
                     a.extend(b);
                     Some(a)
                 }
@@ -332,7 +410,7 @@ pub struct Config {
     /// Stacking order.
     pub z_index: i32,
     /// Message overrides, keys checked.
-    pub texts: BTreeMap<String, Text>,
+    pub texts: Vec<(String, Text)>,
 }
 
 fn valid_id(id: &str) -> bool {
@@ -512,9 +590,12 @@ mod tests {
         Config::from_raw(raw)
     }
 
+    fn raw_json(text: &str) -> Result<RawConfig, ConfigError> {
+        RawConfig::from_value(&crate::value::from_json(serde_json::from_str(text).expect("test JSON")))
+    }
+
     fn json(text: &str) -> Result<Config, ConfigError> {
-        let raw: RawConfig = serde_json::from_str(text).map_err(|e| ConfigError::Shape(e.to_string()))?;
-        Config::from_raw(raw)
+        Config::from_raw(raw_json(text)?)
     }
 
     #[test]
@@ -558,14 +639,14 @@ mod tests {
         for f in ATTRIBUTE_FIELDS {
             // every attribute field is also a JSON field of the one schema
             let text = format!("{{\"{f}\": null}}");
-            assert!(serde_json::from_str::<RawConfig>(&text).is_ok(), "{f} is not a JSON field");
+            assert!(raw_json(&text).is_ok(), "{f} is not a JSON field");
         }
     }
 
     #[test]
     fn init_object_overrides_attributes_field_by_field() {
         let (a, _) = RawConfig::from_attributes([("endpoint", "/a"), ("brand", "Acme")]).unwrap();
-        let b: RawConfig = serde_json::from_str(r#"{"endpoint": "https://x.example/r", "promise": {"respond_within": "30m"}}"#).unwrap();
+        let b = raw_json(r#"{"endpoint": "https://x.example/r", "promise": {"respond_within": "30m"}}"#).unwrap();
         let c = Config::from_raw(a.merge(b)).unwrap();
         assert_eq!(c.endpoint, "https://x.example/r");
         assert_eq!(c.brand.as_deref(), Some("Acme"));
@@ -608,22 +689,41 @@ mod tests {
     fn fields_lists_every_json_field() {
         for f in RawConfig::FIELDS {
             let text = format!("{{\"{f}\": null}}");
-            assert!(serde_json::from_str::<RawConfig>(&text).is_ok(), "{f}");
+            assert!(raw_json(&text).is_ok(), "{f}");
         }
-        // and nothing else is accepted: the list is complete
         let all = format!("{{{}}}", RawConfig::FIELDS.iter().map(|f| format!("\"{f}\": null")).collect::<Vec<_>>().join(","));
-        assert_eq!(serde_json::from_str::<RawConfig>(&all).unwrap(), RawConfig::default());
+        assert_eq!(raw_json(&all).unwrap(), RawConfig::default());
     }
 
     #[test]
     fn unknown_json_fields_are_refused_with_their_name() {
         let err = json(r#"{"endpoint": "/r", "endpont": "/x"}"#).unwrap_err();
-        assert!(err.to_string().contains("endpont"), "{err}");
+        assert!(err.to_string().contains("`endpont`"), "{err}");
+        let err = json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "hours": 3}}"#).unwrap_err();
+        assert!(err.to_string().contains("`promise.hours`"), "{err}");
+        let err = json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "A", "icon": "x"}]}"#).unwrap_err();
+        assert!(err.to_string().contains("`categories[0].icon`"), "{err}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        for (text, field) in [
+            (r#"{"endpoint": 5}"#, "`endpoint` must be a string"),
+            (r#"{"endpoint": "/r", "require_contact": "yes"}"#, "`require_contact` must be true or false"),
+            (r#"{"endpoint": "/r", "max_message_chars": 1.5}"#, "`max_message_chars` must be a whole number"),
+            (r#"{"endpoint": "/r", "categories": {"id": "a"}}"#, "`categories` must be an array"),
+            (r#"{"endpoint": "/r", "categories": [{"label": "A"}]}"#, "`categories[0]` needs an `id`"),
+            (r#"{"endpoint": "/r", "texts": {"launcher": 3}}"#, "`texts.launcher` must be a string or an object"),
+            (r#"{"endpoint": "/r", "promise": {}}"#, "`promise.respond_within` is required"),
+        ] {
+            let err = json(text).unwrap_err().to_string();
+            assert!(err.contains(field), "{text}: {err}");
+        }
     }
 
     #[test]
     fn localized_text_resolves_by_tag_then_language_then_english() {
-        let t: Text = serde_json::from_str(r#"{"en": "Safety", "zh-CN": "安全问题", "pt-BR": "Segurança"}"#).unwrap();
+        let t = Text::from_value("label", &crate::value::from_json(serde_json::json!({"en": "Safety", "zh-CN": "安全问题", "pt-BR": "Segurança"}))).unwrap();
         assert_eq!(t.resolve("zh-CN"), "安全问题");
         assert_eq!(t.resolve("pt-PT"), "Segurança");
         assert_eq!(t.resolve("de"), "Safety");

@@ -14,6 +14,7 @@ pub mod payload;
 pub mod placement;
 pub mod reference;
 pub mod time;
+pub mod value;
 
 pub use config::{Config, RawConfig};
 pub use error::ConfigError;

@@ -45,8 +45,7 @@ pub struct Page {
 /// Who the host page says the visitor is (`ReachUs('identify', …)`), passed through for
 /// the backend to verify (`user_hash` is an HMAC the brand's server computed; the widget
 /// never computes or checks it). Absent fields are omitted.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct User {
     /// Display name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,6 +67,23 @@ pub struct User {
 impl User {
     /// The JSON field names `identify` accepts.
     pub const FIELDS: [&'static str; 5] = ["name", "email", "phone", "user_id", "user_hash"];
+
+    /// Read the `identify` object: known fields only, strings only.
+    pub fn from_value(v: &crate::value::Value) -> Result<User, String> {
+        let mut u = User::default();
+        let fields = crate::value::object("identify", v, &User::FIELDS).map_err(|e| e.to_string())?;
+        for (k, v) in fields {
+            let s = Some(crate::value::string(&format!("identify.{k}"), v).map_err(|e| e.to_string())?);
+            match k {
+                "name" => u.name = s,
+                "email" => u.email = s,
+                "phone" => u.phone = s,
+                "user_id" => u.user_id = s,
+                _ => u.user_hash = s,
+            }
+        }
+        u.validated()
+    }
 
     /// Check lengths; empty strings count as absent.
     pub fn validated(self) -> Result<User, String> {

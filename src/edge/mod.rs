@@ -5,4 +5,5 @@
 pub mod deliver;
 pub mod env;
 pub mod intl;
+pub mod read;
 pub mod style;

@@ -5,7 +5,6 @@
 //! NOT here: the browser's `Intl` formats them (see the widget's `edge::intl`), and the
 //! formatted values are passed in as placeholders (`{duration}`, `{due}`).
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use crate::config::Text;
 
@@ -75,12 +74,12 @@ pub fn placeholders(template: &str) -> Vec<&str> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Strings {
     locale: &'static str,
-    overrides: BTreeMap<String, Text>,
+    overrides: Vec<(String, Text)>,
 }
 
 impl Strings {
     /// Strings for a shipped locale (see [`negotiate`]) with the brand's `texts`.
-    pub fn new(locale: &'static str, overrides: BTreeMap<String, Text>) -> Self {
+    pub fn new(locale: &'static str, overrides: Vec<(String, Text)>) -> Self {
         Strings { locale, overrides }
     }
 
@@ -91,8 +90,8 @@ impl Strings {
 
     /// `msg` in this locale, the brand's override first.
     pub fn get(&self, msg: Msg) -> &str {
-        match self.overrides.get(msg.key()) {
-            Some(t) => t.resolve(self.locale),
+        match self.overrides.iter().find(|(k, _)| k == msg.key()) {
+            Some((_, t)) => t.resolve(self.locale),
             None => shipped(self.locale, msg),
         }
     }
@@ -140,8 +139,7 @@ mod tests {
 
     #[test]
     fn brand_overrides_win_per_locale() {
-        let mut o = BTreeMap::new();
-        o.insert("launcher".to_string(), Text::Localized([("en".to_string(), "Help".to_string())].into()));
+        let o = vec![("launcher".to_string(), Text::Localized(vec![("en".to_string(), "Help".to_string())]))];
         let s = Strings::new("zh-CN", o.clone());
         assert_eq!(s.get(Msg::Launcher), "Help"); // only English given: used everywhere
         assert_eq!(s.get(Msg::Send), "发送");
