@@ -12,6 +12,7 @@ pub mod form;
 pub mod i18n;
 pub mod payload;
 pub mod placement;
+pub mod promise;
 pub mod reference;
 pub mod time;
 pub mod value;
