@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Reflect};
 use reach_us_core::form::Field;
-use reach_us_core::i18n::{negotiate, Strings};
+use reach_us_core::i18n::{format_locale, negotiate, Strings};
 use reach_us_core::payload::User;
 use reach_us_core::{Config, ConfigError, RawConfig};
 use wasm_bindgen::prelude::*;
@@ -16,7 +16,7 @@ use web_sys::{CustomEvent, CustomEventInit, ShadowRoot};
 use yew::{AppHandle, UseReducerDispatcher};
 
 use crate::app::{App, AppProps};
-use crate::edge::{env, read, style};
+use crate::edge::{env, read, style, zone};
 use crate::state::{Action, State};
 
 /// The events a page can listen to.
@@ -134,10 +134,34 @@ fn read_init(arg: &JsValue) -> Result<RawConfig, ConfigError> {
     RawConfig::from_value(&read::value(arg))
 }
 
+/// Validate; a promise the config cannot back (bad duration or hours, or a time zone
+/// this browser does not know) is reported and dropped, and the widget runs without it.
+fn resolve(raw: RawConfig) -> Result<Config, ConfigError> {
+    let (mut config, dropped) = Config::resolve(raw)?;
+    for e in dropped {
+        env::console_error(&format!("{e} — the widget makes no promise for it"));
+    }
+    let unknown = |rule: &Option<reach_us_core::promise::PromiseRule>| {
+        rule.as_ref().and_then(|r| r.time_zone.clone()).filter(|tz| zone::IntlZone::new(tz).is_none())
+    };
+    if let Some(tz) = unknown(&config.promise) {
+        env::console_error(&format!("Reach Us config: `promise.business_hours.time_zone` {tz:?} is not a time zone this browser knows — the widget makes no promise"));
+        config.promise = None;
+    }
+    for (i, c) in config.categories.iter_mut().enumerate() {
+        if let Some(tz) = unknown(&c.promise) {
+            env::console_error(&format!("Reach Us config: `categories[{i}].business_hours.time_zone` {tz:?} is not a time zone this browser knows — no promise for it"));
+            c.promise = None;
+        }
+    }
+    Ok(config)
+}
+
 fn strings_for(config: &Config) -> Strings {
     let candidates = env::locale_candidates(config.locale.as_deref());
     let locale = negotiate(candidates.iter().map(String::as_str));
-    Strings::new(locale, config.texts.clone())
+    let format = format_locale(candidates.iter().map(String::as_str), locale);
+    Strings::new(locale, config.texts.clone()).with_format(format)
 }
 
 fn remove_facade(root: &ShadowRoot) {
@@ -183,7 +207,7 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue) -> Widget {
         }
     }
     let Some(raw) = raw else { return inert(RawConfig::default(), &root) };
-    let config = match Config::from_raw(raw.clone()) {
+    let config = match resolve(raw.clone()) {
         Ok(c) => c,
         Err(e) => {
             env::console_error(&e.to_string());
@@ -287,7 +311,7 @@ impl Widget {
                 Err(e) => env::console_error(&format!("Reach Us: {e}")),
             },
             "init" => match read_init(&a).map(|init| self.raw.borrow().clone().merge(init)).and_then(|raw| {
-                Config::from_raw(raw.clone()).map(|c| (c, raw))
+                resolve(raw.clone()).map(|c| (c, raw))
             }) {
                 Ok((config, raw)) => {
                     *self.raw.borrow_mut() = raw;

@@ -6,7 +6,7 @@
 //! [`Config::from_raw`] validates it into what the widget runs with, or a [`ConfigError`]
 //! naming the field.
 use crate::defaults;
-use crate::duration::parse_minutes;
+use crate::promise::{PromiseRule, RawPromise};
 use crate::error::ConfigError;
 use crate::i18n::Msg;
 use crate::value::{self, Value};
@@ -61,22 +61,6 @@ impl Text {
     }
 }
 
-/// `promise` as written: `"2h"` or `{"respond_within": "2h"}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RawPromise {
-    /// Shorthand: the response time alone.
-    Short(String),
-    /// The object form (business hours and holidays join it later).
-    Full(PromiseSpec),
-}
-
-/// The object form of `promise`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PromiseSpec {
-    /// `"2h"`, `"30m"`, `"1d"`…
-    pub respond_within: String,
-}
-
 /// One entry of `categories` as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawCategory {
@@ -84,6 +68,30 @@ pub struct RawCategory {
     pub id: String,
     /// Shown to the visitor.
     pub label: Text,
+    /// This category's own response time and hours (the rest from `promise`).
+    pub promise: Option<RawPromise>,
+    /// Urgent: a hotline shown at once when the category is chosen.
+    pub urgent: Option<RawUrgent>,
+}
+
+/// `urgent` as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawUrgent {
+    /// The number to call.
+    pub hotline: String,
+    /// What to say above it ("Call us now").
+    pub text: Option<Text>,
+}
+
+/// A validated urgent hotline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Urgent {
+    /// Number as shown.
+    pub hotline: String,
+    /// The `tel:` form (digits and a leading `+`).
+    pub tel: String,
+    /// Brand text, if any (else the shipped "Call us now").
+    pub text: Option<Text>,
 }
 
 /// The config exactly as the brand wrote it: every field optional.
@@ -174,7 +182,7 @@ impl RawConfig {
             match field.as_str() {
                 "endpoint" => raw.endpoint = Some(value),
                 "brand" => raw.brand = Some(value),
-                "promise" => raw.promise = Some(RawPromise::Short(value)),
+                "promise" => raw.promise = Some(RawPromise { shorthand: true, respond_within: Some(value), ..RawPromise::default() }),
                 "locale" => raw.locale = Some(value),
                 "position" => raw.position = Some(value),
                 "preload" => raw.preload = Some(value),
@@ -231,19 +239,7 @@ impl RawConfig {
                 "offset_x" => raw.offset_x = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
                 "offset_y" => raw.offset_y = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
                 "z_index" => raw.z_index = Some(value::integer(k, v, i64::from(i32::MIN), i64::from(i32::MAX))? as i32),
-                "promise" => {
-                    raw.promise = Some(match v {
-                        Value::Str(s) => RawPromise::Short(s.clone()),
-                        _ => {
-                            let mut within = None;
-                            for (pk, pv) in value::object(k, v, &["respond_within"])? {
-                                within = Some(value::string(&format!("promise.{pk}"), pv)?);
-                            }
-                            let respond_within = within.ok_or(ConfigError::Missing { field: "promise.respond_within" })?;
-                            RawPromise::Full(PromiseSpec { respond_within })
-                        }
-                    })
-                }
+                "promise" => raw.promise = Some(RawPromise::from_value(k, v)?),
                 "contact_fields" => {
                     raw.contact_fields = Some(
                         value::list(k, v)?
@@ -257,18 +253,39 @@ impl RawConfig {
                     let mut out = Vec::new();
                     for (i, c) in value::list(k, v)?.iter().enumerate() {
                         let path = format!("categories[{i}]");
-                        let (mut id, mut label) = (None, None);
-                        for (ck, cv) in value::object(&path, c, &["id", "label"])? {
+                        let (mut id, mut label, mut urgent) = (None, None, None);
+                        let mut promise = RawPromise::default();
+                        let mut has_promise = false;
+                        for (ck, cv) in value::object(&path, c, &["id", "label", "respond_within", "business_hours", "urgent"])? {
                             let p = format!("{path}.{ck}");
-                            if ck == "id" {
-                                id = Some(value::string(&p, cv)?);
-                            } else {
-                                label = Some(Text::from_value(&p, cv)?);
+                            match ck {
+                                "id" => id = Some(value::string(&p, cv)?),
+                                "label" => label = Some(Text::from_value(&p, cv)?),
+                                "respond_within" => {
+                                    promise.respond_within = Some(value::string(&p, cv)?);
+                                    has_promise = true;
+                                }
+                                "business_hours" => {
+                                    promise.business_hours = Some(crate::promise::RawHours::from_value(&p, cv)?);
+                                    has_promise = true;
+                                }
+                                _ => {
+                                    let (mut hotline, mut text) = (None, None);
+                                    for (uk, uv) in value::object(&p, cv, &["hotline", "text"])? {
+                                        if uk == "hotline" {
+                                            hotline = Some(value::string(&format!("{p}.hotline"), uv)?);
+                                        } else {
+                                            text = Some(Text::from_value(&format!("{p}.text"), uv)?);
+                                        }
+                                    }
+                                    let hotline = hotline.ok_or_else(|| ConfigError::invalid(p.clone(), "needs a `hotline`"))?;
+                                    urgent = Some(RawUrgent { hotline, text });
+                                }
                             }
                         }
                         let id = id.ok_or_else(|| ConfigError::invalid(path.clone(), "needs an `id`"))?;
                         let label = label.ok_or_else(|| ConfigError::invalid(path, "needs a `label`"))?;
-                        out.push(RawCategory { id, label });
+                        out.push(RawCategory { id, label, promise: has_promise.then_some(promise), urgent });
                     }
                     raw.categories = Some(out);
                 }
@@ -342,15 +359,6 @@ pub enum Preload {
     Idle,
 }
 
-/// A validated response promise.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PromiseRule {
-    /// As the brand wrote it (`"2h"`), echoed in the payload.
-    pub respond_within: String,
-    /// The same in minutes.
-    pub minutes: u32,
-}
-
 /// A category's label: a built-in message or the brand's own text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Label {
@@ -367,6 +375,10 @@ pub struct Category {
     pub id: String,
     /// Shown to the visitor.
     pub label: Label,
+    /// This category's promise when it differs from the brand's.
+    pub promise: Option<PromiseRule>,
+    /// Urgent hotline, shown at once.
+    pub urgent: Option<Urgent>,
 }
 
 /// Which contact fields the form shows.
@@ -419,7 +431,15 @@ fn valid_id(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-fn valid_endpoint(url: &str) -> bool {
+/// `categories[3].respond_within` / `.business_hours…` → 3.
+fn category_promise_field(field: &str) -> Option<usize> {
+    let rest = field.strip_prefix("categories[")?;
+    let (i, tail) = rest.split_once(']')?;
+    (tail.starts_with(".respond_within") || tail.starts_with(".business_hours")).then(|| i.parse().ok()).flatten()
+}
+
+/// An http(s) URL or a same-origin path (no `//host` scheme-relative form, no spaces).
+pub fn valid_endpoint(url: &str) -> bool {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
@@ -431,6 +451,37 @@ fn valid_endpoint(url: &str) -> bool {
 }
 
 impl Config {
+    /// The promise that applies to a category: its own, else the brand's.
+    pub fn rule_for(&self, category: &str) -> Option<&PromiseRule> {
+        self.categories.iter().find(|c| c.id == category).and_then(|c| c.promise.as_ref()).or(self.promise.as_ref())
+    }
+
+    /// Validate, but let a bad promise cost only the promise: the widget then runs and
+    /// promises nothing (rather than something wrong, or nothing at all). Returns the
+    /// config and the promise errors to report.
+    pub fn resolve(mut raw: RawConfig) -> Result<(Config, Vec<ConfigError>), ConfigError> {
+        let mut dropped = Vec::new();
+        loop {
+            match Config::from_raw(raw.clone()) {
+                Ok(c) => return Ok((c, dropped)),
+                Err(e) => {
+                    let field = e.field().unwrap_or("").to_string();
+                    if field.starts_with("promise") && raw.promise.is_some() {
+                        raw.promise = None;
+                    } else if let Some(i) = category_promise_field(&field) {
+                        match raw.categories.as_mut().and_then(|c| c.get_mut(i)) {
+                            Some(c) if c.promise.is_some() => c.promise = None,
+                            _ => return Err(e),
+                        }
+                    } else {
+                        return Err(e);
+                    }
+                    dropped.push(e);
+                }
+            }
+        }
+    }
+
     /// Validate what the brand wrote.
     pub fn from_raw(raw: RawConfig) -> Result<Config, ConfigError> {
         let endpoint = raw.endpoint.ok_or(ConfigError::Missing { field: "endpoint" })?;
@@ -452,24 +503,13 @@ impl Config {
         };
         let promise = match raw.promise {
             None => None,
-            Some(p) => {
-                let (field, text) = match p {
-                    RawPromise::Short(s) => ("promise", s),
-                    RawPromise::Full(spec) => ("promise.respond_within", spec.respond_within),
-                };
-                let minutes = parse_minutes(&text).map_err(|e| {
-                    ConfigError::invalid(field, format!("{:?} {}", text, e.describe()))
-                })?;
-                Some(PromiseRule { respond_within: text.trim().to_string(), minutes })
-            }
+            Some(p) => Some(PromiseRule::from_raw("promise", p, None)?),
         };
         let categories = match raw.categories {
-            None => vec![
-                Category { id: "problem".into(), label: Label::Builtin(Msg::CatProblem) },
-                Category { id: "question".into(), label: Label::Builtin(Msg::CatQuestion) },
-                Category { id: "order".into(), label: Label::Builtin(Msg::CatOrder) },
-                Category { id: "other".into(), label: Label::Builtin(Msg::CatOther) },
-            ],
+            None => [("problem", Msg::CatProblem), ("question", Msg::CatQuestion), ("order", Msg::CatOrder), ("other", Msg::CatOther)]
+                .into_iter()
+                .map(|(id, m)| Category { id: id.into(), label: Label::Builtin(m), promise: None, urgent: None })
+                .collect(),
             Some(list) => {
                 if list.is_empty() {
                     return Err(ConfigError::invalid("categories", "is empty: give at least one category or leave it out"));
@@ -488,7 +528,21 @@ impl Config {
                     if c.label.is_blank() {
                         return Err(ConfigError::invalid(format!("categories[{i}].label"), "is empty"));
                     }
-                    out.push(Category { id: c.id, label: Label::Custom(c.label) });
+                    let cpromise = match c.promise {
+                        Some(p) => Some(PromiseRule::from_raw(&format!("categories[{i}]"), p, promise.as_ref())?),
+                        None => None,
+                    };
+                    let urgent = match c.urgent {
+                        Some(u) => {
+                            if !crate::form::plausible_phone(u.hotline.trim()) {
+                                return Err(ConfigError::invalid(format!("categories[{i}].urgent.hotline"), format!("{:?} is not a phone number", u.hotline)));
+                            }
+                            let tel: String = u.hotline.trim().chars().filter(|ch| ch.is_ascii_digit() || *ch == '+').collect();
+                            Some(Urgent { hotline: u.hotline.trim().to_string(), tel, text: u.text })
+                        }
+                        None => None,
+                    };
+                    out.push(Category { id: c.id, label: Label::Custom(c.label), promise: cpromise, urgent });
                 }
                 out
             }
@@ -603,7 +657,8 @@ mod tests {
         let c = attrs(&[("endpoint", "https://api.brand.example/reach-us"), ("brand", "Acme"), ("promise", "2h")]).unwrap();
         assert_eq!(c.endpoint, "https://api.brand.example/reach-us");
         assert_eq!(c.brand.as_deref(), Some("Acme"));
-        assert_eq!(c.promise, Some(PromiseRule { respond_within: "2h".into(), minutes: 120 }));
+        let p = c.promise.expect("promise");
+        assert_eq!((p.respond_within.as_str(), p.minutes, p.business()), ("2h", 120, false));
         assert_eq!(c.categories.len(), 4);
         assert!(c.require_contact);
         assert_eq!(c.contact_fields, ContactFields { email: true, phone: true });
@@ -612,6 +667,49 @@ mod tests {
         assert_eq!(c.preload, Preload::Intent);
         assert!(c.launcher);
         assert_eq!((c.offset_x, c.offset_y, c.z_index), (defaults::OFFSET_PX, defaults::OFFSET_PX, defaults::Z_INDEX));
+    }
+
+    #[test]
+    fn the_issue_example_config_is_accepted() {
+        let c = json(r#"{"endpoint": "/r",
+            "promise": {"respond_within": "2h",
+                        "business_hours": {"time_zone": "Asia/Shanghai", "mon-fri": "09:00-18:00", "sat": "10:00-16:00"},
+                        "holidays": ["2026-10-01", "2026-10-02"],
+                        "status_url": "https://api.brand.example/reach-us/{id}",
+                        "track_record_url": "https://api.brand.example/reach-us/track-record"},
+            "categories": [
+              {"id": "safety", "label": {"en": "Safety problem", "zh-CN": "安全问题"},
+               "respond_within": "15m", "business_hours": "24/7",
+               "urgent": {"hotline": "+86 400 000 0000", "text": {"en": "Call us now"}}},
+              {"id": "order", "label": {"en": "Order or delivery"}, "respond_within": "4h"}]}"#).unwrap();
+        let p = c.promise.as_ref().unwrap();
+        assert!(p.business());
+        assert_eq!(p.time_zone.as_deref(), Some("Asia/Shanghai"));
+        assert_eq!(p.hours.holidays.len(), 2);
+        let safety = &c.categories[0];
+        let sp = safety.promise.as_ref().unwrap();
+        assert_eq!((sp.minutes, sp.business()), (15, false));
+        assert_eq!(safety.urgent.as_ref().unwrap().tel, "+864000000000");
+        let order = c.categories[1].promise.as_ref().unwrap();
+        // 4h of the brand's business hours, holidays inherited.
+        assert_eq!((order.minutes, order.business(), order.hours.holidays.len()), (240, true, 2));
+        assert_eq!(order.status_url, p.status_url);
+    }
+
+    #[test]
+    fn a_bad_promise_costs_the_promise_not_the_widget() {
+        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r"), ("promise", "soon")]).unwrap();
+        let (c, dropped) = Config::resolve(raw).unwrap();
+        assert!(c.promise.is_none());
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].field(), Some("promise"));
+        let raw = raw_json(r#"{"endpoint": "/r", "promise": "2h", "categories": [{"id": "a", "label": "A", "respond_within": "-5m"}, {"id": "b", "label": "B"}]}"#).unwrap();
+        let (c, dropped) = Config::resolve(raw).unwrap();
+        assert_eq!(dropped[0].field(), Some("categories[0].respond_within"));
+        assert_eq!(c.rule_for("a").map(|p| p.minutes), Some(120), "falls back to the brand's promise");
+        // Other errors still stop the widget.
+        let (raw, _) = RawConfig::from_attributes([("promise", "2h")]).unwrap();
+        assert_eq!(Config::resolve(raw).unwrap_err().field(), Some("endpoint"));
     }
 
     #[test]
@@ -672,6 +770,15 @@ mod tests {
             (attrs(&[("endpoint", "/r"), ("require-contact", "yes")]), "require_contact"),
             (attrs(&[("endpoint", "/r"), ("contact-fields", "fax")]), "contact_fields"),
             (json(r#"{"endpoint": "/r", "promise": {"respond_within": "25:00"}}"#), "promise.respond_within"),
+            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"mon": "09:00-18:00"}}}"#), "promise.business_hours.time_zone"),
+            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "Asia/Shanghai", "mon": "25:00-26:00"}}}"#), "promise.business_hours"),
+            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "UTC", "mon": "09:00-12:00,11:00-13:00"}}}"#), "promise.business_hours"),
+            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "UTC", "mon-sun": "closed"}}}"#), "promise.business_hours"),
+            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "holidays": ["2026-13-01"], "business_hours": {"time_zone": "UTC", "mon": "09:00-10:00"}}}"#), "promise.holidays"),
+            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "-1h"}}"#), "promise.respond_within"),
+            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "1h", "status_url": "javascript:x"}}"#), "promise.status_url"),
+            (json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "A", "respond_within": "soon"}]}"#), "categories[0].respond_within"),
+            (json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "A", "urgent": {"hotline": "call me"}}]}"#), "categories[0].urgent.hotline"),
             (json(r#"{"endpoint": "/r", "categories": []}"#), "categories"),
             (json(r#"{"endpoint": "/r", "categories": [{"id": "Bad Id", "label": "x"}]}"#), "categories[0].id"),
             (json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "x"}, {"id": "a", "label": "y"}]}"#), "categories[1].id"),

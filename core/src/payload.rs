@@ -27,6 +27,11 @@ pub struct PromisePayload {
     pub respond_within: String,
     /// The same in minutes.
     pub respond_within_minutes: u32,
+    /// Whether the time counts business hours only (else around the clock).
+    pub business_hours: bool,
+    /// The business hours' IANA zone, when they apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     /// When the reply is due (RFC 3339 UTC).
     pub due_at: String,
 }
@@ -123,6 +128,9 @@ pub struct Report {
     /// Milliseconds of `created_at` (not serialized: the promise clock of retries).
     #[serde(skip)]
     pub created_ms: Millis,
+    /// Milliseconds of `promise.due_at` (not serialized).
+    #[serde(skip)]
+    pub due_ms: Option<Millis>,
     /// Always `reach-us/v1`.
     pub schema: &'static str,
     /// UUID v4; also the `Idempotency-Key` header.
@@ -167,18 +175,28 @@ pub struct Context {
     pub timezone: String,
     /// Identified user, if any.
     pub user: Option<User>,
+    /// When the reply is due under the category's promise, computed by the promise
+    /// engine (`promise::due`) with the brand's zone. None: no promise is made.
+    pub due: Option<Millis>,
 }
 
 impl Report {
     /// Build the report for a validated form.
     pub fn build(form: ValidForm, config: &Config, ctx: Context) -> Report {
-        let promise = config.promise.as_ref().map(|p| PromisePayload {
-            respond_within: p.respond_within.clone(),
-            respond_within_minutes: p.minutes,
-            due_at: iso_utc(ctx.now + i64::from(p.minutes) * 60_000),
-        });
+        let promise = match (config.rule_for(&form.category), ctx.due) {
+            (Some(p), Some(due)) => Some(PromisePayload {
+                respond_within: p.respond_within.clone(),
+                respond_within_minutes: p.minutes,
+                business_hours: p.business(),
+                time_zone: p.time_zone.clone(),
+                due_at: iso_utc(due),
+            }),
+            _ => None,
+        };
+        let due_ms = promise.as_ref().and(ctx.due);
         Report {
             created_ms: ctx.now,
+            due_ms,
             schema: SCHEMA,
             id: reference::uuid_v4(ctx.random),
             reference: reference::reference(config.brand.as_deref(), &ctx.random),
@@ -202,7 +220,7 @@ impl Report {
 
     /// The due instant in milliseconds, if a promise was made.
     pub fn due_millis(&self) -> Option<Millis> {
-        self.promise.as_ref().map(|p| self.created_ms + i64::from(p.respond_within_minutes) * 60_000)
+        self.due_ms
     }
 }
 
@@ -223,6 +241,7 @@ mod tests {
             locale: "zh-CN".into(),
             timezone: "Asia/Shanghai".into(),
             user: None,
+            due: Some(1_795_433_400_000 + 2 * 3_600_000),
         };
         let report = Report::build(form, &config, ctx);
         let json = serde_json::to_value(&report).unwrap();
@@ -234,7 +253,7 @@ mod tests {
             "category": "problem",
             "message": "车门打不开 <b>",
             "contact": {"email": "a@b.co"},
-            "promise": {"respond_within": "2h", "respond_within_minutes": 120, "due_at": "2026-11-23T13:30:00.000Z"},
+            "promise": {"respond_within": "2h", "respond_within_minutes": 120, "business_hours": false, "due_at": "2026-11-23T13:30:00.000Z"},
             "page": {"url": "https://shop.example/cars", "title": "Cars", "referrer": ""},
             "locale": "zh-CN",
             "timezone": "Asia/Shanghai",
@@ -250,7 +269,7 @@ mod tests {
         let config = Config::from_raw(raw).unwrap();
         let form = ValidForm { category: "other".into(), message: "hi".into(), email: None, phone: Some("+1 555 010 0199".into()) };
         let user = User { user_id: Some("u-1".into()), user_hash: Some("abc".into()), ..User::default() };
-        let ctx = Context { random: [1; 16], now: 0, page: Page::default(), locale: "en".into(), timezone: "UTC".into(), user: Some(user) };
+        let ctx = Context { random: [1; 16], now: 0, page: Page::default(), locale: "en".into(), timezone: "UTC".into(), user: Some(user), due: None };
         let json = serde_json::to_value(Report::build(form, &config, ctx)).unwrap();
         assert_eq!(json["promise"], serde_json::Value::Null);
         assert_eq!(json["contact"], serde_json::json!({"phone": "+1 555 010 0199"}));

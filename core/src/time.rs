@@ -19,6 +19,17 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// (year, month 1–12, day 1–31) → days since the epoch; the inverse of [`civil_from_days`].
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// RFC 3339 in UTC with milliseconds: `2026-11-23T11:30:00.000Z`.
 pub fn iso_utc(ms: Millis) -> String {
     let days = ms.div_euclid(86_400_000);
@@ -38,5 +49,13 @@ mod tests {
         assert_eq!(iso_utc(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso_utc(1_795_433_400_123), "2026-11-23T11:30:00.123Z");
         assert_eq!(iso_utc(-1), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn days_round_trip() {
+        for days in [-800_000i64, -1, 0, 1, 11_016, 20_415, 2_000_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
     }
 }

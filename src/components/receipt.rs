@@ -20,9 +20,9 @@ pub struct ReceiptProps {
 pub fn receipt_view(props: &ReceiptProps) -> Html {
     let state = &props.state;
     let s = &state.strings;
-    let locale = s.locale();
+    let locale = s.format_locale();
     let r = &props.receipt;
-    let promise = match (&state.config.promise, r.due_at) {
+    let promise = match (state.config.rule_for(&state.form.category), r.due_at) {
         (Some(p), Some(due)) => Some(s.fmt(
             Msg::ReceiptPromise,
             &[("duration", &intl::duration(locale, p.minutes)), ("due", &intl::when(locale, due, env::now()))],

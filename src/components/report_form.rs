@@ -5,8 +5,9 @@ use reach_us_core::i18n::{Msg, Strings};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::components::promise_line::PromiseLine;
 use crate::components::text_field::TextField;
-use crate::edge::intl;
+use crate::components::urgent::UrgentHotline;
 use crate::error::SendError;
 use crate::hooks::use_send::use_send;
 use crate::state::{Action, Phase, State};
@@ -42,7 +43,7 @@ pub fn report_form(props: &ReportFormProps) -> Html {
     let state = &props.state;
     let s = &state.strings;
     let config = &state.config;
-    let locale = s.locale();
+    let locale = s.format_locale();
     let send = use_send(state.clone());
     let edit = |field: Field| {
         let dispatcher = state.dispatcher();
@@ -61,11 +62,13 @@ pub fn report_form(props: &ReportFormProps) -> Html {
     let count = char_count(state.form.message.trim());
     let counter = s.fmt(Msg::MessageCount, &[("count", &count.to_string()), ("max", &config.max_message_chars.to_string())]);
     let cat_error = err(Field::Category);
+    let urgent = config.categories.iter().find(|c| c.id == state.form.category).and_then(|c| c.urgent.clone());
     html! {
         <form class="ru-form" novalidate=true {onsubmit}>
-            if let Some(p) = &config.promise {
-                <p class="ru-promise">{ s.fmt(Msg::PromiseWithin, &[("duration", &intl::duration(locale, p.minutes))]) }</p>
+            if let Some(u) = urgent {
+                <UrgentHotline urgent={u} strings={state.strings.clone()} />
             }
+            <PromiseLine state={state.clone()} />
             <div class="ru-field">
                 <label class="ru-label" for="ru-category">{ s.get(Msg::Category) }</label>
                 <select id="ru-category" class="ru-select" onchange={on_category}

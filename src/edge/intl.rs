@@ -48,14 +48,22 @@ pub fn duration(locale: &str, minutes: u32) -> String {
     unit(locale, minutes, "minute")
 }
 
-/// An instant in the visitor's time zone: "13:30" when it is today, "Tue 09:30"
-/// within a week, "24 Nov, 09:30" beyond.
+fn local_day(d: &Date) -> i64 {
+    reach_us_core::time::days_from_civil(i64::from(d.get_full_year()), d.get_month() + 1, d.get_date())
+}
+
+/// An instant in the visitor's time zone: "today 13:30", "tomorrow 09:00" (words from
+/// `Intl.RelativeTimeFormat`), "Tue 09:30" within a week, "24 Nov, 09:30" beyond.
 pub fn when(locale: &str, at: Millis, now: Millis) -> String {
     let date = Date::new(&JsValue::from_f64(at as f64));
     let today = Date::new(&JsValue::from_f64(now as f64));
-    let same_day = date.get_full_year() == today.get_full_year() && date.get_month() == today.get_month() && date.get_date() == today.get_date();
-    let opts = if same_day {
-        obj(&[("hour", "numeric"), ("minute", "2-digit")])
+    let diff = local_day(&date) - local_day(&today);
+    let opts = if diff == 0 || diff == 1 {
+        let time = Intl::DateTimeFormat::new(&locales(locale), &obj(&[("timeStyle", "short")]));
+        let time = time.format().call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let rtf = Intl::RelativeTimeFormat::new(&locales(locale), &obj(&[("numeric", "auto")]));
+        let day = rtf.format(diff as f64, "day");
+        return format!("{} {}", String::from(day), time);
     } else if at - now < 6 * 86_400_000 {
         obj(&[("weekday", "short"), ("hour", "numeric"), ("minute", "2-digit")])
     } else {
@@ -63,4 +71,25 @@ pub fn when(locale: &str, at: Millis, now: Millis) -> String {
     };
     let dtf = Intl::DateTimeFormat::new(&locales(locale), &opts);
     dtf.format().call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_else(|| reach_us_core::time::iso_utc(at))
+}
+
+/// A wall-clock time in another zone with its name: "09:00 GMT+8".
+pub fn clock_in(locale: &str, at: Millis, time_zone: &str) -> String {
+    let date = Date::new(&JsValue::from_f64(at as f64));
+    let opts = obj(&[("hour", "numeric"), ("minute", "2-digit"), ("timeZone", time_zone), ("timeZoneName", "short")]);
+    let ctor = Reflect::get(&js_sys::global(), &"Intl".into())
+        .and_then(|i| Reflect::get(&i, &"DateTimeFormat".into()))
+        .ok()
+        .and_then(|c| c.dyn_into::<Function>().ok());
+    let dtf = ctor.and_then(|c| Reflect::construct(&c, &Array::of2(&locales(locale), &opts)).ok());
+    dtf.and_then(|d| Reflect::get(&d, &"format".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()).and_then(|f| f.call1(&d, &date).ok()))
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// A wall-clock time in the visitor's zone: "10:00".
+pub fn clock(locale: &str, at: Millis) -> String {
+    let date = Date::new(&JsValue::from_f64(at as f64));
+    let dtf = Intl::DateTimeFormat::new(&locales(locale), &obj(&[("timeStyle", "short")]));
+    dtf.format().call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default()
 }

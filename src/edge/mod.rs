@@ -7,3 +7,4 @@ pub mod env;
 pub mod intl;
 pub mod read;
 pub mod style;
+pub mod zone;

@@ -8,7 +8,7 @@ use reach_us_core::payload::{Context, Report};
 use yew::prelude::*;
 
 use crate::bridge::Bridge;
-use crate::edge::{deliver, env};
+use crate::edge::{deliver, env, zone};
 use crate::error::SendError;
 use crate::state::{Action, Phase, Receipt, State};
 
@@ -27,7 +27,11 @@ pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
         // A retry of the same text is the same report: same id, same Idempotency-Key,
         // same promise clock. Edited text is a new report.
         let report = state.retry().unwrap_or_else(|| {
-            let ctx = Context { random: env::random16(), now: env::now(), page: env::page(), locale: state.strings.locale().to_string(), timezone: env::timezone(), user: None };
+            let now = env::now();
+            // The promise clock starts now, at first save; the engine counts the
+            // category's business hours in the brand's zone.
+            let due = state.config.rule_for(&form.category).and_then(|rule| zone::due(rule, now));
+            let ctx = Context { random: env::random16(), now, page: env::page(), locale: state.strings.locale().to_string(), timezone: env::timezone(), user: None, due };
             Rc::new(Report::build(form, &state.config, Context { user: state.user.clone(), ..ctx }))
         });
         let now = report.created_millis();

@@ -29,7 +29,7 @@ test("one tag: launcher, dialog, send, exactly one POST, receipt", async ({ page
   const dialog = page.getByRole("dialog", { name: "Tell Acme what's wrong" });
   await expect(dialog).toBeVisible();
   await expect(dialog).toHaveAttribute("aria-modal", "true");
-  await expect(dialog.getByText("We reply within 2 hours.")).toBeVisible();
+  await expect(dialog.getByText(/^We reply within 2 hours: by today \d/)).toBeVisible();
   await expect(dialog.getByLabel("What happened?")).toBeFocused();
   await dialog.getByLabel("What is it about?").selectOption("order");
   const message = "The driver's door won't open 🚗 <b>not bold</b>";
@@ -151,7 +151,7 @@ test("Chinese pages get a Chinese widget", async ({ page }) => {
   const { site } = await open(page, hostPage({ cdn: cdn.url, lang: "zh-CN", attrs: { endpoint: "/r", promise: "2h" } }));
   await page.getByRole("button", { name: "立即联系我们" }).click();
   await expect(page.getByRole("dialog", { name: "告诉我们出了什么问题" })).toBeVisible();
-  await expect(page.getByText("我们会在2小时内回复。")).toBeVisible();
+  await expect(page.getByText(/^我们会在2小时内回复：最晚 今天/)).toBeVisible();
   await site.close();
 });
 
@@ -193,12 +193,24 @@ test("ReachUs() calls made before the loader are kept and replayed", async ({ pa
   await api.close(); await site.close();
 });
 
-test("invalid config: one clear console error naming the field, no exception", async ({ page }) => {
+test("a bad promise: one clear console error naming it, and no promise rather than a wrong one", async ({ page }) => {
   const { site, log } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", promise: "-2h" } }));
-  await page.getByRole("button", { name: "Reach us now" }).hover();
-  await expect.poll(() => log.errors.length).toBe(1);
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await expect(page.getByLabel("What happened?")).toBeVisible();
+  expect(log.errors).toHaveLength(1);
   expect(log.errors[0]).toContain("`promise`");
   expect(log.errors[0]).toContain("negative");
+  await expect(page.locator("reach-us-widget .ru-promise")).toHaveCount(0);
+  expect(log.exceptions).toEqual([]);
+  await site.close();
+});
+
+test("invalid config: one clear console error naming the field, no exception", async ({ page }) => {
+  const { site, log } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", position: "top-middle" } }));
+  await page.getByRole("button", { name: "Reach us now" }).hover();
+  await expect.poll(() => log.errors.length).toBe(1);
+  expect(log.errors[0]).toContain("`position`");
+  expect(log.errors[0]).toContain("top-middle");
   await expect(page.getByRole("button", { name: "Reach us now" })).toHaveCount(0);
   expect(log.exceptions).toEqual([]);
   // The API stays callable and never throws into the page.

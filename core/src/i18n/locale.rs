@@ -31,6 +31,24 @@ fn serve(tag: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// The tag to format dates and numbers with: the first candidate in the table's language
+/// that names a region or script (a page in `en` read by a browser set to `en-GB` gets
+/// English tables and British dates), else the first in that language, else the table's.
+pub fn format_locale<'a>(candidates: impl IntoIterator<Item = &'a str> + Clone, table: &str) -> String {
+    let lang = table.split('-').next().unwrap_or(table).to_ascii_lowercase();
+    let same = |c: &&str| {
+        let c = canonical(c);
+        c.split('-').next() == Some(lang.as_str()) && (lang != "zh" || serve(&c) == Some(table_static(table)))
+    };
+    let specific = |c: &&str| same(c) && c.contains(['-', '_']);
+    let pick = candidates.clone().into_iter().find(specific).or_else(|| candidates.into_iter().find(same));
+    pick.map(|c| c.trim().replace('_', "-")).unwrap_or_else(|| table.to_string())
+}
+
+fn table_static(table: &str) -> &'static str {
+    LOCALES.iter().find(|l| **l == table).copied().unwrap_or(LOCALES[0])
+}
+
 /// Pick the locale for a visitor from candidates in priority order.
 pub fn negotiate<'a>(candidates: impl IntoIterator<Item = &'a str>) -> &'static str {
     candidates.into_iter().find_map(serve).unwrap_or(LOCALES[0])
@@ -49,6 +67,16 @@ mod tests {
         assert_eq!(negotiate(["en-GB", "zh-CN"]), "en");
         assert_eq!(negotiate(["tlh"]), "en");
         assert_eq!(negotiate([]), "en");
+    }
+
+    #[test]
+    fn dates_use_the_visitors_region() {
+        assert_eq!(format_locale(["en-GB", "fr"], "en"), "en-GB");
+        assert_eq!(format_locale(["fr", "en_AU"], "en"), "en-AU");
+        assert_eq!(format_locale(["de"], "en"), "en");
+        assert_eq!(format_locale(["zh-SG"], "zh-CN"), "zh-SG");
+        assert_eq!(format_locale(["en", "en-GB"], "en"), "en-GB");
+        assert_eq!(format_locale(["en", "fr-FR"], "en"), "en");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use crate::config::Text;
 
 mod locale;
-pub use locale::negotiate;
+pub use locale::{format_locale, negotiate};
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
@@ -74,13 +74,25 @@ pub fn placeholders(template: &str) -> Vec<&str> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Strings {
     locale: &'static str,
+    format: String,
     overrides: Vec<(String, Text)>,
 }
 
 impl Strings {
     /// Strings for a shipped locale (see [`negotiate`]) with the brand's `texts`.
     pub fn new(locale: &'static str, overrides: Vec<(String, Text)>) -> Self {
-        Strings { locale, overrides }
+        Strings { locale, format: locale.to_string(), overrides }
+    }
+
+    /// The same, formatting dates and numbers for `format` (see [`format_locale`]).
+    pub fn with_format(mut self, format: String) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The BCP 47 tag for `Intl` (dates, numbers, relative times).
+    pub fn format_locale(&self) -> &str {
+        &self.format
     }
 
     /// The negotiated locale tag.

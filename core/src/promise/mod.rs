@@ -8,8 +8,10 @@
 
 mod engine;
 mod hours;
+mod rule;
 mod zone;
 
 pub use engine::{due, is_open, next_opening, DueError};
 pub use hours::{BusinessHours, Date, HoursError, Window};
+pub use rule::{PromiseRule, RawHours, RawPromise, PROMISE_FIELDS};
 pub use zone::{FixedOffset, Zone};

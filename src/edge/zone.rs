@@ -1,0 +1,68 @@
+//! Time zones from the browser's `Intl`, which knows every IANA zone: the promise engine's
+//! [`Zone`] without shipping a tz database in the wasm.
+use js_sys::{Array, Date, Function, Intl, Object, Reflect};
+use reach_us_core::promise::{self, PromiseRule, Zone};
+use reach_us_core::time::{days_from_civil, Millis};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// An IANA zone backed by `Intl.DateTimeFormat`.
+pub struct IntlZone {
+    dtf: Intl::DateTimeFormat,
+}
+
+impl IntlZone {
+    /// The zone, or None when the browser does not know it (`RangeError`).
+    pub fn new(name: &str) -> Option<IntlZone> {
+        let opts = Object::new();
+        for (k, v) in [("timeZone", name), ("hourCycle", "h23"), ("year", "numeric"), ("month", "numeric"), ("day", "numeric"), ("hour", "numeric"), ("minute", "numeric"), ("second", "numeric")] {
+            let _ = Reflect::set(&opts, &k.into(), &v.into());
+        }
+        let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into()).ok()?.dyn_into().ok()?;
+        let args = Array::of2(&JsValue::from_str("en-US"), &opts);
+        Reflect::construct(&ctor, &args).ok().map(|d| IntlZone { dtf: d.unchecked_into() })
+    }
+}
+
+impl Zone for IntlZone {
+    fn offset_minutes(&self, utc: Millis) -> i32 {
+        let parts = self.dtf.format_to_parts(&Date::new(&JsValue::from_f64(utc as f64)));
+        let mut f = [0i64; 6]; // year, month, day, hour, minute, second
+        for p in parts.iter() {
+            let kind = Reflect::get(&p, &"type".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let idx = match kind.as_str() {
+                "year" => 0,
+                "month" => 1,
+                "day" => 2,
+                "hour" => 3,
+                "minute" => 4,
+                "second" => 5,
+                _ => continue,
+            };
+            f[idx] = Reflect::get(&p, &"value".into()).ok().and_then(|v| v.as_string()).and_then(|s| s.parse().ok()).unwrap_or(0);
+        }
+        let local = days_from_civil(f[0], f[1] as u32, f[2] as u32) * 86_400_000 + f[3] * 3_600_000 + f[4] * 60_000 + f[5] * 1000;
+        let utc_s = utc.div_euclid(1000) * 1000;
+        ((local - utc_s) / 60_000) as i32
+    }
+}
+
+/// When a reply under `rule` is due for a report at `now`; None if the zone is unknown
+/// (the widget then promises nothing) or the hours never open.
+pub fn due(rule: &PromiseRule, now: Millis) -> Option<Millis> {
+    if !rule.business() {
+        return Some(now + Millis::from(rule.minutes) * 60_000);
+    }
+    let zone = IntlZone::new(rule.time_zone.as_deref()?)?;
+    promise::due(&rule.hours, &zone, now, rule.minutes).ok()
+}
+
+/// The next opening if the team is closed at `now` (None when open or around the clock).
+pub fn opens(rule: &PromiseRule, now: Millis) -> Option<Millis> {
+    if !rule.business() {
+        return None;
+    }
+    let zone = IntlZone::new(rule.time_zone.as_deref()?)?;
+    let at = promise::next_opening(&rule.hours, &zone, now).ok()?;
+    (at > now).then_some(at)
+}
