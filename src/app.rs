@@ -12,7 +12,43 @@ use yew::prelude::*;
 use crate::bridge::Bridge;
 use crate::components::dialog::Dialog;
 use crate::components::launcher::Launcher;
-use crate::edge::env;
+use crate::edge::{env, read, store};
+use reach_us_core::receipts::{Notice, TrackRecord};
+
+/// Timeout for the status, track-record and notice fetches.
+const FETCH_TIMEOUT_MS: u32 = 8_000;
+
+/// Ask the brand's endpoints about open receipts and the track record; store and show
+/// what they say. A failing endpoint changes nothing: no guess is shown.
+fn refresh(dispatcher: &UseReducerDispatcher<State>, config: &Rc<Config>, receipts: &Rc<Vec<reach_us_core::receipts::Receipt>>, has_track: bool) {
+    let track_url = config.promise.as_ref().and_then(|p| p.track_record_url.clone()).filter(|_| !has_track);
+    let jobs: Vec<(String, String)> = receipts
+        .iter()
+        .filter(|r| r.open())
+        .filter_map(|r| config.rule_for(&r.category).and_then(|p| p.status_url.as_ref()).map(|u| (r.id.clone(), u.replace("{id}", &r.id))))
+        .collect();
+    let d = dispatcher.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(url) = track_url {
+            if let Some(t) = store::get_json(&url, FETCH_TIMEOUT_MS).await.and_then(|j| TrackRecord::from_value(&read::value(&j))) {
+                d.dispatch(Action::Track(t));
+            }
+        }
+        let mut changed = false;
+        let mut list = store::load();
+        for (id, url) in jobs {
+            if let Some(json) = store::get_json(&url, FETCH_TIMEOUT_MS).await {
+                if let Some(r) = list.iter_mut().find(|r| r.id == id) {
+                    changed |= r.apply_status(&read::value(&json)).is_ok();
+                }
+            }
+        }
+        if changed {
+            store::save(&list);
+            d.dispatch(Action::Receipts(Rc::new(list)));
+        }
+    });
+}
 use crate::state::{Action, State};
 
 /// What `boot` hands the app.
@@ -53,6 +89,7 @@ pub fn app(props: &AppProps) -> Html {
     // the bridge deliver the calls that waited.
     {
         let (bridge, dispatcher, root, launcher_ref) = (props.bridge.clone(), state.dispatcher(), props.root.clone(), launcher_ref.clone());
+        let notice_url = state.config.notice_url.clone();
         use_effect_with((), move |_| {
             if let Ok(Some(facade)) = root.query_selector("[data-ru-facade]") {
                 let had_focus = root.active_element().is_some_and(|a| facade.contains(Some(&a)));
@@ -63,7 +100,32 @@ pub fn app(props: &AppProps) -> Html {
                     }
                 }
             }
+            // Receipts from earlier visits, and the notice from its URL.
+            dispatcher.dispatch(Action::Receipts(std::rc::Rc::new(store::load())));
+            if let Some(url) = notice_url {
+                let d = dispatcher.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Some(n) = store::get_json(&url, FETCH_TIMEOUT_MS).await.and_then(|j| Notice::from_value("notice", &read::value(&j)).ok()) {
+                        d.dispatch(Action::Notice(n));
+                    }
+                });
+            }
             bridge.attach(dispatcher);
+        });
+    }
+    // On open: the clock, then what the brand's endpoints say (statuses, track record);
+    // while open, the clock ticks every 30 s for the countdowns.
+    {
+        let (dispatcher, config, receipts, has_track) = (state.dispatcher(), state.config.clone(), state.receipts.clone(), state.track.is_some());
+        use_effect_with(state.open, move |open| {
+            let mut tick = None;
+            if *open {
+                dispatcher.dispatch(Action::Tick(env::now()));
+                refresh(&dispatcher, &config, &receipts, has_track);
+                let d = dispatcher.clone();
+                tick = Some(gloo::timers::callback::Interval::new(30_000, move || d.dispatch(Action::Tick(env::now()))));
+            }
+            move || drop(tick)
         });
     }
     // Focus into the message box on open; tell the page.
@@ -135,7 +197,7 @@ pub fn app(props: &AppProps) -> Html {
         <ContextProvider<Bridge> context={props.bridge.clone()}>
             <div class={class} lang={locale} dir={dir(locale)}>
                 if state.config.launcher {
-                    <Launcher node_ref={launcher_ref} strings={state.strings.clone()} expanded={state.open} onclick={on_launcher} />
+                    <Launcher node_ref={launcher_ref} strings={state.strings.clone()} expanded={state.open} onclick={on_launcher} notice={state.notice.is_some()} />
                 }
                 if state.open {
                     <Dialog node_ref={dialog_ref} state={state.clone()} />

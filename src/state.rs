@@ -5,6 +5,7 @@ use std::rc::Rc;
 use reach_us_core::form::{Field, FieldError, FormInput};
 use reach_us_core::i18n::Strings;
 use reach_us_core::payload::{Report, User};
+use reach_us_core::receipts::{self, Notice, TrackRecord};
 use reach_us_core::time::Millis;
 use reach_us_core::Config;
 use yew::prelude::*;
@@ -61,6 +62,14 @@ pub struct State {
     pub attempt: Option<(FormInput, Rc<Report>)>,
     /// Who the page says the visitor is.
     pub user: Option<User>,
+    /// Receipts kept in this browser, newest first.
+    pub receipts: Rc<Vec<receipts::Receipt>>,
+    /// The brand's track record, when its endpoint answered sensibly.
+    pub track: Option<TrackRecord>,
+    /// The incident notice, if any.
+    pub notice: Option<Notice>,
+    /// The clock for countdowns (updated on open and every 30 s while open).
+    pub now: Millis,
 }
 
 /// Everything that can happen.
@@ -88,6 +97,14 @@ pub enum Action {
     Reset,
     /// The page identified the visitor.
     Identify(User),
+    /// The receipts in storage changed.
+    Receipts(Rc<Vec<receipts::Receipt>>),
+    /// The track record arrived.
+    Track(TrackRecord),
+    /// A notice arrived (from `notice_url`).
+    Notice(Notice),
+    /// The clock moved.
+    Tick(Millis),
     /// A new config (a later `init`).
     Configure(Rc<Config>, Rc<Strings>),
 }
@@ -96,7 +113,8 @@ impl State {
     /// The initial state for a config.
     pub fn new(config: Rc<Config>, strings: Rc<Strings>) -> Self {
         let form = FormInput { category: config.categories.first().map(|c| c.id.clone()).unwrap_or_default(), ..FormInput::default() };
-        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0, attempt: None, user: None }
+        let notice = config.notice.clone();
+        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0, attempt: None, user: None, receipts: Rc::default(), track: None, notice, now: 0 }
     }
 
     /// The report to retry, if the form is unchanged since it was attempted.
@@ -140,7 +158,7 @@ impl Reducible for State {
                     return self;
                 }
                 if matches!(s.phase, Phase::Sent(_)) {
-                    s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed).keep_user(s.user.clone());
+                    s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed).keep_user(s.user.clone()).keep_loaded(&s);
                 }
                 for (field, value) in values {
                     s.form.set(field, value);
@@ -159,7 +177,7 @@ impl Reducible for State {
             Action::Failed(err) => s.phase = Phase::Failed(err),
             Action::Reset => {
                 let user = s.user.clone();
-                s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed).keep_user(user.clone());
+                s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed).keep_user(user.clone()).keep_loaded(&s);
                 if let Some(u) = user {
                     return Rc::new(s).reduce(Action::Identify(u));
                 }
@@ -178,6 +196,10 @@ impl Reducible for State {
                 }
                 s.user = Some(user);
             }
+            Action::Receipts(r) => s.receipts = r,
+            Action::Track(t) => s.track = Some(t),
+            Action::Notice(n) => s.notice = Some(n),
+            Action::Tick(now) => s.now = now,
             Action::Configure(config, strings) => {
                 s.config = config;
                 s.strings = strings;
@@ -199,6 +221,14 @@ impl State {
 
     fn keep_user(mut self, user: Option<User>) -> Self {
         self.user = user;
+        self
+    }
+
+    fn keep_loaded(mut self, from: &State) -> Self {
+        self.receipts = from.receipts.clone();
+        self.track = from.track;
+        self.notice = from.notice.clone();
+        self.now = from.now;
         self
     }
 }

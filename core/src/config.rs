@@ -128,6 +128,10 @@ pub struct RawConfig {
     pub z_index: Option<i32>,
     /// Per-brand overrides of any message: `{"launcher": {"en": "Help"}}`.
     pub texts: Option<Vec<(String, Text)>>,
+    /// An incident notice shown at the top of the dialog.
+    pub notice: Option<crate::receipts::Notice>,
+    /// Where to fetch the notice instead (same JSON shape).
+    pub notice_url: Option<String>,
 }
 
 /// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
@@ -150,7 +154,7 @@ pub const ATTRIBUTE_FIELDS: [&str; 13] = [
 impl RawConfig {
     /// Every JSON field name of the schema (for readers that cannot refuse unknown fields
     /// themselves, such as the browser's object reader).
-    pub const FIELDS: [&'static str; 15] = [
+    pub const FIELDS: [&'static str; 17] = [
         "endpoint",
         "brand",
         "promise",
@@ -166,6 +170,8 @@ impl RawConfig {
         "offset_y",
         "z_index",
         "texts",
+        "notice",
+        "notice_url",
     ];
 
     /// Read the script tag's `data-*` attributes (names given without `data-`).
@@ -240,6 +246,8 @@ impl RawConfig {
                 "offset_y" => raw.offset_y = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
                 "z_index" => raw.z_index = Some(value::integer(k, v, i64::from(i32::MIN), i64::from(i32::MAX))? as i32),
                 "promise" => raw.promise = Some(RawPromise::from_value(k, v)?),
+                "notice" => raw.notice = Some(crate::receipts::Notice::from_value(k, v)?),
+                "notice_url" => raw.notice_url = Some(value::string(k, v)?),
                 "contact_fields" => {
                     raw.contact_fields = Some(
                         value::list(k, v)?
@@ -319,6 +327,8 @@ impl RawConfig {
             offset_x: later.offset_x.or(self.offset_x),
             offset_y: later.offset_y.or(self.offset_y),
             z_index: later.z_index.or(self.z_index),
+            notice: later.notice.or(self.notice),
+            notice_url: later.notice_url.or(self.notice_url),
             texts: match (self.texts, later.texts) {
                 (Some(mut a), Some(b)) => {
                     a.retain(|(k, _)| !b.iter().any(|(bk, _)| bk == k));
@@ -423,6 +433,10 @@ pub struct Config {
     pub z_index: i32,
     /// Message overrides, keys checked.
     pub texts: Vec<(String, Text)>,
+    /// Incident notice.
+    pub notice: Option<crate::receipts::Notice>,
+    /// Where to fetch the notice.
+    pub notice_url: Option<String>,
 }
 
 fn valid_id(id: &str) -> bool {
@@ -606,6 +620,10 @@ impl Config {
         }
         let z_index = raw.z_index.unwrap_or(defaults::Z_INDEX);
         let texts = raw.texts.unwrap_or_default();
+        let notice_url = match raw.notice_url {
+            Some(u) if !valid_endpoint(&u) => return Err(ConfigError::invalid("notice_url", format!("must be an http(s) URL or a path starting with \"/\", not {u:?}"))),
+            other => other,
+        };
         for (key, text) in &texts {
             if !Msg::ALL.iter().any(|m| m.key() == key) {
                 return Err(ConfigError::invalid(format!("texts.{key}"), "is not a known message key (see the README's list)"));
@@ -631,6 +649,8 @@ impl Config {
             offset_y,
             z_index,
             texts,
+            notice: raw.notice,
+            notice_url,
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod payload;
 pub mod placement;
 pub mod promise;
+pub mod receipts;
 pub mod reference;
 pub mod time;
 pub mod value;

@@ -30,6 +30,47 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Parse RFC 3339 (`2026-11-23T11:30:00Z`, `…00.123+08:00`) to milliseconds.
+pub fn parse_iso(s: &str) -> Option<Millis> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
+    let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    let mut ms = 0;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let f = &frac[..digits.min(3)];
+        ms = f.parse::<i64>().ok()? * 10i64.pow(3 - f.len() as u32);
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            if rest.len() != 6 || rest.as_bytes()[3] != b':' {
+                return None;
+            }
+            sign * (rest[1..3].parse::<i64>().ok()? * 60 + rest[4..6].parse::<i64>().ok()?)
+        }
+    };
+    let days = days_from_civil(y, mo as u32, d as u32);
+    Some(days * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms - offset * 60_000)
+}
+
 /// RFC 3339 in UTC with milliseconds: `2026-11-23T11:30:00.000Z`.
 pub fn iso_utc(ms: Millis) -> String {
     let days = ms.div_euclid(86_400_000);
@@ -49,6 +90,16 @@ mod tests {
         assert_eq!(iso_utc(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso_utc(1_795_433_400_123), "2026-11-23T11:30:00.123Z");
         assert_eq!(iso_utc(-1), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn parses_rfc3339() {
+        assert_eq!(parse_iso("2026-11-23T11:30:00.123Z"), Some(1_795_433_400_123));
+        assert_eq!(parse_iso("2026-11-23T19:30:00+08:00"), Some(1_795_433_400_000));
+        assert_eq!(parse_iso("2026-11-23T11:30:00.5Z"), Some(1_795_433_400_500));
+        for bad in ["", "2026-11-23", "2026-13-23T11:30:00Z", "2026-11-23T11:30:00", "2026-11-23T11:30:00+0800", "yesterday"] {
+            assert_eq!(parse_iso(bad), None, "{bad}");
+        }
     }
 
     #[test]

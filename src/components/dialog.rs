@@ -3,7 +3,9 @@
 use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
+use crate::components::notice_banner::NoticeBanner;
 use crate::components::receipt::ReceiptView;
+use crate::components::your_reports::YourReports;
 use crate::components::report_form::ReportForm;
 use crate::hooks::use_focus_trap::use_focus_trap;
 use crate::state::{Action, Phase, State};
@@ -58,9 +60,11 @@ pub fn dialog(props: &DialogProps) -> Html {
             </div>
             <div class="ru-body">
                 <p class="ru-sr" role="status" aria-live="polite">{ status }</p>
+                <NoticeBanner state={state.clone()} />
                 if let Phase::Sent(receipt) = &state.phase {
                     <ReceiptView receipt={receipt.clone()} state={state.clone()} />
                 } else {
+                    <YourReports state={state.clone()} />
                     <ReportForm state={state.clone()} />
                 }
             </div>

@@ -16,6 +16,9 @@ pub struct LauncherProps {
     pub expanded: bool,
     /// Click.
     pub onclick: Callback<MouseEvent>,
+    /// A service notice is up: the dot turns into a signal.
+    #[prop_or_default]
+    pub notice: bool,
 }
 
 /// The launcher button.
@@ -24,8 +27,11 @@ pub fn launcher(props: &LauncherProps) -> Html {
     html! {
         <button ref={props.node_ref.clone()} type="button" class="ru-launcher" part="launcher"
             aria-haspopup="dialog" aria-expanded={props.expanded.to_string()} onclick={props.onclick.clone()}>
-            <span class="ru-launcher-dot" aria-hidden="true"></span>
+            <span class={classes!("ru-launcher-dot", props.notice.then_some("ru-dot-notice"))} aria-hidden="true"></span>
             { props.strings.get(Msg::Launcher) }
+            if props.notice {
+                <span class="ru-sr">{ " (" }{ props.strings.get(Msg::NoticeLabel) }{ ")" }</span>
+            }
         </button>
     }
 }

@@ -2,8 +2,11 @@
 
 pub mod dialog;
 pub mod launcher;
+pub mod notice_banner;
 pub mod promise_line;
 pub mod receipt;
 pub mod report_form;
 pub mod text_field;
+pub mod track_record;
 pub mod urgent;
+pub mod your_reports;

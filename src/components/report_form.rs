@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::components::promise_line::PromiseLine;
 use crate::components::text_field::TextField;
+use crate::components::track_record::TrackRecordLine;
 use crate::components::urgent::UrgentHotline;
 use crate::error::SendError;
 use crate::hooks::use_send::use_send;
@@ -69,6 +70,7 @@ pub fn report_form(props: &ReportFormProps) -> Html {
                 <UrgentHotline urgent={u} strings={state.strings.clone()} />
             }
             <PromiseLine state={state.clone()} />
+            <TrackRecordLine state={state.clone()} />
             <div class="ru-field">
                 <label class="ru-label" for="ru-category">{ s.get(Msg::Category) }</label>
                 <select id="ru-category" class="ru-select" onchange={on_category}

@@ -35,17 +35,9 @@ fn sane_reference(v: JsValue) -> Option<String> {
     (!s.is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control)).then(|| s.to_string())
 }
 
-/// Send `report` to `endpoint`. Ok carries the server's reference, if it gave one.
-pub async fn post(endpoint: &str, report: &Report, timeout_ms: u32) -> Result<Option<String>, SendError> {
-    let body = encode(report)?;
+/// `fetch` with a timeout: the response, or why there is none.
+async fn fetch(url: &str, init: RequestInit, timeout_ms: u32) -> Result<Response, SendError> {
     let window = web_sys::window().ok_or(SendError::Network)?;
-    let headers = Headers::new().map_err(|_| SendError::Network)?;
-    let _ = headers.set("Content-Type", "application/json");
-    let _ = headers.set("Idempotency-Key", &report.id);
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&body));
     let controller = AbortController::new().ok();
     let timed_out = Rc::new(Cell::new(false));
     let _timer = controller.clone().map(|c| {
@@ -56,12 +48,33 @@ pub async fn post(endpoint: &str, report: &Report, timeout_ms: u32) -> Result<Op
             c.abort();
         })
     });
-    let answer = JsFuture::from(window.fetch_with_str_and_init(endpoint, &init)).await;
-    let response: Response = match answer.and_then(|r| r.dyn_into()) {
-        Ok(r) => r,
-        Err(_) if timed_out.get() => return Err(SendError::Timeout),
-        Err(_) => return Err(SendError::Network),
-    };
+    let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    match answer.and_then(|r| r.dyn_into::<Response>()) {
+        Ok(r) => Ok(r),
+        Err(_) if timed_out.get() => Err(SendError::Timeout),
+        Err(_) => Err(SendError::Network),
+    }
+}
+
+/// GET a JSON document (status, track record, notice); None on any failure.
+pub async fn get_json(url: &str, timeout_ms: u32) -> Option<JsValue> {
+    let init = RequestInit::new();
+    init.set_method("GET");
+    let response = fetch(url, init, timeout_ms).await.ok().filter(Response::ok)?;
+    JsFuture::from(response.json().ok()?).await.ok()
+}
+
+/// Send `report` to `endpoint`. Ok carries the server's reference, if it gave one.
+pub async fn post(endpoint: &str, report: &Report, timeout_ms: u32) -> Result<Option<String>, SendError> {
+    let body = encode(report)?;
+    let headers = Headers::new().map_err(|_| SendError::Network)?;
+    let _ = headers.set("Content-Type", "application/json");
+    let _ = headers.set("Idempotency-Key", &report.id);
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&body));
+    let response = fetch(endpoint, init, timeout_ms).await?;
     if !response.ok() {
         return Err(SendError::Status(response.status()));
     }

@@ -93,3 +93,32 @@ pub fn clock(locale: &str, at: Millis) -> String {
     let dtf = Intl::DateTimeFormat::new(&locales(locale), &obj(&[("timeStyle", "short")]));
     dtf.format().call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default()
 }
+
+/// "in 43 minutes", "in 2 hours", "in 3 days" (`Intl.RelativeTimeFormat`).
+pub fn relative(locale: &str, ms: Millis) -> String {
+    let minutes = (ms as f64 / 60_000.0).ceil().max(1.0);
+    let (value, unit) = if minutes < 90.0 {
+        (minutes, "minute")
+    } else if minutes < 36.0 * 60.0 {
+        ((minutes / 60.0).round(), "hour")
+    } else {
+        ((minutes / 1440.0).round(), "day")
+    };
+    let rtf = Intl::RelativeTimeFormat::new(&locales(locale), &obj(&[("numeric", "always")]));
+    rtf.format(value, unit).into()
+}
+
+/// A share as a percentage: "97%".
+pub fn percent(locale: &str, ratio: f64) -> String {
+    let nf = Intl::NumberFormat::new(&locales(locale), &obj(&[("style", "percent"), ("maximumFractionDigits", "0")]));
+    nf.format().call1(&JsValue::NULL, &JsValue::from_f64(ratio)).ok().and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+/// A length of time rounded up to whole minutes, in the largest sensible unit.
+pub fn span(locale: &str, ms: Millis) -> String {
+    let minutes = ((ms + 59_999) / 60_000).max(1) as u32;
+    if minutes >= 120 && minutes % 60 != 0 && minutes < 48 * 60 {
+        return unit(locale, (minutes + 30) / 60, "hour");
+    }
+    duration(locale, minutes)
+}

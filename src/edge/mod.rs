@@ -6,5 +6,6 @@ pub mod deliver;
 pub mod env;
 pub mod intl;
 pub mod read;
+pub mod store;
 pub mod style;
 pub mod zone;

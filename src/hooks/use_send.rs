@@ -8,7 +8,8 @@ use reach_us_core::payload::{Context, Report};
 use yew::prelude::*;
 
 use crate::bridge::Bridge;
-use crate::edge::{deliver, env, zone};
+use crate::edge::{deliver, env, store, zone};
+use reach_us_core::receipts;
 use crate::error::SendError;
 use crate::state::{Action, Phase, Receipt, State};
 
@@ -50,6 +51,11 @@ pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
                         due_at: report.due_millis(),
                     };
                     bridge.emit("delivered", &detail(&[("id", &receipt.id), ("reference", &receipt.reference)]));
+                    // Kept in this browser for "Your reports" (re-read: another tab may have added some).
+                    let mut list = store::load();
+                    receipts::remember(&mut list, receipts::Receipt::new(&receipt.id, &receipt.reference, &report.category, report.created_millis(), receipt.due_at));
+                    store::save(&list);
+                    dispatcher.dispatch(Action::Receipts(Rc::new(list)));
                     dispatcher.dispatch(Action::Delivered(receipt));
                 }
                 Err(e) => {

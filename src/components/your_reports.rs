@@ -1,0 +1,75 @@
+//! "Your reports": the receipts kept in this browser, each with the verdict on its
+//! promise — a live countdown, "answered: promise kept", or, honestly, "overdue by 12 min"
+//! with a one-click follow-up that references the original.
+use reach_us_core::form::Field;
+use reach_us_core::i18n::Msg;
+use reach_us_core::receipts::{Receipt, Verdict};
+use reach_us_core::time::parse_iso;
+use yew::prelude::*;
+
+use crate::edge::intl;
+use crate::state::{Action, State};
+
+/// Props.
+#[derive(Properties, PartialEq)]
+pub struct YourReportsProps {
+    /// The app state.
+    pub state: UseReducerHandle<State>,
+}
+
+fn line(state: &State, r: &Receipt) -> (String, &'static str, bool) {
+    let s = &state.strings;
+    let loc = s.format_locale();
+    let now = state.now;
+    match r.verdict(now) {
+        Verdict::DueIn(left) => (s.fmt(Msg::ReportDue, &[("relative", &intl::relative(loc, left))]), "ru-v-due", false),
+        Verdict::Overdue(by) => (s.fmt(Msg::ReportOverdue, &[("duration", &intl::span(loc, by))]), "ru-v-over", true),
+        Verdict::Kept(at) => (s.fmt(Msg::ReportKept, &[("time", &intl::when(loc, at, now))]), "ru-v-kept", false),
+        Verdict::Late(at, by) => (
+            s.fmt(Msg::ReportLate, &[("time", &intl::when(loc, at, now)), ("duration", &intl::span(loc, by))]),
+            "ru-v-over",
+            true,
+        ),
+        Verdict::NoPromise => {
+            let at = parse_iso(&r.created_at).unwrap_or(now);
+            (s.fmt(Msg::ReportSent, &[("time", &intl::when(loc, at, now))]), "ru-v-due", false)
+        }
+    }
+}
+
+/// The list (nothing when there are no receipts).
+#[function_component(YourReports)]
+pub fn your_reports(props: &YourReportsProps) -> Html {
+    let state = &props.state;
+    if state.receipts.is_empty() {
+        return html! {};
+    }
+    let s = &state.strings;
+    html! {
+        <section class="ru-reports" aria-labelledby="ru-reports-title">
+            <h3 id="ru-reports-title" class="ru-label">{ s.get(Msg::YourReports) }</h3>
+            <ul class="ru-report-list">
+                { for state.receipts.iter().take(5).map(|r| {
+                    let (text, class, follow) = line(state, r);
+                    let follow_up = {
+                        let dispatcher = state.dispatcher();
+                        let (category, prefix) = (r.category.clone(), s.fmt(Msg::FollowUpText, &[("reference", &r.reference)]));
+                        Callback::from(move |_| dispatcher.dispatch(Action::Prefill(vec![(Field::Category, category.clone()), (Field::Message, prefix.clone())])))
+                    };
+                    html! {
+                        <li class="ru-report" data-ru-report={r.id.clone()}>
+                            <span class="ru-report-ref">{ r.reference.clone() }</span>
+                            <span class={classes!("ru-verdict", class)}>{ text }</span>
+                            if let Some(reply) = &r.reply {
+                                <p class="ru-reply"><span class="ru-sr">{ s.get(Msg::ReportReply) }{ ": " }</span>{ reply.clone() }</p>
+                            }
+                            if follow {
+                                <button type="button" class="ru-secondary ru-small" onclick={follow_up}>{ s.get(Msg::FollowUp) }</button>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
