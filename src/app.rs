@@ -188,7 +188,8 @@ pub fn app(props: &AppProps) -> Html {
     }
 
     let locale = state.strings.locale();
-    let class = classes!("ru-root", (state.config.position == Position::BottomLeft).then_some("ru-left"), state.open.then_some("ru-open"), (!state.config.launcher).then_some("ru-nolauncher"));
+    let class = classes!("ru-root", (state.config.position == Position::BottomLeft).then_some("ru-left"), state.open.then_some("ru-open"), (!state.config.launcher).then_some("ru-nolauncher"),
+        match state.config.theme { reach_us_core::config::Theme::Light => None, reach_us_core::config::Theme::Dark => Some("ru-dark"), reach_us_core::config::Theme::Auto => Some("ru-auto") });
     let on_launcher = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::Toggle))

@@ -148,6 +148,13 @@ fn resolve(raw: RawConfig) -> Result<Config, ConfigError> {
         env::console_error(&format!("Reach Us config: `promise.business_hours.time_zone` {tz:?} is not a time zone this browser knows — the widget makes no promise"));
         config.promise = None;
     }
+    let p = reach_us_core::theme::palette(config.color);
+    if p.adjusted {
+        env::console_warn(&format!(
+            "Reach Us: brand colour {} is adjusted where it is used for text or buttons ({} / {}) to keep 4.5:1 contrast",
+            config.color.hex(), p.accent.hex(), p.accent_on_light.hex()
+        ));
+    }
     for (i, c) in config.categories.iter_mut().enumerate() {
         if let Some(tz) = unknown(&c.promise) {
             env::console_error(&format!("Reach Us config: `categories[{i}].business_hours.time_zone` {tz:?} is not a time zone this browser knows — no promise for it"));

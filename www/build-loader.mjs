@@ -32,6 +32,8 @@ const minCss = section[1]
   .replace(/\s+/g, " ")
   .replace(/\s*([{};:,>])\s*/g, "$1")
   .replace(/;}/g, "}")
+  .replace(/\s*!important/g, "!important")
+  .replace(/([:(,\s])0\.(\d)/g, "$1.$2")
   .trim();
 const i18nDir = join(source, "core/i18n");
 const labels = {};
@@ -48,7 +50,7 @@ if (/__RU_[A-Z_]+__/.test(loader)) {
   process.exit(1);
 }
 // Minified with terser (the field's standard); the `/*!` banner is kept.
-const min = await minify(loader, { ecma: 2020, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true }, mangle: true, format: { comments: /^!/ } });
+const min = await minify(loader, { ecma: 2020, toplevel: true, compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, mangle: true, format: { comments: /^!/ } });
 loader = min.code;
 writeFileSync(join(staging, "reach-us.js"), loader + "\n");
 

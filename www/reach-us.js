@@ -1,13 +1,14 @@
 /*! Reach Us loader (reach-us/v1) */
 // Draws the launcher (a facade with the real launcher's markup and CSS) inside the
 // widget's open shadow root, installs ReachUs(...), and fetches the widget's code only on
-// intent. Everything it adds to the page, ReachUs('shutdown') removes.
+// intent. Everything it adds to the page, ReachUs('shutdown') removes. Verbs are checked
+// by the widget itself (an unknown one is reported when the code has loaded).
 (function (w, d) {
   "use strict";
   var P = "Reach Us: ";
-  var VERBS = ["init", "open", "close", "toggle", "prefill", "identify", "on", "off", "shutdown"];
   var OPENER = "[data-reach-us-open]";
-  var DOC_EVENTS = ["click", "pointerover", "focusin", "touchstart"];
+  // Pointer events cover touch too: pointerover/pointerenter fire on a tap, before click.
+  var DOC_EVENTS = ["click", "pointerover", "focusin"];
   var keys = Object.keys;
   try {
     var prev = w.ReachUs;
@@ -41,13 +42,13 @@
         if (!tag) continue;
         var lang = tag.split("-")[0];
         if (lang === "zh") tag = /-(hant|tw|hk|mo)\b/.test(tag) && LABELS["zh-TW"] ? "zh-tw" : "zh-cn";
-        var hit = ks.filter(function (k) { return k.toLowerCase() === tag; })[0] ||
-          ks.filter(function (k) { return k.split("-")[0].toLowerCase() === lang; })[0];
+        var hit = ks.find(function (k) { return k.toLowerCase() === tag; }) ||
+          ks.find(function (k) { return k.split("-")[0].toLowerCase() === lang; });
         if (hit) return (t && t[hit]) || LABELS[hit];
       }
       return (t && t.en) || LABELS.en;
     };
-    var host, root, widget, loading, mounted, dead, obs = [];
+    var host, root, widget, loading, mounted, dead, mo;
     var load = function () {
       if (loading || dead) return loading;
       if (!d.body) { d.addEventListener("DOMContentLoaded", load); return; }
@@ -61,14 +62,14 @@
         });
       }).catch(function (e) {
         loading = null;
-        console.error(P + "could not load the widget from " + base, e);
+        console.error(P + "load failed", base, e);
       });
       return loading;
     };
     var shutdown = function () {
       dead = 1;
       if (widget) widget.call("shutdown");
-      obs.forEach(function (o) { o.disconnect(); });
+      if (mo) mo.disconnect();
       DOC_EVENTS.forEach(function (t) { d.removeEventListener(t, onDoc, true); });
       d.removeEventListener("DOMContentLoaded", start);
       if (host) host.remove();
@@ -76,14 +77,10 @@
     };
     var api = function (verb) {
       var args = [].slice.call(arguments);
-      if (VERBS.indexOf(verb) < 0) {
-        console.error(P + "unknown verb " + JSON.stringify(verb) + "; known: " + VERBS.join(", "));
-        return;
-      }
       if (verb === "shutdown") return shutdown();
       if (dead) return;
       if (widget) {
-        try { widget.call(args[0], args[1], args[2]); } catch (e) { console.error(P + verb + " failed", e); }
+        try { widget.call(args[0], args[1], args[2]); } catch (e) { console.error(P + verb, e); }
         return;
       }
       queue.push(args);
@@ -98,16 +95,19 @@
       if (e.type === "click") { e.preventDefault(); api("open"); } else load();
     };
     DOC_EVENTS.forEach(function (t) { d.addEventListener(t, onDoc, { capture: true, passive: t !== "click" }); });
-    var num = function (k) { var n = parseInt(opt(k), 10); return isNaN(n) ? "" : n; };
     var mount = function () {
       if (mounted || dead || !d.body) return;
       mounted = 1;
       host = d.createElement("reach-us-widget");
       root = host.attachShadow({ mode: "open" });
       var sheet = new CSSStyleSheet();
-      var x = num("offset_x"), y = num("offset_y"), z = num("z_index");
-      sheet.replaceSync(__RU_LAUNCHER_CSS__ + ".ru-root{" + (x !== "" ? "--ru-x:" + x + "px;" : "") +
-        (y !== "" ? "--ru-y:" + y + "px;" : "") + (z !== "" ? "--ru-z:" + z : "") + "}");
+      // Placement from the config, numbers only (as the widget's own theme rule does).
+      var place = ".ru-root{";
+      [["x", "offset_x", "px"], ["y", "offset_y", "px"], ["z", "z_index", ""]].forEach(function (p) {
+        var n = parseInt(opt(p[1]), 10);
+        if (n === n) place += "--ru-" + p[0] + ":" + n + p[2] + ";";
+      });
+      sheet.replaceSync(__RU_LAUNCHER_CSS__ + place + "}");
       root.adoptedStyleSheets = [sheet];
       if (opt("launcher") !== "none") {
         var wrap = d.createElement("div");
@@ -123,20 +123,17 @@
         dot.setAttribute("aria-hidden", "true");
         btn.appendChild(dot);
         btn.appendChild(d.createTextNode(label()));
-        ["pointerenter", "focus", "touchstart"].forEach(function (t) { btn.addEventListener(t, load, { passive: true }); });
+        ["pointerenter", "focus"].forEach(function (t) { btn.addEventListener(t, load, { passive: true }); });
         btn.addEventListener("click", function () { api("open"); });
         wrap.appendChild(btn);
         root.appendChild(wrap);
       }
       // Outside <body>: a transform, filter or zoom on the page's body cannot move a
       // position:fixed launcher, and frameworks that re-render body keep their hands off.
-      var place = function () { if (!dead && !host.isConnected) d.documentElement.appendChild(host); };
-      place();
-      if (w.MutationObserver) {
-        var o = new MutationObserver(place);
-        o.observe(d.documentElement, { childList: true });
-        obs.push(o);
-      }
+      var attach = function () { if (!dead && !host.isConnected) d.documentElement.appendChild(host); };
+      attach();
+      mo = new MutationObserver(attach);
+      mo.observe(d.documentElement, { childList: true });
       var c = navigator.connection;
       if (opt("preload") === "idle" && !(c && c.saveData)) (w.requestIdleCallback || setTimeout)(load);
     };
@@ -147,6 +144,6 @@
     };
     if (d.body) start(); else d.addEventListener("DOMContentLoaded", start);
   } catch (e) {
-    console.error(P + "the loader failed", e);
+    console.error(P + "loader failed", e);
   }
 })(window, document);

@@ -128,6 +128,14 @@ pub struct RawConfig {
     pub z_index: Option<i32>,
     /// Per-brand overrides of any message: `{"launcher": {"en": "Help"}}`.
     pub texts: Option<Vec<(String, Text)>>,
+    /// Brand colour, `#rrggbb`.
+    pub color: Option<String>,
+    /// `light`, `dark` or `auto` (follows the visitor's system).
+    pub theme: Option<String>,
+    /// Corner radius of the dialog, CSS px.
+    pub radius: Option<u32>,
+    /// `system` (a system font stack) or `inherit` (the host page's font).
+    pub font: Option<String>,
     /// An incident notice shown at the top of the dialog.
     pub notice: Option<crate::receipts::Notice>,
     /// Where to fetch the notice instead (same JSON shape).
@@ -135,7 +143,7 @@ pub struct RawConfig {
 }
 
 /// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
-pub const ATTRIBUTE_FIELDS: [&str; 13] = [
+pub const ATTRIBUTE_FIELDS: [&str; 17] = [
     "endpoint",
     "brand",
     "promise",
@@ -149,12 +157,16 @@ pub const ATTRIBUTE_FIELDS: [&str; 13] = [
     "offset_x",
     "offset_y",
     "z_index",
+    "color",
+    "theme",
+    "radius",
+    "font",
 ];
 
 impl RawConfig {
     /// Every JSON field name of the schema (for readers that cannot refuse unknown fields
     /// themselves, such as the browser's object reader).
-    pub const FIELDS: [&'static str; 17] = [
+    pub const FIELDS: [&'static str; 21] = [
         "endpoint",
         "brand",
         "promise",
@@ -172,6 +184,10 @@ impl RawConfig {
         "texts",
         "notice",
         "notice_url",
+        "color",
+        "theme",
+        "radius",
+        "font",
     ];
 
     /// Read the script tag's `data-*` attributes (names given without `data-`).
@@ -193,6 +209,12 @@ impl RawConfig {
                 "position" => raw.position = Some(value),
                 "preload" => raw.preload = Some(value),
                 "launcher" => raw.launcher = Some(value),
+                "color" => raw.color = Some(value),
+                "theme" => raw.theme = Some(value),
+                "font" => raw.font = Some(value),
+                "radius" => {
+                    raw.radius = Some(value.trim_end_matches("px").parse().map_err(|_| ConfigError::invalid(field.as_str(), "must be a whole number of CSS pixels"))?)
+                }
                 "offset_x" | "offset_y" => {
                     let px = value.trim_end_matches("px").parse().map_err(|_| {
                         ConfigError::invalid(field.as_str(), "must be a whole number of CSS pixels, like \"24\"")
@@ -248,6 +270,10 @@ impl RawConfig {
                 "promise" => raw.promise = Some(RawPromise::from_value(k, v)?),
                 "notice" => raw.notice = Some(crate::receipts::Notice::from_value(k, v)?),
                 "notice_url" => raw.notice_url = Some(value::string(k, v)?),
+                "color" => raw.color = Some(value::string(k, v)?),
+                "theme" => raw.theme = Some(value::string(k, v)?),
+                "font" => raw.font = Some(value::string(k, v)?),
+                "radius" => raw.radius = Some(value::integer(k, v, 0, 64)? as u32),
                 "contact_fields" => {
                     raw.contact_fields = Some(
                         value::list(k, v)?
@@ -327,6 +353,10 @@ impl RawConfig {
             offset_x: later.offset_x.or(self.offset_x),
             offset_y: later.offset_y.or(self.offset_y),
             z_index: later.z_index.or(self.z_index),
+            color: later.color.or(self.color),
+            theme: later.theme.or(self.theme),
+            radius: later.radius.or(self.radius),
+            font: later.font.or(self.font),
             notice: later.notice.or(self.notice),
             notice_url: later.notice_url.or(self.notice_url),
             texts: match (self.texts, later.texts) {
@@ -358,6 +388,17 @@ impl Position {
             Position::BottomLeft => "bottom-left",
         }
     }
+}
+
+/// Light, dark, or as the visitor's system prefers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+    /// `prefers-color-scheme`.
+    Auto,
 }
 
 /// When the loader fetches the widget's code.
@@ -433,6 +474,14 @@ pub struct Config {
     pub z_index: i32,
     /// Message overrides, keys checked.
     pub texts: Vec<(String, Text)>,
+    /// Brand colour.
+    pub color: crate::theme::Rgb,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// Dialog corner radius, px.
+    pub radius: u32,
+    /// Use the host page's font.
+    pub font_inherit: bool,
     /// Incident notice.
     pub notice: Option<crate::receipts::Notice>,
     /// Where to fetch the notice.
@@ -620,6 +669,25 @@ impl Config {
         }
         let z_index = raw.z_index.unwrap_or(defaults::Z_INDEX);
         let texts = raw.texts.unwrap_or_default();
+        let color = match raw.color.as_deref() {
+            None => crate::theme::Rgb::parse(defaults::COLOR).ok_or_else(|| ConfigError::invalid("color", "default is broken"))?,
+            Some(c) => crate::theme::Rgb::parse(c).ok_or_else(|| ConfigError::invalid("color", format!("{c:?} is not a colour: write \"#rrggbb\" or \"#rgb\"")))?,
+        };
+        let theme = match raw.theme.as_deref() {
+            None | Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            Some("auto") => Theme::Auto,
+            Some(other) => return Err(ConfigError::invalid("theme", format!("is {other:?}: use \"light\", \"dark\" or \"auto\""))),
+        };
+        let radius = raw.radius.unwrap_or(defaults::RADIUS_PX);
+        if radius > 64 {
+            return Err(ConfigError::invalid("radius", "must be at most 64 px"));
+        }
+        let font_inherit = match raw.font.as_deref() {
+            None | Some("system") => false,
+            Some("inherit") => true,
+            Some(other) => return Err(ConfigError::invalid("font", format!("is {other:?}: use \"system\" or \"inherit\""))),
+        };
         let notice_url = match raw.notice_url {
             Some(u) if !valid_endpoint(&u) => return Err(ConfigError::invalid("notice_url", format!("must be an http(s) URL or a path starting with \"/\", not {u:?}"))),
             other => other,
@@ -649,6 +717,10 @@ impl Config {
             offset_y,
             z_index,
             texts,
+            color,
+            theme,
+            radius,
+            font_inherit,
             notice: raw.notice,
             notice_url,
         })

@@ -34,3 +34,7 @@ pub const MAX_OFFSET_PX: u32 = 400;
 pub const Z_INDEX: i32 = 2_147_483_000;
 /// Longest identity value (`name`, `email`, `user_id`, `user_hash`…), characters.
 pub const MAX_IDENTITY_CHARS: usize = 256;
+/// The brand colour when none is configured (white text on it: 6.6:1).
+pub const COLOR: &str = "#1f4fd1";
+/// Dialog corner radius, CSS px.
+pub const RADIUS_PX: u32 = 12;

@@ -11,10 +11,10 @@ pub mod error;
 pub mod form;
 pub mod i18n;
 pub mod payload;
-pub mod placement;
 pub mod promise;
 pub mod receipts;
 pub mod reference;
+pub mod theme;
 pub mod time;
 pub mod value;
 

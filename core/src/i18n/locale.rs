@@ -66,6 +66,12 @@ mod tests {
         assert_eq!(negotiate(["", "xx", "ZH-cn"]), "zh-CN");
         assert_eq!(negotiate(["en-GB", "zh-CN"]), "en");
         assert_eq!(negotiate(["tlh"]), "en");
+        assert_eq!(negotiate(["pt"]), "pt-BR");
+        assert_eq!(negotiate(["pt-PT"]), "pt-BR");
+        assert_eq!(negotiate(["ar-EG"]), "ar");
+        assert_eq!(negotiate(["de-AT"]), "de");
+        assert_eq!(negotiate(["ja-JP"]), "ja");
+        assert_eq!(negotiate(["es-419"]), "es");
         assert_eq!(negotiate([]), "en");
     }
 
@@ -81,7 +87,15 @@ mod tests {
 
     #[test]
     fn traditional_chinese_never_falls_to_english() {
-        let got = negotiate(["zh-Hant-TW"]);
-        assert!(got.starts_with("zh"), "{got}");
+        assert_eq!(negotiate(["zh-Hant-TW"]), "zh-TW");
+        assert_eq!(negotiate(["zh-HK"]), "zh-TW");
+        assert_eq!(negotiate(["zh-Hans"]), "zh-CN");
+    }
+
+    #[test]
+    fn the_ten_locales_ship() {
+        for l in ["en", "zh-CN", "zh-TW", "ja", "ko", "es", "fr", "de", "pt-BR", "ar"] {
+            assert!(LOCALES.contains(&l), "{l} missing");
+        }
     }
 }

@@ -156,6 +156,6 @@ mod tests {
         assert_eq!(s.get(Msg::Launcher), "Help"); // only English given: used everywhere
         assert_eq!(s.get(Msg::Send), "发送");
         let s = Strings::new("en", o);
-        assert_eq!(s.fmt(Msg::PromiseWithin, &[("duration", "2 hours")]), "We reply within 2 hours.");
+        assert_eq!(s.fmt(Msg::PromiseDue, &[("duration", "2 hours"), ("due", "13:30")]), "We reply within 2 hours: by 13:30 (your time).");
     }
 }
