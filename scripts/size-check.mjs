@@ -11,7 +11,7 @@ const dir = process.argv[2] || "dist";
 const LOADER_BUDGET = 2 * 1024;
 // Issue 6 sets 80 KiB for the on-intent code; the budget here is the one CI enforces today
 // (history in README "Size"); it moves down as issue 6 lands its savings.
-const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 152) * 1024;
+const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 166) * 1024;
 
 const files = readdirSync(dir);
 const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;

@@ -13,6 +13,7 @@ use crate::bridge::Bridge;
 use crate::components::dialog::Dialog;
 use crate::components::launcher::Launcher;
 use crate::edge::{env, read, store};
+use crate::hooks::use_outbox::use_outbox;
 use reach_us_core::receipts::{Notice, TrackRecord};
 
 /// Timeout for the status, track-record and notice fetches.
@@ -177,7 +178,7 @@ pub fn app(props: &AppProps) -> Html {
     // After a delivery the form is gone: focus goes to the receipt's first action.
     {
         let dialog_ref = dialog_ref.clone();
-        let sent = matches!(state.phase, crate::state::Phase::Sent(_));
+        let sent = matches!(state.phase, crate::state::Phase::Sent(_) | crate::state::Phase::Queued { .. });
         use_effect_with(sent, move |sent| {
             if *sent {
                 if let Some(el) = dialog_ref.cast::<web_sys::Element>().and_then(|d| d.query_selector("[data-ru-autofocus]").ok().flatten()) {
@@ -186,6 +187,8 @@ pub fn app(props: &AppProps) -> Html {
             }
         });
     }
+
+    use_outbox(state.config.clone(), state.dispatcher(), props.bridge.clone());
 
     let locale = state.strings.locale();
     let class = classes!("ru-root", (state.config.position == Position::BottomLeft).then_some("ru-left"), state.open.then_some("ru-open"), (!state.config.launcher).then_some("ru-nolauncher"),

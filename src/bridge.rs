@@ -29,6 +29,7 @@ pub struct Slot {
     pending: Vec<Action>,
     listeners: Vec<(String, Function)>,
     root: Option<ShadowRoot>,
+    kick: Option<Rc<dyn Fn()>>,
 }
 
 /// Shared handle to the slot; equal when it is the same slot.
@@ -85,6 +86,19 @@ impl Bridge {
         }
     }
 
+    /// Install (or remove) the outbox runner's "flush now".
+    pub fn set_kick(&self, kick: Option<Rc<dyn Fn()>>) {
+        self.0.borrow_mut().kick = kick;
+    }
+
+    /// Ask the outbox runner to flush now.
+    pub fn kick(&self) {
+        let k = self.0.borrow().kick.clone();
+        if let Some(k) = k {
+            k();
+        }
+    }
+
     fn on(&self, event: String, f: Function) {
         self.0.borrow_mut().listeners.push((event, f));
     }
@@ -98,6 +112,7 @@ impl Bridge {
         slot.listeners.clear();
         slot.pending.clear();
         slot.dispatcher = None;
+        slot.kick = None;
     }
 }
 

@@ -12,6 +12,8 @@ pub enum SendError {
     Status(u16),
     /// The report could not be encoded (should not happen; reported, not hidden).
     Encode(String),
+    /// The outbox refused it (too many waiting, too large): nothing was sent.
+    Limit(reach_us_core::outbox::OutboxError),
 }
 
 impl fmt::Display for SendError {
@@ -21,6 +23,7 @@ impl fmt::Display for SendError {
             SendError::Timeout => f.write_str("timeout"),
             SendError::Status(s) => write!(f, "HTTP {s}"),
             SendError::Encode(e) => write!(f, "could not encode the report: {e}"),
+            SendError::Limit(e) => write!(f, "outbox limit: {e:?}"),
         }
     }
 }

@@ -32,6 +32,11 @@ pub enum Phase {
     Editing,
     /// A delivery attempt is under way.
     Sending,
+    /// Saved in the outbox; retried until a backend takes it (offline: waiting for the network).
+    Queued {
+        /// The browser says it is offline.
+        offline: bool,
+    },
     /// The last attempt failed; the text is kept.
     Failed(SendError),
     /// Accepted by the backend.
@@ -91,8 +96,10 @@ pub enum Action {
     Sending(Rc<Report>),
     /// The backend accepted the report.
     Delivered(Receipt),
-    /// The attempt failed.
+    /// The attempt failed for good (refused, or the outbox could not take it).
     Failed(SendError),
+    /// The outbox reports on report `id` (applies when it is the visitor's current one).
+    Outcome(String, Box<Phase>),
     /// Start a new report after a receipt.
     Reset,
     /// The page identified the visitor.
@@ -175,6 +182,13 @@ impl Reducible for State {
             }
             Action::Delivered(receipt) => s.phase = Phase::Sent(receipt),
             Action::Failed(err) => s.phase = Phase::Failed(err),
+            Action::Outcome(id, phase) => {
+                let current = s.attempt.as_ref().is_some_and(|(_, r)| r.id == id);
+                if !current || matches!(s.phase, Phase::Sent(_)) {
+                    return self;
+                }
+                s.phase = *phase;
+            }
             Action::Reset => {
                 let user = s.user.clone();
                 s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed).keep_user(user.clone()).keep_loaded(&s);

@@ -134,7 +134,9 @@ async fn validation_marks_fields_and_counts_characters() {
 }
 
 #[wasm_bindgen_test]
-async fn a_network_failure_keeps_the_text_and_says_why() {
+async fn a_network_failure_saves_the_report_and_says_so() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
     // Port 9 (discard) on loopback: nothing listens, the fetch fails at once.
     let (root, _w) = mount(&[("endpoint", "http://127.0.0.1:9/r"), ("locale", "en")], Array::new());
     click(&find(&root, "button.ru-launcher").await);
@@ -142,11 +144,14 @@ async fn a_network_failure_keeps_the_text_and_says_why() {
     type_into(&find(&root, "#ru-email").await, "a@b.co");
     settle().await;
     click(&find(&root, "button.ru-send").await);
-    let alert = find(&root, "[role=alert]").await;
-    assert!(alert.text_content().unwrap().contains("no connection"), "{:?}", alert.text_content());
-    let message: HtmlTextAreaElement = find(&root, "#ru-message").await.dyn_into().unwrap();
-    assert_eq!(message.value(), "Brakes squeal <img src=x onerror=alert(1)>");
+    let saved = find(&root, ".ru-queued-text").await;
+    assert!(saved.text_content().unwrap().starts_with("Saved."), "{:?}", saved.text_content());
+    // The report is on disk, text intact, waiting for its next attempt.
+    let outbox = storage.get_item("reach-us:v1:outbox").unwrap().unwrap();
+    assert!(outbox.contains("Brakes squeal <img src=x onerror=alert(1)>"), "{outbox}");
+    assert!(outbox.contains("\"state\":\"pending\""), "{outbox}");
     assert!(root.query_selector("img").unwrap().is_none(), "user text is never HTML");
+    storage.clear().unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -4,7 +4,6 @@
 // intent. Everything it adds to the page, ReachUs('shutdown') removes. Verbs are checked
 // by the widget itself (an unknown one is reported when the code has loaded).
 (function (w, d) {
-  "use strict";
   var P = "Reach Us: ";
   var OPENER = "[data-reach-us-open]";
   // Pointer events cover touch too: pointerover/pointerenter fire on a tap, before click.
@@ -116,7 +115,6 @@
         var btn = d.createElement("button");
         btn.type = "button";
         btn.className = "ru-launcher";
-        btn.setAttribute("aria-haspopup", "dialog");
         btn.setAttribute("aria-expanded", "false");
         var dot = d.createElement("span");
         dot.className = "ru-launcher-dot";

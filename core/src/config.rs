@@ -128,6 +128,12 @@ pub struct RawConfig {
     pub z_index: Option<i32>,
     /// Per-brand overrides of any message: `{"launcher": {"en": "Help"}}`.
     pub texts: Option<Vec<(String, Text)>>,
+    /// One delivery attempt's timeout, ms.
+    pub timeout_ms: Option<u32>,
+    /// How long undelivered reports are retried, days.
+    pub retention_days: Option<u32>,
+    /// Where a visitor can email a report that could not be delivered.
+    pub fallback_email: Option<String>,
     /// Brand colour, `#rrggbb`.
     pub color: Option<String>,
     /// `light`, `dark` or `auto` (follows the visitor's system).
@@ -143,7 +149,7 @@ pub struct RawConfig {
 }
 
 /// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
-pub const ATTRIBUTE_FIELDS: [&str; 17] = [
+pub const ATTRIBUTE_FIELDS: [&str; 20] = [
     "endpoint",
     "brand",
     "promise",
@@ -161,12 +167,15 @@ pub const ATTRIBUTE_FIELDS: [&str; 17] = [
     "theme",
     "radius",
     "font",
+    "timeout_ms",
+    "retention_days",
+    "fallback_email",
 ];
 
 impl RawConfig {
     /// Every JSON field name of the schema (for readers that cannot refuse unknown fields
     /// themselves, such as the browser's object reader).
-    pub const FIELDS: [&'static str; 21] = [
+    pub const FIELDS: [&'static str; 24] = [
         "endpoint",
         "brand",
         "promise",
@@ -188,6 +197,9 @@ impl RawConfig {
         "theme",
         "radius",
         "font",
+        "timeout_ms",
+        "retention_days",
+        "fallback_email",
     ];
 
     /// Read the script tag's `data-*` attributes (names given without `data-`).
@@ -210,6 +222,11 @@ impl RawConfig {
                 "preload" => raw.preload = Some(value),
                 "launcher" => raw.launcher = Some(value),
                 "color" => raw.color = Some(value),
+                "fallback_email" => raw.fallback_email = Some(value),
+                "timeout_ms" | "retention_days" => {
+                    let n = value.parse().map_err(|_| ConfigError::invalid(field.as_str(), "must be a whole number"))?;
+                    if field == "timeout_ms" { raw.timeout_ms = Some(n) } else { raw.retention_days = Some(n) }
+                }
                 "theme" => raw.theme = Some(value),
                 "font" => raw.font = Some(value),
                 "radius" => {
@@ -271,6 +288,9 @@ impl RawConfig {
                 "notice" => raw.notice = Some(crate::receipts::Notice::from_value(k, v)?),
                 "notice_url" => raw.notice_url = Some(value::string(k, v)?),
                 "color" => raw.color = Some(value::string(k, v)?),
+                "fallback_email" => raw.fallback_email = Some(value::string(k, v)?),
+                "timeout_ms" => raw.timeout_ms = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
+                "retention_days" => raw.retention_days = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
                 "theme" => raw.theme = Some(value::string(k, v)?),
                 "font" => raw.font = Some(value::string(k, v)?),
                 "radius" => raw.radius = Some(value::integer(k, v, 0, 64)? as u32),
@@ -354,6 +374,9 @@ impl RawConfig {
             offset_y: later.offset_y.or(self.offset_y),
             z_index: later.z_index.or(self.z_index),
             color: later.color.or(self.color),
+            timeout_ms: later.timeout_ms.or(self.timeout_ms),
+            retention_days: later.retention_days.or(self.retention_days),
+            fallback_email: later.fallback_email.or(self.fallback_email),
             theme: later.theme.or(self.theme),
             radius: later.radius.or(self.radius),
             font: later.font.or(self.font),
@@ -474,6 +497,12 @@ pub struct Config {
     pub z_index: i32,
     /// Message overrides, keys checked.
     pub texts: Vec<(String, Text)>,
+    /// One delivery attempt's timeout, ms.
+    pub timeout_ms: u32,
+    /// How long undelivered reports are retried, days.
+    pub retention_days: u32,
+    /// Fallback address for undeliverable reports.
+    pub fallback_email: Option<String>,
     /// Brand colour.
     pub color: crate::theme::Rgb,
     /// Colour scheme.
@@ -679,6 +708,18 @@ impl Config {
             Some("auto") => Theme::Auto,
             Some(other) => return Err(ConfigError::invalid("theme", format!("is {other:?}: use \"light\", \"dark\" or \"auto\""))),
         };
+        let timeout_ms = raw.timeout_ms.unwrap_or(defaults::SEND_TIMEOUT_MS);
+        if !(1_000..=120_000).contains(&timeout_ms) {
+            return Err(ConfigError::invalid("timeout_ms", "must be between 1000 and 120000"));
+        }
+        let retention_days = raw.retention_days.unwrap_or(defaults::RETENTION_DAYS);
+        if !(1..=30).contains(&retention_days) {
+            return Err(ConfigError::invalid("retention_days", "must be between 1 and 30"));
+        }
+        let fallback_email = match raw.fallback_email.map(|e| e.trim().to_string()) {
+            Some(e) if !crate::form::plausible_email(&e) => return Err(ConfigError::invalid("fallback_email", format!("{e:?} is not an email address"))),
+            other => other,
+        };
         let radius = raw.radius.unwrap_or(defaults::RADIUS_PX);
         if radius > 64 {
             return Err(ConfigError::invalid("radius", "must be at most 64 px"));
@@ -717,6 +758,9 @@ impl Config {
             offset_y,
             z_index,
             texts,
+            timeout_ms,
+            retention_days,
+            fallback_email,
             color,
             theme,
             radius,

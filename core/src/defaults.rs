@@ -38,3 +38,5 @@ pub const MAX_IDENTITY_CHARS: usize = 256;
 pub const COLOR: &str = "#1f4fd1";
 /// Dialog corner radius, CSS px.
 pub const RADIUS_PX: u32 = 12;
+/// How long an undelivered report is retried, days.
+pub const RETENTION_DAYS: u32 = 7;

@@ -10,6 +10,7 @@ pub mod duration;
 pub mod error;
 pub mod form;
 pub mod i18n;
+pub mod outbox;
 pub mod payload;
 pub mod promise;
 pub mod receipts;

@@ -4,6 +4,7 @@ use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
 use crate::components::notice_banner::NoticeBanner;
+use crate::components::queued::QueuedView;
 use crate::components::receipt::ReceiptView;
 use crate::components::your_reports::YourReports;
 use crate::components::report_form::ReportForm;
@@ -48,6 +49,8 @@ pub fn dialog(props: &DialogProps) -> Html {
     let status = match &state.phase {
         Phase::Sending => s.get(Msg::Sending).to_string(),
         Phase::Sent(_) => s.get(Msg::ReceiptTitle).to_string(),
+        Phase::Queued { offline: true } => s.get(Msg::QueuedOffline).to_string(),
+        Phase::Queued { offline: false } => s.get(Msg::QueuedRetry).to_string(),
         _ => String::new(),
     };
     html! {
@@ -63,6 +66,8 @@ pub fn dialog(props: &DialogProps) -> Html {
                 <NoticeBanner state={state.clone()} />
                 if let Phase::Sent(receipt) = &state.phase {
                     <ReceiptView receipt={receipt.clone()} state={state.clone()} />
+                } else if let Phase::Queued { offline } = &state.phase {
+                    <QueuedView state={state.clone()} offline={*offline} />
                 } else {
                     <YourReports state={state.clone()} />
                     <ReportForm state={state.clone()} />

@@ -26,7 +26,7 @@ pub struct LauncherProps {
 pub fn launcher(props: &LauncherProps) -> Html {
     html! {
         <button ref={props.node_ref.clone()} type="button" class="ru-launcher" part="launcher"
-            aria-haspopup="dialog" aria-expanded={props.expanded.to_string()} onclick={props.onclick.clone()}>
+            aria-expanded={props.expanded.to_string()} onclick={props.onclick.clone()}>
             <span class={classes!("ru-launcher-dot", props.notice.then_some("ru-dot-notice"))} aria-hidden="true"></span>
             { props.strings.get(Msg::Launcher) }
             if props.notice {

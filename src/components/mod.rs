@@ -4,6 +4,7 @@ pub mod dialog;
 pub mod launcher;
 pub mod notice_banner;
 pub mod promise_line;
+pub mod queued;
 pub mod receipt;
 pub mod report_form;
 pub mod text_field;

@@ -34,8 +34,10 @@ pub fn failure_text(s: &Strings, e: &SendError) -> String {
         SendError::Timeout => s.get(Msg::ErrTimeout).to_string(),
         SendError::Status(code) => s.fmt(Msg::ErrServer, &[("status", &code.to_string())]),
         SendError::Encode(_) => s.fmt(Msg::ErrServer, &[("status", "—")]),
+        SendError::Limit(reach_us_core::outbox::OutboxError::Full) => s.get(Msg::ErrFull).to_string(),
+        SendError::Limit(reach_us_core::outbox::OutboxError::TooLarge) => s.get(Msg::ErrLarge).to_string(),
     };
-    s.fmt(Msg::ErrSend, &[("reason", &reason)])
+    s.fmt(Msg::ErrRejected, &[("reason", &reason)])
 }
 
 /// The form.
@@ -64,6 +66,19 @@ pub fn report_form(props: &ReportFormProps) -> Html {
     let counter = s.fmt(Msg::MessageCount, &[("count", &count.to_string()), ("max", &config.max_message_chars.to_string())]);
     let cat_error = err(Field::Category);
     let urgent = config.categories.iter().find(|c| c.id == state.form.category).and_then(|c| c.urgent.clone());
+    // Couldn't deliver: the visitor keeps their text (copy) and, when the brand gave one,
+    // an address to email it to, filled in.
+    let text = state.form.message.clone();
+    let copy = Callback::from(move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&text);
+        }
+    });
+    let mailto = config.fallback_email.as_ref().map(|to| {
+        let subject = js_sys::encode_uri_component(s.get(Msg::Title));
+        let body = js_sys::encode_uri_component(&state.form.message);
+        format!("mailto:{to}?subject={subject}&body={body}")
+    });
     html! {
         <form class="ru-form" novalidate=true {onsubmit}>
             if let Some(u) = urgent {
@@ -102,7 +117,15 @@ pub fn report_form(props: &ReportFormProps) -> Html {
                 </fieldset>
             }
             if let Phase::Failed(e) = &state.phase {
-                <p class="ru-alert" role="alert">{ failure_text(s, e) }</p>
+                <div class="ru-alert" role="alert">
+                    <p class="ru-alert-text">{ failure_text(s, e) }</p>
+                    <div class="ru-actions">
+                        <button type="button" class="ru-secondary ru-small" onclick={copy}>{ s.get(Msg::CopyText) }</button>
+                        if let Some(href) = mailto.clone() {
+                            <a class="ru-secondary ru-small ru-link-button" href={href}>{ s.get(Msg::EmailUs) }</a>
+                        }
+                    </div>
+                </div>
             }
             <div class="ru-actions">
                 <button type="submit" class="ru-send" aria-disabled={sending.then_some("true")}>

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
 use js_sys::{Reflect, JSON};
+use reach_us_core::outbox::{self, Outcome};
 use reach_us_core::payload::Report;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -64,28 +65,34 @@ pub async fn get_json(url: &str, timeout_ms: u32) -> Option<JsValue> {
     JsFuture::from(response.json().ok()?).await.ok()
 }
 
-/// Send `report` to `endpoint`. Ok carries the server's reference, if it gave one.
-pub async fn post(endpoint: &str, report: &Report, timeout_ms: u32) -> Result<Option<String>, SendError> {
-    let body = encode(report)?;
-    let headers = Headers::new().map_err(|_| SendError::Network)?;
+/// One attempt: POST `body` with its `Idempotency-Key`, classified for the outbox.
+pub async fn attempt(endpoint: &str, id: &str, body: &str, timeout_ms: u32) -> Outcome {
+    let Ok(headers) = Headers::new() else { return Outcome::Transient(None) };
     let _ = headers.set("Content-Type", "application/json");
-    let _ = headers.set("Idempotency-Key", &report.id);
+    let _ = headers.set("Idempotency-Key", id);
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&body));
-    let response = fetch(endpoint, init, timeout_ms).await?;
-    if !response.ok() {
-        return Err(SendError::Status(response.status()));
-    }
-    // Accepted. The body is optional and only ever read for a reference.
-    let reference = match response.json() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|json| Reflect::get(&json, &JsValue::from_str("reference")).ok())
-            .and_then(sane_reference),
-        Err(_) => None,
+    init.set_body(&JsValue::from_str(body));
+    let response = match fetch(endpoint, init, timeout_ms).await {
+        Ok(r) => r,
+        Err(_) => return Outcome::Transient(None),
     };
-    Ok(reference)
+    let status = response.status();
+    let retry_after = outbox::retry_after(response.headers().get("retry-after").ok().flatten().as_deref());
+    match Outcome::of_status(Some(status), retry_after) {
+        Outcome::Accepted(_) => {
+            // The body is optional and only ever read for a reference.
+            let reference = match response.json() {
+                Ok(p) => JsFuture::from(p)
+                    .await
+                    .ok()
+                    .and_then(|json| Reflect::get(&json, &JsValue::from_str("reference")).ok())
+                    .and_then(sane_reference),
+                Err(_) => None,
+            };
+            Outcome::Accepted(reference)
+        }
+        other => other,
+    }
 }

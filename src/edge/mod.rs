@@ -5,6 +5,7 @@
 pub mod deliver;
 pub mod env;
 pub mod intl;
+pub mod outbox;
 pub mod read;
 pub mod store;
 pub mod style;

@@ -1,4 +1,5 @@
 //! Reusable hooks.
 
 pub mod use_focus_trap;
+pub mod use_outbox;
 pub mod use_send;

@@ -60,7 +60,7 @@ test("light: every state of a report, from launcher to receipt and back", async 
   await page.emulateMedia({ reducedMotion: "reduce" });
   let release;
   const gate = new Promise((r) => (release = r));
-  const api = await backend(async (req, n) => (n === 1 ? { status: 503 } : (await gate, undefined)));
+  const api = await backend(async (req, n) => (n === 1 ? { status: 400 } : (await gate, undefined)));
   const site = await load(page, { api });
   await expect(page.getByRole("button", { name: "Reach us now" })).toBeVisible();
   await axe(page, "launcher (facade, before load)");
@@ -92,6 +92,24 @@ test("light: every state of a report, from launcher to receipt and back", async 
   await page.getByRole("button", { name: /Reach us now/ }).click();
   await expect(page.getByRole("region", { name: "Your reports" })).toBeVisible();
   await axe(page, "your reports");
+  await api.close(); await site.close();
+});
+
+test("offline: saved, and sent when the browser is back online", async ({ page, context }) => {
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  const api = await backend();
+  const site = await load(page, { api });
+  await page.getByRole("button", { name: /Reach us now/ }).click();
+  await page.getByLabel("What happened?").fill("No signal in the garage");
+  await page.getByLabel("Email").fill("a@example.com");
+  await context.setOffline(true);
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator("reach-us-widget .ru-queued-text")).toHaveText("Saved. We'll send it when you're back online.");
+  await axe(page, "offline: saved");
+  expect(api.posts).toHaveLength(0);
+  await context.setOffline(false);
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible({ timeout: 10_000 });
+  expect(api.posts).toHaveLength(1);
   await api.close(); await site.close();
 });
 

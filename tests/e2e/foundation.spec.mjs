@@ -81,22 +81,41 @@ test("a server reference replaces the client one on the receipt", async ({ page 
   await api.close(); await site.close();
 });
 
-test("a failed send says so, keeps the text, and a retry uses the same key", async ({ page }) => {
+test("a 503 is saved and retried by itself, with the same key and body", async ({ page }) => {
   const api = await backend((_req, n) => (n === 1 ? { status: 503, body: { error: "<script>raw backend text</script>" } } : undefined));
   const { site } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: api.url } }));
   await page.getByRole("button", { name: "Reach us now" }).click();
   await page.getByLabel("What happened?").fill("Screen is black");
   await page.getByLabel("Email").fill("a@b.co");
   await page.getByRole("button", { name: "Send" }).click();
-  const alert = page.getByRole("alert");
-  await expect(alert).toContainText("We couldn't send this (the server answered 503)");
-  await expect(alert).not.toContainText("raw backend text");
-  await expect(page.getByLabel("What happened?")).toHaveValue("Screen is black");
-  await page.getByRole("button", { name: "Send" }).click();
-  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  await expect(page.locator("reach-us-widget .ru-queued-text")).toHaveText("Saved. Our server isn't answering yet; we'll keep trying, even if you close this page.");
+  await expect(page.getByText("raw backend text")).toHaveCount(0);
+  // The first retry comes 2–4 s later, untouched by the visitor.
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible({ timeout: 10_000 });
   expect(api.posts).toHaveLength(2);
   expect(api.posts[1].headers["idempotency-key"]).toBe(api.posts[0].headers["idempotency-key"]);
   expect(api.posts[1].raw).toBe(api.posts[0].raw);
+  expect(await page.evaluate(() => JSON.parse(localStorage.getItem("reach-us:v1:outbox") || "[]").length)).toBe(0);
+  await api.close(); await site.close();
+});
+
+test("a refusal (400) is not retried: the visitor is told plainly and keeps the text", async ({ page }) => {
+  const api = await backend(() => ({ status: 400, body: { error: "<b>raw backend text</b>" } }));
+  const html = hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, "fallback-email": "help@brand.example" } });
+  const { site } = await open(page, html);
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await page.getByLabel("What happened?").fill("Screen is black");
+  await page.getByLabel("Email").fill("a@b.co");
+  await page.getByRole("button", { name: "Send" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("We couldn't deliver this (the server answered 400). Copy your text, or email us.");
+  await expect(alert).not.toContainText("raw backend text");
+  await expect(alert.getByRole("button", { name: "Copy text" })).toBeVisible();
+  const mail = alert.getByRole("link", { name: "Email us" });
+  await expect(mail).toHaveAttribute("href", /^mailto:help@brand\.example\?subject=.*&body=Screen%20is%20black$/);
+  await expect(page.getByLabel("What happened?")).toHaveValue("Screen is black");
+  await page.waitForTimeout(2500);
+  expect(api.posts).toHaveLength(1);
   await api.close(); await site.close();
 });
 

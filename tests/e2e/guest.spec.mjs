@@ -83,7 +83,7 @@ test("hostile page: transform, zoom, z-index, rtl, polluted prototypes, fetch wr
 });
 
 test("every API verb and event, as functions and as DOM CustomEvents", async ({ page }) => {
-  const api = await backend((req, n) => (n === 1 ? { status: 500 } : undefined));
+  const api = await backend((req, n) => (n === 1 ? { status: 400 } : undefined));
   const html = hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, brand: "Acme" }, head: `<script>
     window.ReachUs=window.ReachUs||function(){(ReachUs.q=ReachUs.q||[]).push(arguments)};
     window.__events = [];
@@ -124,7 +124,7 @@ test("every API verb and event, as functions and as DOM CustomEvents", async ({ 
   const details = await page.evaluate(() => window.__events.filter((e) => e[0] === "fn").map((e) => [e[1], e[2]]));
   const submit = details.find((d) => d[0] === "submit")[1];
   expect(submit.schema).toBe("reach-us/v1");
-  expect(details.find((d) => d[0] === "failed")[1]).toEqual({ id: submit.id, reason: "http_500" });
+  expect(details.find((d) => d[0] === "failed")[1]).toEqual({ id: submit.id, reason: "http_400" });
   expect(details.find((d) => d[0] === "delivered")[1]).toEqual({ id: submit.id, reference: submit.reference });
   expect(api.posts[1].body.user).toEqual({ name: "Ada", email: "ada@example.com", user_id: "u-42", user_hash: "hmac-from-server" });
   // Bad calls: a clear console error each, never an exception.

@@ -1,0 +1,141 @@
+//! The outbox runner: flushes on mount (every page load retries what earlier pages left),
+//! when the browser comes back online, when a report is saved, and when the next retry is
+//! due; turns what happened into receipts, events and the visitor's state.
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo::events::EventListener;
+use gloo::timers::callback::Timeout;
+use js_sys::JSON;
+use reach_us_core::outbox::{Policy, State as Sent};
+use reach_us_core::receipts::{self, Receipt as Kept};
+use reach_us_core::time::parse_iso;
+use reach_us_core::value::Value;
+use reach_us_core::Config;
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+use crate::bridge::Bridge;
+use crate::edge::{env, outbox, read, store};
+use crate::error::SendError;
+use crate::state::{Action, Phase, Receipt, State};
+
+fn field<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    let mut cur = v;
+    for k in path {
+        let Value::Map(entries) = cur else { return None };
+        cur = &entries.iter().find(|(n, _)| n == k)?.1;
+    }
+    match cur {
+        Value::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn detail(pairs: &[(&str, &str)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), &(*v).into());
+    }
+    o.into()
+}
+
+fn offline() -> bool {
+    web_sys::window().is_some_and(|w| !w.navigator().on_line())
+}
+
+/// Apply one flush's results.
+fn report(results: Vec<outbox::Flushed>, dispatcher: &UseReducerDispatcher<State>, bridge: &Bridge) {
+    let mut kept = store::load();
+    let mut kept_changed = false;
+    for f in results {
+        let body = JSON::parse(&f.body).map(|j| read::value(&j)).unwrap_or(Value::Null);
+        match f.state {
+            Sent::Delivered { reference } => {
+                let reference = reference.or_else(|| field(&body, &["reference"]).map(String::from)).unwrap_or_default();
+                let created = field(&body, &["created_at"]).and_then(parse_iso).unwrap_or_else(env::now);
+                let due = field(&body, &["promise", "due_at"]).and_then(parse_iso);
+                let category = field(&body, &["category"]).unwrap_or("").to_string();
+                receipts::remember(&mut kept, Kept::new(&f.id, &reference, &category, created, due));
+                kept_changed = true;
+                bridge.emit("delivered", &detail(&[("id", &f.id), ("reference", &reference)]));
+                let receipt = Receipt { id: f.id.clone(), reference, created_at: created, due_at: due };
+                dispatcher.dispatch(Action::Outcome(f.id, Box::new(Phase::Sent(receipt))));
+            }
+            Sent::Failed { status } => {
+                let reason = status.map(|s| format!("http_{s}")).unwrap_or_else(|| "expired".into());
+                bridge.emit("failed", &detail(&[("id", &f.id), ("reason", &reason)]));
+                let err = status.map(SendError::Status).unwrap_or(SendError::Timeout);
+                dispatcher.dispatch(Action::Outcome(f.id, Box::new(Phase::Failed(err))));
+            }
+            Sent::Pending => {
+                dispatcher.dispatch(Action::Outcome(f.id, Box::new(Phase::Queued { offline: offline() })));
+            }
+        }
+    }
+    if kept_changed {
+        store::save(&kept);
+        dispatcher.dispatch(Action::Receipts(Rc::new(kept)));
+    }
+}
+
+/// Start the runner; returns nothing: use [`Bridge::kick`] to flush now.
+#[hook]
+pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, bridge: Bridge) {
+    use_effect_with(config, move |config| {
+        let timer: Rc<RefCell<Option<Timeout>>> = Rc::default();
+        let running: Rc<RefCell<bool>> = Rc::default();
+        let again: Rc<RefCell<bool>> = Rc::default();
+        let (endpoint, timeout) = (config.endpoint.clone(), config.timeout_ms);
+        let policy = Policy { retention_ms: i64::from(config.retention_days) * 86_400_000, ..Policy::default() };
+        let kick: Rc<RefCell<Option<Rc<dyn Fn()>>>> = Rc::default();
+        let run: Rc<dyn Fn()> = {
+            let (timer, running, again, kick) = (timer.clone(), running.clone(), again.clone(), kick.clone());
+            let (dispatcher, bridge) = (dispatcher.clone(), bridge.clone());
+            Rc::new(move || {
+                if std::mem::replace(&mut *running.borrow_mut(), true) {
+                    *again.borrow_mut() = true; // a flush is under way: go round once more after it
+                    return;
+                }
+                let (timer, running, again, kick) = (timer.clone(), running.clone(), again.clone(), kick.clone());
+                let (dispatcher, bridge, endpoint) = (dispatcher.clone(), bridge.clone(), endpoint.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    loop {
+                        let results = outbox::flush(endpoint.clone(), timeout, policy).await;
+                        report(results, &dispatcher, &bridge);
+                        if !std::mem::replace(&mut *again.borrow_mut(), false) {
+                            break;
+                        }
+                    }
+                    *running.borrow_mut() = false;
+                    // Wake for the next retry (another tab may hold the lock: check again then).
+                    if let Some(at) = outbox::next_wake() {
+                        let wait = (at - env::now()).clamp(250, 3_600_000) as u32;
+                        let k = kick.clone();
+                        *timer.borrow_mut() = Some(Timeout::new(wait, move || {
+                            if let Some(f) = k.borrow().as_ref() {
+                                f();
+                            }
+                        }));
+                    }
+                });
+            })
+        };
+        *kick.borrow_mut() = Some(run.clone());
+        bridge.set_kick(Some(run.clone()));
+        let online = web_sys::window().map(|w| {
+            let r = run.clone();
+            EventListener::new(&w, "online", move |_| {
+                outbox::wake_all();
+                r()
+            })
+        });
+        run();
+        move || {
+            drop(online);
+            timer.borrow_mut().take();
+            kick.borrow_mut().take();
+            bridge.set_kick(None);
+        }
+    });
+}
