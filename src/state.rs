@@ -104,8 +104,10 @@ pub enum Action {
     Reset,
     /// The page identified the visitor.
     Identify(User),
-    /// The receipts in storage changed.
+    /// The receipts in storage changed (this tab or another).
     Receipts(Rc<Vec<receipts::Receipt>>),
+    /// Another tab's outbox run refused these reports (id, status).
+    RefusedElsewhere(Vec<(String, Option<u16>)>),
     /// The track record arrived.
     Track(TrackRecord),
     /// A notice arrived (from `notice_url`).
@@ -210,7 +212,26 @@ impl Reducible for State {
                 }
                 s.user = Some(user);
             }
-            Action::Receipts(r) => s.receipts = r,
+            Action::Receipts(r) => {
+                // Delivered by another tab (it held the send lock): this tab shows the receipt too.
+                if matches!(s.phase, Phase::Sending | Phase::Queued { .. }) {
+                    if let Some((_, rep)) = &s.attempt {
+                        if let Some(k) = r.iter().find(|k| k.id == rep.id) {
+                            s.phase = Phase::Sent(Receipt { id: k.id.clone(), reference: k.reference.clone(), created_at: rep.created_millis(), due_at: rep.due_millis() });
+                        }
+                    }
+                }
+                s.receipts = r;
+            }
+            Action::RefusedElsewhere(list) => {
+                if matches!(s.phase, Phase::Sending | Phase::Queued { .. }) {
+                    if let Some((_, rep)) = &s.attempt {
+                        if let Some((_, status)) = list.iter().find(|(id, _)| *id == rep.id) {
+                            s.phase = Phase::Failed(status.map(SendError::Status).unwrap_or(SendError::Timeout));
+                        }
+                    }
+                }
+            }
             Action::Track(t) => s.track = Some(t),
             Action::Notice(n) => s.notice = Some(n),
             Action::Tick(now) => s.now = now,

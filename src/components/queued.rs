@@ -26,6 +26,10 @@ pub fn queued_view(props: &QueuedProps) -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::Close))
     };
+    let again = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::Reset))
+    };
     let promise = match (state.config.rule_for(&report.category), report.due_millis()) {
         (Some(p), Some(due)) => Some(s.fmt(Msg::ReceiptPromise, &[("duration", &intl::duration(loc, p.minutes)), ("due", &intl::when(loc, due, env::now()))])),
         _ => None,
@@ -42,6 +46,7 @@ pub fn queued_view(props: &QueuedProps) -> Html {
             }
             <div class="ru-actions">
                 <button type="button" class="ru-send" data-ru-autofocus="" onclick={done}>{ s.get(Msg::Done) }</button>
+                <button type="button" class="ru-secondary" onclick={again}>{ s.get(Msg::NewReport) }</button>
             </div>
         </div>
     }

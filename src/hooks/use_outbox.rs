@@ -12,7 +12,7 @@ use reach_us_core::receipts::{self, Receipt as Kept};
 use reach_us_core::time::parse_iso;
 use reach_us_core::value::Value;
 use reach_us_core::Config;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::bridge::Bridge;
@@ -130,9 +130,31 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
                 r()
             })
         });
+        // Another tab sent (or was refused) a report this tab shows: follow it.
+        let storage = web_sys::window().map(|w| {
+            let d = dispatcher.clone();
+            EventListener::new(&w, "storage", move |e| {
+                let key = e.dyn_ref::<web_sys::StorageEvent>().and_then(|s| s.key());
+                if key.as_deref() == Some(store::KEY) {
+                    d.dispatch(Action::Receipts(Rc::new(store::load())));
+                } else if key.as_deref() == Some(outbox::KEY) {
+                    let refused: Vec<(String, Option<u16>)> = outbox::load()
+                        .into_iter()
+                        .filter_map(|e| match e.state {
+                            Sent::Failed { status } => Some((e.id, status)),
+                            _ => None,
+                        })
+                        .collect();
+                    if !refused.is_empty() {
+                        d.dispatch(Action::RefusedElsewhere(refused));
+                    }
+                }
+            })
+        });
         run();
         move || {
             drop(online);
+            drop(storage);
             timer.borrow_mut().take();
             kick.borrow_mut().take();
             bridge.set_kick(None);

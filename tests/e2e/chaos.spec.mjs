@@ -1,0 +1,116 @@
+// Chaos: a flaky backend (503, 429 + Retry-After, hangs past the timeout, connection
+// resets, accepted-then-reset, a permanent 400 for some reports), the browser going
+// offline and back, a reload mid-retry and two tabs — and still every report arrives
+// exactly once by key. Bounded: ~200 reports, one test, a hard deadline.
+import { test, expect } from "@playwright/test";
+import http from "node:http";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serveDir, servePages, hostPage } from "./servers.mjs";
+
+const DIST = join(dirname(fileURLToPath(import.meta.url)), "../../dist");
+const REPORTS = Number(process.env.CHAOS_REPORTS || 200);
+
+/** A deterministic pseudo-random sequence (the run is repeatable). */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+async function chaosServer() {
+  const rand = rng(42);
+  const accepted = new Map(); // key -> times accepted (must stay 1)
+  const firstSeen = new Map();
+  const doneAt = new Map();
+  const attemptsByKey = new Map();
+  const stats = { posts: 0, replays: 0, c503: 0, c429: 0, hangs: 0, resets: 0, acceptedThenReset: 0, rejected: 0 };
+  const server = http.createServer((req, res) => {
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, idempotency-key", "access-control-allow-methods": "POST, OPTIONS", "access-control-expose-headers": "retry-after" };
+    if (req.method === "OPTIONS") { res.writeHead(204, cors).end(); return; }
+    let data = "";
+    req.on("data", (c) => (data += c));
+    req.on("end", () => {
+      stats.posts++;
+      const key = req.headers["idempotency-key"];
+      const body = JSON.parse(data);
+      if (!firstSeen.has(key)) firstSeen.set(key, Date.now());
+      const n = (attemptsByKey.get(key) || 0) + 1;
+      attemptsByKey.set(key, n);
+      if (accepted.has(key)) { stats.replays++; res.writeHead(200, { ...cors, "content-type": "application/json" }).end(JSON.stringify({ reference: body.reference })); return; }
+      if (body.message.includes("#reject")) { stats.rejected++; res.writeHead(400, cors).end("{}"); return; }
+      // A flaky backend that recovers: chaos on the first two attempts of a key.
+      const r = n <= 2 ? rand() : 1;
+      if (r < 0.2) { stats.c503++; res.writeHead(503, cors).end(); return; }
+      if (r < 0.3) { stats.c429++; res.writeHead(429, { ...cors, "retry-after": "1" }).end(); return; }
+      if (r < 0.35) { stats.hangs++; return; } // never answers: the client's timeout fires
+      if (r < 0.4) { stats.resets++; req.socket.destroy(); return; }
+      accepted.set(key, (accepted.get(key) || 0) + 1);
+      doneAt.set(key, Date.now());
+      if (r < 0.45) { stats.acceptedThenReset++; req.socket.destroy(); return; } // stored, answer lost
+      res.writeHead(201, { ...cors, "content-type": "application/json" }).end(JSON.stringify({ reference: body.reference }));
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}/r`, accepted, firstSeen, doneAt, stats, close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); } };
+}
+
+test("chaos: every report exactly once by key", async ({ browser }) => {
+  test.setTimeout(240_000);
+  const cdn = await serveDir(DIST);
+  const api = await chaosServer();
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, "timeout-ms": "1500", brand: "Chaos" } }) });
+  const context = await browser.newContext();
+  const tabs = [await context.newPage(), await context.newPage()];
+  for (const t of tabs) { await t.emulateMedia({ reducedMotion: "reduce" }); await t.goto(site.url + "/"); }
+  const created = [];
+  const started = Date.now();
+  const rejectedShown = [];
+  for (let i = 0; i < REPORTS; i++) {
+    const tab = tabs[i % 2];
+    await tab.bringToFront(); // a background tab gets no animation frames: actions would stall
+    const reject = i % 23 === 7;
+    if (i === 60) await context.setOffline(true);
+    if (i === 75) await context.setOffline(false);
+    if (i === 120) { await tab.reload(); } // mid-retry: this tab's pending reports resume from storage
+    // CSS locators here (role queries are checked elsewhere): 200 rounds must be quick.
+    const w = tab.locator("reach-us-widget");
+    if (!(await w.locator(".ru-dialog").isVisible())) await w.locator(".ru-launcher").click();
+    const again = w.locator(".ru-receipt .ru-secondary");
+    if (await again.isVisible()) await again.click();
+    const text = `chaos report ${i}${reject ? " #reject" : ""}`;
+    await w.locator("#ru-message").fill(text);
+    await w.locator("#ru-email").fill(`c${i}@example.com`);
+    await w.locator(".ru-send").click();
+    const t0 = Date.now();
+    // One wait for whichever state the visitor is shown first.
+    const shown = tab.locator("reach-us-widget").locator(".ru-receipt:not(.ru-queued), .ru-queued-text, [role=alert]").first();
+    await shown.waitFor();
+    const outcome = await shown.evaluate((el) => (el.matches("[role=alert]") ? "refused" : el.matches(".ru-queued-text") ? "queued" : "sent"));
+    created.push({ text, reject });
+    if (process.env.CHAOS_DEBUG) console.log(i, outcome, Date.now() - t0, "ms", Date.now() - started, "ms since start");
+    if (reject) {
+      expect(outcome).toBe("refused");
+      rejectedShown.push(text);
+      await w.locator("#ru-message").fill(""); // the visitor moves on
+    }
+  }
+  // Let the outboxes drain (bounded).
+  const expected = created.filter((c) => !c.reject).length;
+  const deadline = Date.now() + 90_000;
+  while (api.accepted.size < expected && Date.now() < deadline) {
+    await tabs[0].waitForTimeout(500);
+  }
+  const pending = await tabs[0].evaluate(() => JSON.parse(localStorage.getItem("reach-us:v1:outbox") || "[]").filter((e) => e.state === "pending").length);
+  const maxDelay = Math.max(...[...api.doneAt].map(([k, t]) => t - api.firstSeen.get(k)));
+  const twice = [...api.accepted.values()].filter((n) => n > 1).length;
+  console.log(`chaos: ${created.length} reports (${rejectedShown.length} refused by design), ${api.stats.posts} attempts, ` +
+    `${api.accepted.size} accepted, ${twice} accepted twice, ${api.stats.replays} duplicates suppressed (replayed), ` +
+    `503×${api.stats.c503} 429×${api.stats.c429} hang×${api.stats.hangs} reset×${api.stats.resets} accepted-then-reset×${api.stats.acceptedThenReset}, ` +
+    `max delay to acceptance ${maxDelay} ms, still pending ${pending}`);
+  expect(twice).toBe(0);
+  expect(api.accepted.size).toBe(expected);
+  expect(pending).toBe(0);
+  expect(rejectedShown).toHaveLength(created.filter((c) => c.reject).length);
+  await context.close();
+  await api.close(); await cdn.close(); await site.close();
+});
