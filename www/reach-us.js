@@ -132,8 +132,11 @@
       attach();
       mo = new MutationObserver(attach);
       mo.observe(d.documentElement, { childList: true });
-      var c = navigator.connection;
-      if (opt("preload") === "idle" && !(c && c.saveData)) (w.requestIdleCallback || setTimeout)(load);
+      // Idle preload: when asked, or for a returning visitor with reports still open or
+      // waiting (the widget keeps localStorage["reach-us"] set while there are).
+      var c = navigator.connection, back;
+      try { back = w.localStorage["reach-us"]; } catch (e) {}
+      if ((back || opt("preload") === "idle") && !(c && c.saveData)) (w.requestIdleCallback || setTimeout)(load);
     };
     var start = function () {
       mount();

@@ -6,40 +6,29 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect, JSON};
+use js_sys::{Function, Object, Promise, Reflect};
 use reach_us_core::outbox::{self, Entry, OutboxError, Policy, State};
 use reach_us_core::time::Millis;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::edge::{deliver, env, read};
+use crate::edge::{deliver, env, store};
 
 /// The storage key (versioned with the schema).
 pub const KEY: &str = "reach-us:v1:outbox";
 /// The Web Lock every tab of the site takes to send.
 pub const LOCK: &str = "reach-us:v1:outbox";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// Every readable entry.
 pub fn load() -> Vec<Entry> {
-    let Some(text) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) else { return Vec::new() };
-    let Ok(parsed) = JSON::parse(&text) else { return Vec::new() };
-    match read::value(&parsed) {
-        reach_us_core::value::Value::List(items) => items.iter().filter_map(|v| Entry::from_value(v).ok()).collect(),
-        _ => Vec::new(),
-    }
+    store::load_list(KEY, |v| Entry::from_value(v).ok())
 }
 
 /// Write the entries. False when the browser refuses (quota, storage off).
 pub fn save(list: &[Entry]) -> bool {
-    let Ok(value) = list.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) else { return false };
-    let Ok(text) = JSON::stringify(&value) else { return false };
-    let text: String = text.into();
-    storage().is_some_and(|s| s.set_item(KEY, &text).is_ok())
+    let ok = store::save_list(KEY, list);
+    store::mark_returning();
+    ok
 }
 
 /// Why a report could not be saved.

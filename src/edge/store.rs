@@ -6,6 +6,8 @@ use reach_us_core::receipts::Receipt;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
+use reach_us_core::value::Value;
+
 use crate::edge::read;
 
 /// The storage key (versioned with the schema).
@@ -15,22 +17,48 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// Every readable receipt, newest first. Unreadable entries are skipped, not fatal.
-pub fn load() -> Vec<Receipt> {
-    let Some(text) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) else { return Vec::new() };
+/// A JSON array kept under `key`, each item read back with `parse`; unreadable items (an
+/// older or damaged entry) are skipped, not fatal.
+pub fn load_list<T>(key: &str, parse: impl Fn(&Value) -> Option<T>) -> Vec<T> {
+    let Some(text) = storage().and_then(|s| s.get_item(key).ok().flatten()) else { return Vec::new() };
     let Ok(parsed) = JSON::parse(&text) else { return Vec::new() };
     match read::value(&parsed) {
-        reach_us_core::value::Value::List(items) => items.iter().filter_map(|v| Receipt::from_value(v).ok()).collect(),
+        Value::List(items) => items.iter().filter_map(parse).collect(),
         _ => Vec::new(),
     }
 }
 
-/// Keep `list`. Returns false when the browser would not store it.
-pub fn save(list: &[Receipt]) -> bool {
+/// Keep `list` under `key` as JSON. False when the browser would not store it.
+pub fn save_list<T: Serialize>(key: &str, list: &[T]) -> bool {
     let Ok(value) = list.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) else { return false };
     let Ok(text) = JSON::stringify(&value) else { return false };
     let text: String = text.into();
-    storage().is_some_and(|s| s.set_item(KEY, &text).is_ok())
+    storage().is_some_and(|s| s.set_item(key, &text).is_ok())
+}
+
+/// The flag the loader reads (`localStorage["reach-us"]`): set while this browser has
+/// reports waiting to be sent or receipts still open, so a returning visitor's page loads
+/// the widget when idle (pending reports are retried, due times shown) without any intent.
+pub const FLAG: &str = "reach-us";
+
+/// Recompute [`FLAG`] from the stored lists.
+pub fn mark_returning() {
+    let open = load().iter().any(Receipt::open) || crate::edge::outbox::load().iter().any(|e| e.pending());
+    if let Some(s) = storage() {
+        let _ = if open { s.set_item(FLAG, "1") } else { s.remove_item(FLAG) };
+    }
+}
+
+/// Every readable receipt, newest first.
+pub fn load() -> Vec<Receipt> {
+    load_list(KEY, |v| Receipt::from_value(v).ok())
+}
+
+/// Keep the receipts. Returns false when the browser would not store them.
+pub fn save(list: &[Receipt]) -> bool {
+    let ok = save_list(KEY, list);
+    mark_returning();
+    ok
 }
 
 /// Read a JSON body, or None.

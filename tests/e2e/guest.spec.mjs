@@ -146,6 +146,23 @@ test("a click before the code has arrived opens the dialog when it is ready", as
   await site.close();
 });
 
+test("a returning visitor with an open report loads the widget when idle, without intent", async ({ page }) => {
+  const api = await backend();
+  const { site } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, promise: "2h" } }));
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await page.getByLabel("What happened?").fill("Door");
+  await page.getByLabel("Email").fill("a@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  expect(await page.evaluate(() => localStorage.getItem("reach-us"))).toBe("1");
+  const before = cdn.requests.length;
+  await page.reload();
+  // No pointer, no focus, no click: the code arrives on idle.
+  await page.locator("reach-us-widget[data-ready]").waitFor({ state: "attached" });
+  expect(cdn.requests.slice(before).some((p) => p.endsWith("_bg.wasm"))).toBe(true);
+  await api.close(); await site.close();
+});
+
 test("custom launcher, no corner launcher, focus returns to the page's button", async ({ page }) => {
   const before = cdn.requests.length;
   const { site } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", launcher: "none" }, body: `<button data-reach-us-open>Contact support</button>` }));
