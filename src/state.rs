@@ -106,8 +106,9 @@ pub enum Action {
     Identify(User),
     /// The receipts in storage changed (this tab or another).
     Receipts(Rc<Vec<receipts::Receipt>>),
-    /// Another tab's outbox run refused these reports (id, status).
-    RefusedElsewhere(Vec<(String, Option<u16>)>),
+    /// Another tab's outbox run changed these reports: (id, refused with status, or
+    /// still pending after an attempt).
+    OutboxElsewhere(Vec<(String, Result<(), Option<u16>>)>, bool),
     /// The track record arrived.
     Track(TrackRecord),
     /// A notice arrived (from `notice_url`).
@@ -223,11 +224,13 @@ impl Reducible for State {
                 }
                 s.receipts = r;
             }
-            Action::RefusedElsewhere(list) => {
+            Action::OutboxElsewhere(list, offline) => {
                 if matches!(s.phase, Phase::Sending | Phase::Queued { .. }) {
                     if let Some((_, rep)) = &s.attempt {
-                        if let Some((_, status)) = list.iter().find(|(id, _)| *id == rep.id) {
-                            s.phase = Phase::Failed(status.map(SendError::Status).unwrap_or(SendError::Timeout));
+                        match list.iter().find(|(id, _)| *id == rep.id) {
+                            Some((_, Err(status))) => s.phase = Phase::Failed(status.map(SendError::Status).unwrap_or(SendError::Timeout)),
+                            Some((_, Ok(()))) => s.phase = Phase::Queued { offline },
+                            None => return self,
                         }
                     }
                 }

@@ -61,7 +61,7 @@
         });
       }).catch(function (e) {
         loading = null;
-        console.error(P + "load failed", base, e);
+        console.error(P + "load failed", e);
       });
       return loading;
     };
@@ -145,6 +145,6 @@
     };
     if (d.body) start(); else d.addEventListener("DOMContentLoaded", start);
   } catch (e) {
-    console.error(P + "loader failed", e);
+    console.error(P, e);
   }
 })(window, document);

@@ -138,15 +138,16 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
                 if key.as_deref() == Some(store::KEY) {
                     d.dispatch(Action::Receipts(Rc::new(store::load())));
                 } else if key.as_deref() == Some(outbox::KEY) {
-                    let refused: Vec<(String, Option<u16>)> = outbox::load()
+                    let changed: Vec<(String, Result<(), Option<u16>>)> = outbox::load()
                         .into_iter()
                         .filter_map(|e| match e.state {
-                            Sent::Failed { status } => Some((e.id, status)),
+                            Sent::Failed { status } => Some((e.id, Err(status))),
+                            Sent::Pending if e.attempts > 0 => Some((e.id, Ok(()))),
                             _ => None,
                         })
                         .collect();
-                    if !refused.is_empty() {
-                        d.dispatch(Action::RefusedElsewhere(refused));
+                    if !changed.is_empty() {
+                        d.dispatch(Action::OutboxElsewhere(changed, offline()));
                     }
                 }
             })
