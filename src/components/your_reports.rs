@@ -17,6 +17,15 @@ pub struct YourReportsProps {
     pub state: UseReducerHandle<State>,
 }
 
+/// Which milestone a verdict is at (a change is announced).
+fn milestone(v: Verdict) -> u8 {
+    match v {
+        Verdict::NoPromise | Verdict::DueIn(_) => 0,
+        Verdict::Overdue(_) => 1,
+        Verdict::Kept(_) | Verdict::Late(..) => 2,
+    }
+}
+
 fn line(state: &State, r: &Receipt) -> (String, &'static str, bool) {
     let s = &state.strings;
     let loc = s.format_locale();
@@ -41,13 +50,29 @@ fn line(state: &State, r: &Receipt) -> (String, &'static str, bool) {
 #[function_component(YourReports)]
 pub fn your_reports(props: &YourReportsProps) -> Html {
     let state = &props.state;
+    // Milestones (a report turning overdue, or answered) are announced once through a
+    // polite live region; the countdown itself is not read out every tick.
+    let seen = use_mut_ref(std::collections::HashMap::<String, u8>::new);
+    let said = use_mut_ref(String::new);
     if state.receipts.is_empty() {
         return html! {};
     }
     let s = &state.strings;
+    {
+        let mut seen = seen.borrow_mut();
+        for r in state.receipts.iter().take(5) {
+            let m = milestone(r.verdict(state.now));
+            if seen.insert(r.id.clone(), m).is_some_and(|old| old != m) {
+                // Kept until the next milestone: re-rendering the same text announces nothing.
+                *said.borrow_mut() = format!("{}: {}", r.reference, line(state, r).0);
+            }
+        }
+    }
+    let announce = said.borrow().clone();
     html! {
         <section class="ru-reports" aria-labelledby="ru-reports-title">
             <h3 id="ru-reports-title" class="ru-label">{ s.get(Msg::YourReports) }</h3>
+            <p class="ru-sr" role="status" aria-live="polite">{ announce }</p>
             <ul class="ru-report-list">
                 { for state.receipts.iter().take(5).map(|r| {
                     let (text, class, follow) = line(state, r);

@@ -96,7 +96,7 @@ pub fn clock(locale: &str, at: Millis) -> String {
 
 /// "in 43 minutes", "in 2 hours", "in 3 days" (`Intl.RelativeTimeFormat`).
 pub fn relative(locale: &str, ms: Millis) -> String {
-    let minutes = (ms as f64 / 60_000.0).ceil().max(1.0);
+    let minutes = (ms as f64 / 60_000.0).round().max(1.0);
     let (value, unit) = if minutes < 90.0 {
         (minutes, "minute")
     } else if minutes < 36.0 * 60.0 {

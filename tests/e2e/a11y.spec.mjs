@@ -192,3 +192,59 @@ test("the checker sees inside the widget's shadow root (it can fail)", async ({ 
   expect(ids).toContain("label");
   await site.close();
 });
+
+test("a report turning overdue is announced once through the polite live region", async ({ page }) => {
+  await page.clock.install({ time: new Date("2026-11-23T09:00:00Z") });
+  const api = await backend();
+  const stub = `<script>window.ReachUs=function(){(ReachUs.q=ReachUs.q||[]).push(arguments)};ReachUs('init', ${JSON.stringify({ endpoint: api.url, promise: "30m" })});</script>`;
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub }) });
+  await page.goto(site.url + "/");
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await page.getByLabel("What happened?").fill("Door");
+  await page.getByLabel("Email").fill("a@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  await page.getByRole("button", { name: "Report something else" }).click();
+  const reports = page.getByRole("region", { name: "Your reports" });
+  await expect(reports.locator(".ru-verdict")).toHaveText("Reply due in 30 minutes");
+  const live = reports.getByRole("status");
+  await expect(live).toHaveText("");
+  await page.clock.runFor(31 * 60 * 1000);
+  await expect(live).toHaveText(/^[A-Z0-9]+-[0-9A-Z]{6}: Overdue by 1 minute\. We're sorry\.$/);
+  await api.close(); await site.close();
+});
+
+test.describe("200% zoom (1280×800 at 2×: 640×400 CSS px)", () => {
+  test.use({ viewport: { width: 640, height: 400 } });
+  test("the dialog fits, scrolls, and Send stays reachable", async ({ page }) => {
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    const site = await load(page);
+    await page.getByRole("button", { name: /Reach us now/ }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toBeVisible();
+    const box = await dialog.boundingBox();
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(640);
+    expect(box.y + box.height).toBeLessThanOrEqual(400);
+    const send = page.getByRole("button", { name: "Send" });
+    await send.scrollIntoViewIfNeeded();
+    const s = await send.boundingBox();
+    expect(s.y + s.height).toBeLessThanOrEqual(400);
+    await axe(page, "200% zoom: open form");
+    await site.close();
+  });
+});
+
+test("forced colors (Windows high contrast) keep the controls visible", async ({ page }) => {
+  await page.emulateMedia({ forcedColors: "active", reducedMotion: "reduce" });
+  const site = await load(page);
+  await page.getByRole("button", { name: /Reach us now/ }).click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  const borders = await page.evaluate(() => {
+    const root = document.querySelector("reach-us-widget").shadowRoot;
+    return [".ru-launcher", ".ru-send", ".ru-dialog"].map((sel) => getComputedStyle(root.querySelector(sel)).borderTopStyle);
+  });
+  expect(borders).toEqual(["solid", "solid", "solid"]);
+  await axe(page, "forced colors: open form");
+  await site.close();
+});

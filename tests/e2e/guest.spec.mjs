@@ -163,6 +163,15 @@ test("a returning visitor with an open report loads the widget when idle, withou
   await api.close(); await site.close();
 });
 
+test("a CDN that serves the wasm with the wrong MIME type still works (non-streaming fallback)", async ({ page }) => {
+  const wrong = await serveDir(DIST, { types: { ".wasm": "application/octet-stream" } });
+  const { site, log } = await open(page, hostPage({ cdn: wrong.url, attrs: { endpoint: "/r" } }));
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  expect(log.exceptions).toEqual([]);
+  await wrong.close(); await site.close();
+});
+
 test("custom launcher, no corner launcher, focus returns to the page's button", async ({ page }) => {
   const before = cdn.requests.length;
   const { site } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", launcher: "none" }, body: `<button data-reach-us-open>Contact support</button>` }));

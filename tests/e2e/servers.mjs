@@ -12,7 +12,7 @@ function listen(server) {
 }
 
 /** Serve a folder, with CORS (module scripts and wasm are fetched in CORS mode). Logs paths. */
-export async function serveDir(dir, { headers = {} } = {}) {
+export async function serveDir(dir, { headers = {}, types = {} } = {}) {
   const requests = [];
   const server = http.createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -21,7 +21,8 @@ export async function serveDir(dir, { headers = {} } = {}) {
     if (!file.startsWith(normalize(dir))) { res.writeHead(403).end(); return; }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream", "access-control-allow-origin": "*", ...headers });
+      const type = types[extname(file)] || TYPES[extname(file)] || "application/octet-stream";
+      res.writeHead(200, { "content-type": type, "access-control-allow-origin": "*", ...headers });
       res.end(body);
     } catch {
       res.writeHead(404, { "access-control-allow-origin": "*" }).end("not found");
