@@ -58,7 +58,8 @@ pub fn your_reports(props: &YourReportsProps) -> Html {
         return html! {};
     }
     let s = &state.strings;
-    {
+    // (Not before the clock has been read: the first render on open precedes the first tick.)
+    if state.now > 0 {
         let mut seen = seen.borrow_mut();
         for r in state.receipts.iter().take(5) {
             let m = milestone(r.verdict(state.now));

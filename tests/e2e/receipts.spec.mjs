@@ -58,20 +58,20 @@ test("a receipt survives a reload; the verdict follows the clock and the brand's
   await page.getByRole("button", { name: "Reach us now" }).click();
   const reports = page.getByRole("region", { name: "Your reports" });
   await expect(reports.getByText(reference)).toBeVisible();
-  await expect(reports.getByText("Reply due in 43 minutes")).toBeVisible();
+  await expect(reports.getByText("Reply due in 43 minutes", { exact: true })).toBeVisible();
   await expect(page.getByText("Kept 97% of reply promises in the last 30 days (median reply 38 minutes).")).toBeVisible();
   // 12 minutes past due, still no answer: overdue, with a follow-up.
   await page.clock.setFixedTime(new Date("2026-11-23T11:12:00Z"));
   await page.reload();
   await page.getByRole("button", { name: "Reach us now" }).click();
-  await expect(reports.getByText("Overdue by 12 minutes. We're sorry.")).toBeVisible();
+  await expect(reports.getByText("Overdue by 12 minutes. We're sorry.", { exact: true })).toBeVisible();
   await reports.getByRole("button", { name: "Follow up" }).click();
   await expect(page.getByLabel("What happened?")).toHaveValue(`Follow-up on ${reference}: `);
   // The team answers (late by then? no: answered at 10:48, inside the promise).
   state.status[id] = { status: "answered", answered_at: "2026-11-23T10:48:00Z", reply: "We have unlocked it remotely. <b>Try now</b>." };
   await page.reload();
   await page.getByRole("button", { name: "Reach us now" }).click();
-  await expect(reports.getByText("Answered today 10:48: promise kept")).toBeVisible();
+  await expect(reports.getByText("Answered today 10:48: promise kept", { exact: true })).toBeVisible();
   await expect(reports.getByText("We have unlocked it remotely. <b>Try now</b>.")).toBeVisible();
   expect(await page.evaluate(() => JSON.parse(localStorage.getItem("reach-us:v1:receipts"))[0].status)).toBe("answered");
   await api.close(); await brand.close(); await site.close();
@@ -88,7 +88,7 @@ test("endpoints down: no track record, no guessed status, the countdown still ho
   await page.clock.setFixedTime(new Date("2026-11-23T11:30:00Z"));
   await page.reload();
   await page.getByRole("button", { name: "Reach us now" }).click();
-  await expect(page.getByText("Overdue by 30 minutes. We're sorry.")).toBeVisible();
+  await expect(page.getByText("Overdue by 30 minutes. We're sorry.", { exact: true })).toBeVisible();
   await expect(page.getByText(/Kept .* of reply promises/)).toHaveCount(0);
   await api.close(); await brand.close(); await site.close();
 });
