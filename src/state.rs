@@ -168,7 +168,7 @@ impl Reducible for State {
                     return self;
                 }
                 if matches!(s.phase, Phase::Sent(_)) {
-                    s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed).keep_user(s.user.clone()).keep_loaded(&s);
+                    s = s.next_report();
                 }
                 for (field, value) in values {
                     s.form.set(field, value);
@@ -194,7 +194,7 @@ impl Reducible for State {
             }
             Action::Reset => {
                 let user = s.user.clone();
-                s = State::new(s.config.clone(), s.strings.clone()).with_open(s.open, s.closed).keep_user(user.clone()).keep_loaded(&s);
+                s = s.next_report();
                 if let Some(u) = user {
                     return Rc::new(s).reduce(Action::Identify(u));
                 }
@@ -251,22 +251,15 @@ impl Reducible for State {
 }
 
 impl State {
-    fn with_open(mut self, open: bool, closed: u32) -> Self {
-        self.open = open;
-        self.closed = closed;
-        self
-    }
-
-    fn keep_user(mut self, user: Option<User>) -> Self {
-        self.user = user;
-        self
-    }
-
-    fn keep_loaded(mut self, from: &State) -> Self {
-        self.receipts = from.receipts.clone();
-        self.track = from.track;
-        self.notice = from.notice.clone();
-        self.now = from.now;
-        self
+    /// A blank form for the next report; everything that is not about the report just
+    /// sent (dialog, identity, receipts, track record, notice, clock) carries over.
+    fn next_report(&self) -> State {
+        State {
+            form: FormInput { category: self.config.categories.first().map(|c| c.id.clone()).unwrap_or_default(), ..FormInput::default() },
+            errors: Vec::new(),
+            phase: Phase::Editing,
+            attempt: None,
+            ..self.clone()
+        }
     }
 }
