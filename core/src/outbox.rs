@@ -155,7 +155,7 @@ impl Entry {
     /// Read back from storage.
     pub fn from_value(v: &Value) -> Result<Entry, ConfigError> {
         let f = value::object("outbox", v, &["id", "body", "created", "attempts", "next_at", "state", "reference", "status"])?;
-        let get = |k: &str| f.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        let get = |k: &str| value::member(&f, k);
         let s = |k: &'static str| get(k).ok_or(ConfigError::Missing { field: k }).and_then(|v| value::string(k, v));
         let n = |k: &'static str| get(k).ok_or(ConfigError::Missing { field: k }).and_then(|v| value::integer(k, v, 0, i64::MAX / 2));
         let state = match s("state")?.as_str() {

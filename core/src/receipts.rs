@@ -90,7 +90,7 @@ impl Receipt {
     /// Read one stored receipt back.
     pub fn from_value(v: &Value) -> Result<Receipt, ConfigError> {
         let f = value::object("receipt", v, &Receipt::FIELDS)?;
-        let get = |k: &str| f.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        let get = |k: &str| value::member(&f, k);
         let need = |k: &'static str| opt_str(k, get(k))?.ok_or(ConfigError::Missing { field: k });
         let status = need("status")?;
         Ok(Receipt {
@@ -110,7 +110,7 @@ impl Receipt {
     /// A malformed answer changes nothing and says why.
     pub fn apply_status(&mut self, v: &Value) -> Result<(), ConfigError> {
         let f = value::object("status", v, &[])?;
-        let get = |k: &str| f.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        let get = |k: &str| value::member(&f, k);
         let status = opt_str("status", get("status"))?.ok_or(ConfigError::Missing { field: "status" })?;
         let status = Status::parse(&status).ok_or_else(|| ConfigError::invalid("status", format!("{status:?} is not received, in_progress, answered or resolved")))?;
         let answered_at = opt_str("answered_at", get("answered_at"))?;
@@ -193,7 +193,7 @@ impl TrackRecord {
     /// Anything odd (no reports, a ratio outside 0–1) gives None: show nothing rather than a guess.
     pub fn from_value(v: &Value) -> Option<TrackRecord> {
         let f = value::object("track_record", v, &[]).ok()?;
-        let get = |k: &str| f.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        let get = |k: &str| value::member(&f, k);
         let int = |k: &str| get(k).and_then(|v| value::integer(k, v, 0, 1_000_000_000).ok()).map(|n| n as u32);
         let ratio = match get("kept_ratio")? {
             Value::Num(n) if (0.0..=1.0).contains(n) => *n,
@@ -221,7 +221,7 @@ impl Notice {
     /// Read a notice (config `notice` or the JSON at `notice_url`).
     pub fn from_value(field: &str, v: &Value) -> Result<Notice, ConfigError> {
         let f = value::object(field, v, &["title", "body", "updated_at", "next_update_by"])?;
-        let get = |k: &str| f.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        let get = |k: &str| value::member(&f, k);
         let time = |k: &str| -> Result<Option<Millis>, ConfigError> {
             match get(k) {
                 None => Ok(None),

@@ -94,6 +94,11 @@ pub fn object<'a>(field: &str, v: &'a Value, known: &[&str]) -> Result<Vec<(&'a 
     Ok(out)
 }
 
+/// The member `key` of an object read by [`object`].
+pub fn member<'a>(fields: &[(&str, &'a Value)], key: &str) -> Option<&'a Value> {
+    fields.iter().find(|(n, _)| *n == key).map(|(_, v)| *v)
+}
+
 /// Test helper: a `serde_json` value as a [`Value`].
 #[cfg(test)]
 pub fn from_json(v: serde_json::Value) -> Value {
