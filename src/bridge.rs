@@ -86,6 +86,24 @@ impl Bridge {
         }
     }
 
+    /// A `callback` backend's attempt: call every `submit` listener with the report; the
+    /// promise settles when all returned promises do (a throw is a rejection). None when
+    /// no listener is registered yet.
+    pub fn deliver(&self, report: &JsValue) -> Option<js_sys::Promise> {
+        let listeners: Vec<Function> = self.0.borrow().listeners.iter().filter(|(e, _)| e == "submit").map(|(_, f)| f.clone()).collect();
+        if listeners.is_empty() {
+            return None;
+        }
+        let results = Array::new();
+        for f in listeners {
+            results.push(&match f.call1(&JsValue::UNDEFINED, report) {
+                Ok(v) => v,
+                Err(e) => js_sys::Promise::reject(&e).into(),
+            });
+        }
+        Some(js_sys::Promise::all(&results))
+    }
+
     /// Install (or remove) the outbox runner's "flush now".
     pub fn set_kick(&self, kick: Option<Rc<dyn Fn()>>) {
         self.0.borrow_mut().kick = kick;

@@ -146,6 +146,10 @@ pub struct RawConfig {
     pub notice: Option<crate::receipts::Notice>,
     /// Where to fetch the notice instead (same JSON shape).
     pub notice_url: Option<String>,
+    /// Where reports go, when not (only) to `endpoint`.
+    pub backends: Option<Vec<crate::backend::Backend>>,
+    /// `all` (each backend must accept) or `first` (fallback order).
+    pub deliver: Option<String>,
 }
 
 /// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
@@ -175,8 +179,10 @@ pub const ATTRIBUTE_FIELDS: [&str; 20] = [
 impl RawConfig {
     /// Every JSON field name of the schema (for readers that cannot refuse unknown fields
     /// themselves, such as the browser's object reader).
-    pub const FIELDS: [&'static str; 24] = [
+    pub const FIELDS: [&'static str; 26] = [
         "endpoint",
+        "backends",
+        "deliver",
         "brand",
         "promise",
         "locale",
@@ -287,6 +293,16 @@ impl RawConfig {
                 "promise" => raw.promise = Some(RawPromise::from_value(k, v)?),
                 "notice" => raw.notice = Some(crate::receipts::Notice::from_value(k, v)?),
                 "notice_url" => raw.notice_url = Some(value::string(k, v)?),
+                "deliver" => raw.deliver = Some(value::string(k, v)?),
+                "backends" => {
+                    raw.backends = Some(
+                        value::list(k, v)?
+                            .iter()
+                            .enumerate()
+                            .map(|(i, b)| crate::backend::Backend::from_value(&format!("backends[{i}]"), b))
+                            .collect::<Result<_, _>>()?,
+                    )
+                }
                 "color" => raw.color = Some(value::string(k, v)?),
                 "fallback_email" => raw.fallback_email = Some(value::string(k, v)?),
                 "timeout_ms" => raw.timeout_ms = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
@@ -357,7 +373,15 @@ impl RawConfig {
     }
 
     /// Field by field, `later` wins where it sets a value.
-    pub fn merge(self, later: RawConfig) -> RawConfig {
+    pub fn merge(mut self, later: RawConfig) -> RawConfig {
+        // Where reports go is one setting: `backends` in `init` replaces a `data-endpoint`
+        // on the tag, and an `endpoint` in `init` replaces earlier `backends`.
+        if later.backends.is_some() && later.endpoint.is_none() {
+            self.endpoint = None;
+        }
+        if later.endpoint.is_some() && later.backends.is_none() {
+            self.backends = None;
+        }
         RawConfig {
             endpoint: later.endpoint.or(self.endpoint),
             brand: later.brand.or(self.brand),
@@ -382,6 +406,8 @@ impl RawConfig {
             font: later.font.or(self.font),
             notice: later.notice.or(self.notice),
             notice_url: later.notice_url.or(self.notice_url),
+            backends: later.backends.or(self.backends),
+            deliver: later.deliver.or(self.deliver),
             texts: match (self.texts, later.texts) {
                 (Some(mut a), Some(b)) => {
                     a.retain(|(k, _)| !b.iter().any(|(bk, _)| bk == k));
@@ -467,8 +493,10 @@ pub struct ContactFields {
 /// The validated configuration the widget runs with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// Absolute http(s) URL or a same-origin path.
-    pub endpoint: String,
+    /// Where reports go (at least one; the default is one `json` backend at `endpoint`).
+    pub backends: Vec<crate::backend::Backend>,
+    /// How several backends are used.
+    pub deliver: crate::backend::Deliver,
     /// Brand name, if given.
     pub brand: Option<String>,
     /// The promise, if the brand makes one. None means the widget promises nothing.
@@ -576,13 +604,25 @@ impl Config {
 
     /// Validate what the brand wrote.
     pub fn from_raw(raw: RawConfig) -> Result<Config, ConfigError> {
-        let endpoint = raw.endpoint.ok_or(ConfigError::Missing { field: "endpoint" })?;
-        if !valid_endpoint(&endpoint) {
-            return Err(ConfigError::invalid(
-                "endpoint",
-                format!("must be an http(s) URL or a path starting with \"/\", not {endpoint:?}"),
-            ));
-        }
+        let backends = match (raw.endpoint, raw.backends) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::invalid("endpoint", "and `backends` are both given: put the endpoint in `backends` as {\"url\": …}"))
+            }
+            (None, Some(b)) if b.is_empty() => return Err(ConfigError::invalid("backends", "is empty: give at least one backend")),
+            (None, Some(b)) if b.len() > 8 => return Err(ConfigError::invalid("backends", "has more than 8 backends")),
+            (None, Some(b)) => b,
+            (None, None) => return Err(ConfigError::Missing { field: "endpoint" }),
+            (Some(endpoint), None) => {
+                if !valid_endpoint(&endpoint) {
+                    return Err(ConfigError::invalid(
+                        "endpoint",
+                        format!("must be an http(s) URL or a path starting with \"/\", not {endpoint:?}"),
+                    ));
+                }
+                vec![crate::backend::Backend::json(&endpoint)]
+            }
+        };
+        let deliver = crate::backend::deliver_from(raw.deliver.as_deref())?;
         let brand = match raw.brand.map(|b| b.trim().to_string()) {
             Some(b) if b.chars().count() > defaults::MAX_BRAND_CHARS => {
                 return Err(ConfigError::invalid(
@@ -743,7 +783,8 @@ impl Config {
         }
         let locale = raw.locale.map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
         Ok(Config {
-            endpoint,
+            backends,
+            deliver,
             brand,
             promise,
             locale,
@@ -791,7 +832,7 @@ mod tests {
     #[test]
     fn the_one_tag_example_gives_a_working_config() {
         let c = attrs(&[("endpoint", "https://api.brand.example/reach-us"), ("brand", "Acme"), ("promise", "2h")]).unwrap();
-        assert_eq!(c.endpoint, "https://api.brand.example/reach-us");
+        assert_eq!(c.backends, vec![crate::backend::Backend::json("https://api.brand.example/reach-us")]);
         assert_eq!(c.brand.as_deref(), Some("Acme"));
         let p = c.promise.expect("promise");
         assert_eq!((p.respond_within.as_str(), p.minutes, p.business()), ("2h", 120, false));
@@ -882,9 +923,24 @@ mod tests {
         let (a, _) = RawConfig::from_attributes([("endpoint", "/a"), ("brand", "Acme")]).unwrap();
         let b = raw_json(r#"{"endpoint": "https://x.example/r", "promise": {"respond_within": "30m"}}"#).unwrap();
         let c = Config::from_raw(a.merge(b)).unwrap();
-        assert_eq!(c.endpoint, "https://x.example/r");
+        assert_eq!(c.backends[0].url, "https://x.example/r");
         assert_eq!(c.brand.as_deref(), Some("Acme"));
         assert_eq!(c.promise.map(|p| p.minutes), Some(30));
+    }
+
+    #[test]
+    fn backends_replace_the_tag_endpoint_and_are_validated() {
+        let (a, _) = RawConfig::from_attributes([("endpoint", "/a")]).unwrap();
+        let b = raw_json(r#"{"backends": [{"url": "/api/reports"}, {"preset": "slack", "url": "https://hooks.slack.com/services/T/B/x"}, {"type": "callback"}], "deliver": "first"}"#).unwrap();
+        let c = Config::from_raw(a.merge(b)).unwrap();
+        assert_eq!(c.backends.len(), 3);
+        assert_eq!(c.backends[0], crate::backend::Backend::json("/api/reports"));
+        assert_eq!(c.deliver, crate::backend::Deliver::First);
+        let both = raw_json(r#"{"endpoint": "/a", "backends": [{"url": "/b"}]}"#).unwrap();
+        assert_eq!(Config::from_raw(both).unwrap_err().field(), Some("endpoint"));
+        assert_eq!(json(r#"{"backends": []}"#).unwrap_err().field(), Some("backends"));
+        assert_eq!(json(r#"{"backends": [{"url": "/b"}], "deliver": "some"}"#).unwrap_err().field(), Some("deliver"));
+        assert_eq!(raw_json(r#"{"backends": [{"type": "form"}]}"#).unwrap_err().field(), Some("backends[0].url"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! capped at `max`, and never sooner than a `Retry-After` the backend gave.
 use serde::Serialize;
 
+use crate::backend::Deliver;
 use crate::error::ConfigError;
 use crate::time::Millis;
 use crate::value::{self, Value};
@@ -50,7 +51,8 @@ impl Outcome {
         match status {
             None => Outcome::Transient(None),
             Some(s) if (200..300).contains(&s) => Outcome::Accepted(None),
-            Some(408 | 429) => Outcome::Transient(retry_after_ms),
+            // 409: the same key is still being processed (another tab, a keepalive send).
+            Some(408 | 409 | 429) => Outcome::Transient(retry_after_ms),
             Some(s) if s >= 500 => Outcome::Transient(retry_after_ms),
             Some(s) => Outcome::Permanent(s),
         }
@@ -82,6 +84,24 @@ pub enum State {
     },
 }
 
+/// How many backends there are and how they are used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// Number of configured backends (at least 1).
+    pub backends: usize,
+    /// All must accept, or the first that does.
+    pub deliver: Deliver,
+}
+
+impl Route {
+    /// The default: one backend.
+    pub const ONE: Route = Route { backends: 1, deliver: Deliver::All };
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// One report in the outbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Entry {
@@ -95,6 +115,21 @@ pub struct Entry {
     pub attempts: u32,
     /// Not before, ms.
     pub next_at: Millis,
+    /// Backoff rounds so far (the exponent of the next delay).
+    pub rounds: u32,
+    /// `deliver: all`: indexes of the backends that accepted it already.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub done: Vec<u32>,
+    /// `deliver: first`: the backend the next attempt goes to.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub via: u32,
+    /// `deliver: first`: a fallback failed only for now in this round (so a refusal by
+    /// the last backend is not the whole answer).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub soft: bool,
+    /// A reference an earlier backend gave (`deliver: all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub got: Option<String>,
     /// Where it is.
     #[serde(flatten)]
     pub state: State,
@@ -112,7 +147,31 @@ pub enum OutboxError {
 impl Entry {
     /// A new entry, due at once.
     pub fn new(id: &str, body: String, now: Millis) -> Entry {
-        Entry { id: id.into(), body, created: now, attempts: 0, next_at: now, state: State::Pending }
+        Entry { id: id.into(), body, created: now, attempts: 0, next_at: now, rounds: 0, done: Vec::new(), via: 0, soft: false, got: None, state: State::Pending }
+    }
+
+    /// The backend (index) the next attempt goes to.
+    pub fn target(&self, route: Route) -> usize {
+        let n = route.backends.max(1);
+        match route.deliver {
+            Deliver::All => (0..n).find(|i| !self.done.contains(&(*i as u32))).unwrap_or(0),
+            Deliver::First => (self.via as usize).min(n - 1),
+        }
+    }
+
+    fn back_off(&mut self, retry_after: Option<Millis>, now: Millis, jitter: f64, policy: &Policy) {
+        let exp = self.rounds.min(30);
+        self.rounds = self.rounds.saturating_add(1);
+        self.via = 0;
+        self.soft = false;
+        let backoff = (policy.base_ms.saturating_mul(1 << exp)).min(policy.max_ms);
+        let jittered = ((backoff as f64) * (1.0 + jitter.clamp(0.0, 0.999))) as Millis;
+        let delay = jittered.min(policy.max_ms).max(retry_after.unwrap_or(0));
+        self.next_at = now + delay;
+        if self.next_at - self.created > policy.retention_ms {
+            // The next try would come after retention: stop now and say so.
+            self.state = State::Failed { status: None };
+        }
     }
 
     /// The visitor pressed Send again on a report that failed: try it again now (same
@@ -121,6 +180,8 @@ impl Entry {
         if matches!(self.state, State::Failed { .. }) {
             self.state = State::Pending;
             self.next_at = now;
+            self.via = 0;
+            self.soft = false;
         }
     }
 
@@ -129,32 +190,50 @@ impl Entry {
         self.state == State::Pending
     }
 
-    /// Record an attempt's outcome. `jitter` in [0, 1).
-    pub fn record(&mut self, outcome: Outcome, now: Millis, jitter: f64, policy: &Policy) {
+    /// Record the outcome of an attempt at [`Entry::target`]. `jitter` in [0, 1).
+    ///
+    /// `all`: each acceptance marks that backend done and the next one is due at once;
+    /// delivered when all are done; any refusal fails the report. `first`: an acceptance
+    /// delivers; any failure moves to the next backend at once; after the last one the
+    /// round backs off and starts again from the first — and a refusal by the last one
+    /// fails the report only when every backend of the round refused.
+    pub fn record(&mut self, outcome: Outcome, route: Route, now: Millis, jitter: f64, policy: &Policy) {
         if !self.pending() {
             return; // delivered or failed: later answers (another tab's) change nothing
         }
         self.attempts = self.attempts.saturating_add(1);
-        match outcome {
-            Outcome::Accepted(reference) => self.state = State::Delivered { reference },
-            Outcome::Permanent(status) => self.state = State::Failed { status: Some(status) },
-            Outcome::Transient(retry_after) => {
-                let exp = self.attempts.saturating_sub(1).min(30);
-                let backoff = (policy.base_ms.saturating_mul(1 << exp)).min(policy.max_ms);
-                let jittered = ((backoff as f64) * (1.0 + jitter.clamp(0.0, 0.999))) as Millis;
-                let delay = jittered.min(policy.max_ms).max(retry_after.unwrap_or(0));
-                self.next_at = now + delay;
-                if self.next_at - self.created > policy.retention_ms {
-                    // The next try would come after retention: stop now and say so.
-                    self.state = State::Failed { status: None };
+        let target = self.target(route);
+        let last = target + 1 >= route.backends.max(1);
+        let transient = matches!(outcome, Outcome::Transient(_));
+        match (route.deliver, outcome) {
+            (Deliver::All, Outcome::Accepted(reference)) => {
+                if !self.done.contains(&(target as u32)) {
+                    self.done.push(target as u32);
+                }
+                let reference = reference.or_else(|| self.got.take());
+                if self.done.len() >= route.backends.max(1) {
+                    self.state = State::Delivered { reference };
+                } else {
+                    self.got = reference;
+                    self.next_at = now;
                 }
             }
+            (Deliver::First, Outcome::Accepted(reference)) => self.state = State::Delivered { reference },
+            (Deliver::All, Outcome::Permanent(status)) => self.state = State::Failed { status: Some(status) },
+            (Deliver::First, Outcome::Permanent(_) | Outcome::Transient(_)) if !last => {
+                self.soft |= transient;
+                self.via += 1;
+                self.next_at = now;
+            }
+            (Deliver::First, Outcome::Permanent(status)) if !self.soft => self.state = State::Failed { status: Some(status) },
+            (_, Outcome::Permanent(_)) => self.back_off(None, now, jitter, policy),
+            (_, Outcome::Transient(retry_after)) => self.back_off(retry_after, now, jitter, policy),
         }
     }
 
     /// Read back from storage.
     pub fn from_value(v: &Value) -> Result<Entry, ConfigError> {
-        let f = value::object("outbox", v, &["id", "body", "created", "attempts", "next_at", "state", "reference", "status"])?;
+        let f = value::object("outbox", v, &["id", "body", "created", "attempts", "next_at", "rounds", "done", "via", "soft", "got", "state", "reference", "status"])?;
         let get = |k: &str| value::member(&f, k);
         let s = |k: &'static str| get(k).ok_or(ConfigError::Missing { field: k }).and_then(|v| value::string(k, v));
         let n = |k: &'static str| get(k).ok_or(ConfigError::Missing { field: k }).and_then(|v| value::integer(k, v, 0, i64::MAX / 2));
@@ -164,7 +243,26 @@ impl Entry {
             "failed" => State::Failed { status: get("status").map(|v| value::integer("status", v, 100, 599).map(|x| x as u16)).transpose()? },
             _ => return Err(ConfigError::invalid("state", "is not pending, delivered or failed")),
         };
-        Ok(Entry { id: s("id")?, body: s("body")?, created: n("created")?, attempts: n("attempts")? as u32, next_at: n("next_at")?, state })
+        let attempts = n("attempts")? as u32;
+        let small = |k: &'static str| get(k).map(|v| value::integer(k, v, 0, 1_000_000).map(|x| x as u32)).transpose();
+        let done = match get("done") {
+            Some(v) => value::list("done", v)?.iter().map(|i| value::integer("done", i, 0, 64).map(|x| x as u32)).collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        Ok(Entry {
+            id: s("id")?,
+            body: s("body")?,
+            created: n("created")?,
+            attempts,
+            next_at: n("next_at")?,
+            // Entries saved before `rounds` existed: one round per attempt.
+            rounds: small("rounds")?.unwrap_or(attempts),
+            done,
+            via: small("via")?.unwrap_or(0),
+            soft: get("soft").map(|v| value::boolean("soft", v)).transpose()?.unwrap_or(false),
+            got: get("got").map(|v| value::string("got", v)).transpose()?,
+            state,
+        })
     }
 }
 
@@ -177,6 +275,19 @@ pub fn admit(entries: &[Entry], body_len: usize, policy: &Policy) -> Result<(), 
         return Err(OutboxError::Full);
     }
     Ok(())
+}
+
+/// The storage lease a tab without Web Locks takes before sending: `"<tab> <until ms>"`.
+/// May `me` take (or renew) it at `now`? Yes when nobody holds it, it is ours, it has
+/// expired, or it cannot be read.
+pub fn may_lease(current: Option<&str>, me: &str, now: Millis) -> bool {
+    let Some((holder, until)) = current.and_then(|c| c.split_once(' ')) else { return true };
+    holder == me || until.parse::<Millis>().map_or(true, |u| u <= now)
+}
+
+/// The lease text for `me` until `until`.
+pub fn lease(me: &str, until: Millis) -> String {
+    format!("{me} {until}")
 }
 
 /// Pending entries due at `now`, oldest first.
@@ -216,10 +327,10 @@ mod tests {
     fn classification() {
         assert_eq!(Outcome::of_status(None, None), Outcome::Transient(None));
         assert_eq!(Outcome::of_status(Some(201), None), Outcome::Accepted(None));
-        for s in [408, 429, 500, 502, 503, 504] {
+        for s in [408, 409, 429, 500, 502, 503, 504] {
             assert_eq!(Outcome::of_status(Some(s), Some(5_000)), Outcome::Transient(Some(5_000)), "{s}");
         }
-        for s in [400, 401, 403, 404, 409, 413, 422] {
+        for s in [400, 401, 403, 404, 413, 422] {
             assert_eq!(Outcome::of_status(Some(s), None), Outcome::Permanent(s), "{s}");
         }
         assert_eq!(retry_after(Some(" 7 ")), Some(7_000));
@@ -232,16 +343,16 @@ mod tests {
         let fresh = || Entry::new("k", "{}".into(), 0);
         // pending --2xx--> delivered
         let mut e = fresh();
-        e.record(Outcome::Accepted(Some("SRV-1".into())), 10, 0.0, &P);
+        e.record(Outcome::Accepted(Some("SRV-1".into())), Route::ONE, 10, 0.0, &P);
         assert_eq!(e.state, State::Delivered { reference: Some("SRV-1".into()) });
         // delivered stays delivered whatever comes later
-        e.record(Outcome::Permanent(400), 20, 0.0, &P);
+        e.record(Outcome::Permanent(400), Route::ONE, 20, 0.0, &P);
         assert_eq!((e.attempts, e.state.clone()), (1, State::Delivered { reference: Some("SRV-1".into()) }));
         // pending --4xx--> failed(status)
         let mut e = fresh();
-        e.record(Outcome::Permanent(400), 10, 0.0, &P);
+        e.record(Outcome::Permanent(400), Route::ONE, 10, 0.0, &P);
         assert_eq!(e.state, State::Failed { status: Some(400) });
-        e.record(Outcome::Accepted(None), 20, 0.0, &P);
+        e.record(Outcome::Accepted(None), Route::ONE, 20, 0.0, &P);
         assert_eq!(e.state, State::Failed { status: Some(400) });
         // pending --transient--> pending, backoff doubling with jitter, capped
         let mut e = fresh();
@@ -249,32 +360,91 @@ mod tests {
             .map(|_| {
                 let before = e.next_at;
                 let now = before;
-                e.record(Outcome::Transient(None), now, 0.0, &P);
+                e.record(Outcome::Transient(None), Route::ONE, now, 0.0, &P);
                 e.next_at - now
             })
             .collect();
         assert_eq!(&delays[..6], &[2_000, 4_000, 8_000, 16_000, 32_000, 64_000]);
         assert_eq!(*delays.last().unwrap(), 3_600_000);
         let mut j = fresh();
-        j.record(Outcome::Transient(None), 0, 0.5, &P);
+        j.record(Outcome::Transient(None), Route::ONE, 0, 0.5, &P);
         assert_eq!(j.next_at, 3_000);
         // Retry-After wins when longer
         let mut r = fresh();
-        r.record(Outcome::Transient(Some(30_000)), 0, 0.0, &P);
+        r.record(Outcome::Transient(Some(30_000)), Route::ONE, 0, 0.0, &P);
         assert_eq!(r.next_at, 30_000);
         // failed --visitor sends again--> pending, due now, same key
         let mut again = fresh();
-        again.record(Outcome::Permanent(400), 10, 0.0, &P);
+        again.record(Outcome::Permanent(400), Route::ONE, 10, 0.0, &P);
         again.retry_now(50);
         assert_eq!((again.pending(), again.next_at, again.id.as_str()), (true, 50, "k"));
         let mut done = fresh();
-        done.record(Outcome::Accepted(None), 10, 0.0, &P);
+        done.record(Outcome::Accepted(None), Route::ONE, 10, 0.0, &P);
         done.retry_now(50);
         assert!(!done.pending());
         // pending --past retention--> failed(no status)
         let mut old = fresh();
         expire(std::slice::from_mut(&mut old), P.retention_ms + 1, &P);
         assert_eq!(old.state, State::Failed { status: None });
+    }
+
+    #[test]
+    fn deliver_all_tracks_each_backend() {
+        let all = Route { backends: 3, deliver: Deliver::All };
+        let mut e = Entry::new("k", "{}".into(), 0);
+        assert_eq!(e.target(all), 0);
+        e.record(Outcome::Accepted(Some("A-1".into())), all, 10, 0.0, &P);
+        assert_eq!((e.pending(), e.target(all), e.next_at), (true, 1, 10), "next backend due at once");
+        e.record(Outcome::Transient(None), all, 20, 0.0, &P);
+        assert_eq!((e.pending(), e.target(all), e.next_at), (true, 1, 2_020), "backs off on the same backend");
+        e.record(Outcome::Accepted(None), all, 2_020, 0.0, &P);
+        assert_eq!(e.target(all), 2);
+        e.record(Outcome::Accepted(None), all, 2_030, 0.0, &P);
+        assert_eq!(e.state, State::Delivered { reference: Some("A-1".into()) }, "the reference an earlier backend gave");
+        assert_eq!(e.done, vec![0, 1, 2]);
+        // A refusal by any backend fails the report; a retry keeps what was accepted.
+        let mut r = Entry::new("k", "{}".into(), 0);
+        r.record(Outcome::Accepted(None), all, 1, 0.0, &P);
+        r.record(Outcome::Permanent(403), all, 2, 0.0, &P);
+        assert_eq!(r.state, State::Failed { status: Some(403) });
+        r.retry_now(5);
+        assert_eq!((r.pending(), r.target(all)), (true, 1));
+    }
+
+    #[test]
+    fn deliver_first_falls_back_in_order() {
+        let first = Route { backends: 2, deliver: Deliver::First };
+        // Primary down: the fallback is tried at once and takes it.
+        let mut e = Entry::new("k", "{}".into(), 0);
+        e.record(Outcome::Transient(None), first, 10, 0.0, &P);
+        assert_eq!((e.target(first), e.next_at), (1, 10));
+        e.record(Outcome::Accepted(Some("F".into())), first, 11, 0.0, &P);
+        assert_eq!(e.state, State::Delivered { reference: Some("F".into()) });
+        // Both down: one backoff for the round, then the primary again.
+        let mut e = Entry::new("k", "{}".into(), 0);
+        e.record(Outcome::Transient(None), first, 10, 0.0, &P);
+        e.record(Outcome::Transient(None), first, 11, 0.0, &P);
+        assert_eq!((e.pending(), e.target(first), e.next_at), (true, 0, 2_011));
+        // Primary refuses, fallback refuses: failed, with the last status.
+        let mut e = Entry::new("k", "{}".into(), 0);
+        e.record(Outcome::Permanent(401), first, 10, 0.0, &P);
+        e.record(Outcome::Permanent(404), first, 11, 0.0, &P);
+        assert_eq!(e.state, State::Failed { status: Some(404) });
+        // Primary only down for now, fallback refuses: not final, the round is retried.
+        let mut e = Entry::new("k", "{}".into(), 0);
+        e.record(Outcome::Transient(None), first, 10, 0.0, &P);
+        e.record(Outcome::Permanent(400), first, 11, 0.0, &P);
+        assert_eq!((e.pending(), e.target(first), e.soft), (true, 0, false));
+    }
+
+    #[test]
+    fn storage_lease() {
+        assert!(may_lease(None, "a", 10));
+        assert!(may_lease(Some("a 100"), "a", 10), "ours: renew");
+        assert!(!may_lease(Some("b 100"), "a", 10), "another tab's, live");
+        assert!(may_lease(Some("b 100"), "a", 100), "expired");
+        assert!(may_lease(Some("garbage"), "a", 10));
+        assert_eq!(lease("a", 42), "a 42");
     }
 
     #[test]
@@ -288,8 +458,8 @@ mod tests {
     #[test]
     fn back_online_everything_is_due() {
         let mut list = vec![Entry::new("a", "{}".into(), 0), Entry::new("b", "{}".into(), 0)];
-        list[0].record(Outcome::Transient(None), 0, 0.0, &P);
-        list[1].record(Outcome::Permanent(400), 0, 0.0, &P);
+        list[0].record(Outcome::Transient(None), Route::ONE, 0, 0.0, &P);
+        list[1].record(Outcome::Permanent(400), Route::ONE, 0, 0.0, &P);
         wake_all(&mut list, 10);
         assert_eq!(ready(&list, 10), vec!["a".to_string()]);
     }
@@ -308,7 +478,7 @@ mod tests {
     #[test]
     fn entries_round_trip_through_storage() {
         for state in [State::Pending, State::Delivered { reference: Some("R".into()) }, State::Delivered { reference: None }, State::Failed { status: Some(400) }, State::Failed { status: None }] {
-            let e = Entry { id: "k".into(), body: "{\"a\":1}".into(), created: 5, attempts: 3, next_at: 9, state };
+            let e = Entry { attempts: 3, next_at: 9, rounds: 2, done: vec![1], via: 1, soft: true, got: Some("G".into()), state, ..Entry::new("k", "{\"a\":1}".into(), 5) };
             let v = crate::value::from_json(serde_json::to_value(&e).unwrap());
             assert_eq!(Entry::from_value(&v).unwrap(), e);
         }
@@ -318,7 +488,8 @@ mod tests {
         /// No sequence of failures loses a report before retention: it stays pending (and is
         /// retried) until a 2xx, a 4xx refusal, or retention; the key never changes.
         #[test]
-        fn nothing_is_lost_before_retention(outcomes in proptest::collection::vec((0u8..4, 0u32..120_000, 0.0f64..1.0), 1..60)) {
+        fn nothing_is_lost_before_retention(outcomes in proptest::collection::vec((0u8..4, 0u32..120_000, 0.0f64..1.0), 1..60), backends in 1usize..4, first in proptest::bool::ANY) {
+            let route = Route { backends, deliver: if first { Deliver::First } else { Deliver::All } };
             let mut e = Entry::new("key-1", "{}".into(), 0);
             let mut now = 0;
             for (kind, gap, jitter) in outcomes {
@@ -326,12 +497,14 @@ mod tests {
                 let was_pending = e.pending();
                 let outcome = match kind { 0 => Outcome::Transient(None), 1 => Outcome::Transient(Some(Millis::from(gap))), 2 => Outcome::Accepted(None), _ => Outcome::Permanent(400) };
                 let terminal = matches!(outcome, Outcome::Accepted(_) | Outcome::Permanent(_));
-                e.record(outcome, now, jitter, &P);
+                let target = e.target(route);
+                prop_assert!(target < backends);
+                e.record(outcome, route, now, jitter, &P);
                 prop_assert_eq!(&e.id, "key-1");
                 if was_pending && !terminal {
                     // Still pending unless the next try would fall after retention.
                     prop_assert!(e.pending() || e.next_at - e.created > P.retention_ms);
-                    if e.pending() {
+                    if e.pending() && !(first && target + 1 < backends) {
                         prop_assert!(e.next_at > now);
                         prop_assert!(e.next_at - now <= P.max_ms.max(Millis::from(gap)));
                     }

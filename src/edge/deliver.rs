@@ -1,17 +1,22 @@
-//! One delivery attempt: `POST` the report as JSON with its `Idempotency-Key`, with a
-//! timeout. Any 2xx is acceptance; a JSON answer may carry the server's `reference`.
+//! One delivery attempt at one backend, with a timeout: `POST` the body its format gives
+//! (the `json` format with the report's `Idempotency-Key`), or the host page's `submit`
+//! callback. Any 2xx is acceptance; a `json` answer may carry the server's `reference`.
 use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
-use js_sys::{Reflect, JSON};
+use js_sys::{Promise, Reflect, JSON};
+use reach_us_core::backend::{Backend, Format};
 use reach_us_core::outbox::{self, Outcome};
 use reach_us_core::payload::Report;
+use reach_us_core::value::Value;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use web_sys::{AbortController, Headers, RequestInit, RequestMode, Response};
 
+use crate::bridge::Bridge;
+use crate::edge::read;
 use crate::error::SendError;
 
 /// The report as a plain JS object (the `submit` event's detail).
@@ -65,23 +70,85 @@ pub async fn get_json(url: &str, timeout_ms: u32) -> Option<JsValue> {
     JsFuture::from(response.json().ok()?).await.ok()
 }
 
-/// One attempt: POST `body` with its `Idempotency-Key`, classified for the outbox.
-pub async fn attempt(endpoint: &str, id: &str, body: &str, timeout_ms: u32) -> Outcome {
-    let Ok(headers) = Headers::new() else { return Outcome::Transient(None) };
-    let _ = headers.set("Content-Type", "application/json");
-    let _ = headers.set("Idempotency-Key", id);
+/// The stored body read back as the report tree the non-JSON formats are rendered from.
+fn report_value(stored: &str) -> Value {
+    JSON::parse(stored).map(|j| read::value(&j)).unwrap_or(Value::Null)
+}
+
+/// The request for one attempt at `backend` (None for `callback`: no request).
+fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option<RequestInit> {
+    if backend.format == Format::Callback {
+        return None;
+    }
+    let body = backend.body(stored, &report_value(stored));
+    let headers = Headers::new().ok()?;
+    let _ = headers.set("Content-Type", &body.content_type);
+    if backend.format == Format::Json {
+        let _ = headers.set("Idempotency-Key", id);
+    }
+    for (k, v) in &backend.headers {
+        let _ = headers.set(k, v);
+    }
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(body));
-    let response = match fetch(endpoint, init, timeout_ms).await {
+    init.set_body(&JsValue::from_str(&body.text));
+    if backend.no_cors {
+        init.set_mode(RequestMode::NoCors);
+    }
+    if keepalive {
+        let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    }
+    Some(init)
+}
+
+/// Fire a `keepalive` request that may outlive the page (pagehide). Its answer is never
+/// read: the stored copy stays until a later attempt sees a 2xx.
+pub fn keepalive(backend: &Backend, id: &str, stored: &str) {
+    if let (Some(w), Some(init)) = (web_sys::window(), request(backend, id, stored, true)) {
+        let _ = w.fetch_with_str_and_init(&backend.url, &init);
+    }
+}
+
+/// The host page delivers it: every `submit` listener is called with the report and the
+/// returned promises settle the attempt (no listener yet: try again later).
+async fn callback(id: &str, stored: &str, timeout_ms: u32, bridge: &Bridge) -> Outcome {
+    let report = JSON::parse(stored).unwrap_or(JsValue::NULL);
+    let Some(settled) = bridge.deliver(&report) else { return Outcome::Transient(None) };
+    let timeout = Promise::new(&mut |_, reject| {
+        let _ = web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, timeout_ms as i32));
+    });
+    match JsFuture::from(Promise::race(&js_sys::Array::of2(&settled, &timeout))).await {
+        Ok(_) => Outcome::Accepted(None),
+        Err(e) => {
+            // `reject({permanent: true})` or an error with `status: 4xx`: do not retry.
+            let status = Reflect::get(&e, &"status".into()).ok().and_then(|s| s.as_f64()).map(|s| s as u16);
+            let permanent = Reflect::get(&e, &"permanent".into()).ok().is_some_and(|p| p.is_truthy());
+            web_sys::console::warn_2(&JsValue::from_str(&format!("Reach Us: the submit callback failed for report {id}")), &e);
+            match status {
+                Some(s) if permanent || (400..500).contains(&s) => Outcome::Permanent(s),
+                _ if permanent => Outcome::Permanent(400),
+                _ => Outcome::Transient(None),
+            }
+        }
+    }
+}
+
+/// One attempt at `backend`, classified for the outbox.
+pub async fn attempt(backend: &Backend, id: &str, stored: &str, timeout_ms: u32, bridge: &Bridge) -> Outcome {
+    let Some(init) = request(backend, id, stored, false) else { return callback(id, stored, timeout_ms, bridge).await };
+    let response = match fetch(&backend.url, init, timeout_ms).await {
         Ok(r) => r,
         Err(_) => return Outcome::Transient(None),
     };
+    if backend.no_cors {
+        // An opaque answer: the server answered, its status is unreadable.
+        return Outcome::Accepted(None);
+    }
     let status = response.status();
     let retry_after = outbox::retry_after(response.headers().get("retry-after").ok().flatten().as_deref());
     match Outcome::of_status(Some(status), retry_after) {
-        Outcome::Accepted(_) => {
+        Outcome::Accepted(_) if backend.format == Format::Json => {
             // The body is optional and only ever read for a reference.
             let reference = match response.json() {
                 Ok(p) => JsFuture::from(p)

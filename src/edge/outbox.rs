@@ -1,17 +1,20 @@
 //! The outbox at the edge: entries in `localStorage` (chosen over IndexedDB because it is
 //! synchronous — the report is on disk before `fetch` is even called, and a reload or a
 //! closed tab in between cannot lose it — and a few dozen small reports fit easily), one
-//! tab at a time sending (Web Locks; a tab without them sends alone and relies on the
-//! idempotency key), attempts through [`deliver::attempt`], decisions by the core.
+//! tab at a time sending (Web Locks; a storage lease where they are missing), attempts
+//! through [`deliver::attempt`] at the backend the core picks, decisions by the core.
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use reach_us_core::outbox::{self, Entry, OutboxError, Policy, State};
+use reach_us_core::backend::Backend;
+use reach_us_core::outbox::{self, Entry, OutboxError, Policy, Route, State};
 use reach_us_core::time::Millis;
+use reach_us_core::Config;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::bridge::Bridge;
 use crate::edge::{deliver, env, store};
 
 /// The storage key (versioned with the schema).
@@ -70,34 +73,111 @@ pub struct Flushed {
     pub attempts: u32,
 }
 
-/// Send everything due, until nothing is. Delivered entries leave the outbox; refused and
-/// expired ones stay (flagged) until the visitor has been told.
-async fn drain(endpoint: &str, timeout_ms: u32, policy: Policy) -> Vec<Flushed> {
+/// Everything a flush needs from the config.
+#[derive(Clone)]
+pub struct Plan {
+    /// The configured backends.
+    pub backends: Rc<[Backend]>,
+    /// How they are used.
+    pub route: Route,
+    /// One attempt's timeout, ms.
+    pub timeout_ms: u32,
+    /// Retry policy.
+    pub policy: Policy,
+}
+
+impl Plan {
+    /// The plan for a config.
+    pub fn of(config: &Config) -> Plan {
+        Plan {
+            backends: config.backends.clone().into(),
+            route: Route { backends: config.backends.len(), deliver: config.deliver },
+            timeout_ms: config.timeout_ms,
+            policy: Policy { retention_ms: i64::from(config.retention_days) * 86_400_000, ..Policy::default() },
+        }
+    }
+
+    /// The backend an entry's next attempt goes to.
+    pub fn backend(&self, e: &Entry) -> Option<&Backend> {
+        self.backends.get(e.target(self.route))
+    }
+}
+
+/// One attempt at the entry's next backend, its outcome recorded on `e`.
+pub async fn attempt(e: &mut Entry, plan: &Plan, bridge: &Bridge) {
+    let Some(backend) = plan.backend(e) else { return };
+    let outcome = deliver::attempt(backend, &e.id, &e.body, plan.timeout_ms, bridge).await;
+    e.record(outcome, plan.route, env::now(), js_sys::Math::random(), &plan.policy);
+}
+
+/// Send everything due, until nothing is (or the storage lease is lost). Delivered entries
+/// leave the outbox; refused and expired ones stay (flagged) until the visitor has been told.
+async fn drain(plan: &Plan, bridge: &Bridge, lease: bool) -> Vec<Flushed> {
     let mut out = Vec::new();
     loop {
+        if lease && !take_lease(plan.timeout_ms) {
+            break;
+        }
         let mut list = load();
-        outbox::expire(&mut list, env::now(), &policy);
+        outbox::expire(&mut list, env::now(), &plan.policy);
         let Some(id) = outbox::ready(&list, env::now()).into_iter().next() else {
             save(&list);
             break;
         };
-        let Some(body) = list.iter().find(|e| e.id == id).map(|e| e.body.clone()) else { break };
-        let outcome = deliver::attempt(endpoint, &id, &body, timeout_ms).await;
+        let Some(mut sent) = list.into_iter().find(|e| e.id == id) else { break };
+        attempt(&mut sent, plan, bridge).await;
         // Re-read: this tab holds the lock, but a new report may have been added meanwhile.
         let mut list = load();
         let Some(e) = list.iter_mut().find(|e| e.id == id) else { continue };
-        e.record(outcome, env::now(), js_sys::Math::random(), &policy);
+        *e = sent;
         out.push(Flushed { id: e.id.clone(), body: e.body.clone(), state: e.state.clone(), attempts: e.attempts });
         list.retain(|e| !matches!(e.state, State::Delivered { .. }));
         if !save(&list) {
             break;
         }
     }
+    if lease {
+        drop_lease();
+    }
     out
 }
 
-/// Flush under the site-wide Web Lock (skipped when another tab holds it: that tab sends).
-pub async fn flush(endpoint: String, timeout_ms: u32, policy: Policy) -> Vec<Flushed> {
+/// The storage lease of tabs without Web Locks.
+const LEASE: &str = "reach-us:v1:lease";
+
+thread_local! {
+    static TAB: String = format!("{:x}", (js_sys::Math::random() * 1e15) as u64);
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Take or renew the lease for one attempt's time plus a margin. localStorage has no
+/// compare-and-set: write, then read back to see who won a simultaneous write.
+fn take_lease(timeout_ms: u32) -> bool {
+    let Some(s) = storage() else { return true }; // no storage: nothing to share either
+    let me = TAB.with(String::clone);
+    let now = env::now();
+    if !outbox::may_lease(s.get_item(LEASE).ok().flatten().as_deref(), &me, now) {
+        return false;
+    }
+    let _ = s.set_item(LEASE, &outbox::lease(&me, now + Millis::from(timeout_ms) + 5_000));
+    s.get_item(LEASE).ok().flatten().is_some_and(|v| v.starts_with(&format!("{me} ")))
+}
+
+fn drop_lease() {
+    if let Some(s) = storage() {
+        let me = TAB.with(String::clone);
+        if s.get_item(LEASE).ok().flatten().is_some_and(|v| v.starts_with(&format!("{me} "))) {
+            let _ = s.remove_item(LEASE);
+        }
+    }
+}
+
+/// Flush under the site-wide Web Lock (skipped when another tab holds it: that tab
+/// sends); without Web Locks, under a storage lease.
+pub async fn flush(plan: Plan, bridge: Bridge) -> Vec<Flushed> {
     let results: Rc<RefCell<Vec<Flushed>>> = Rc::default();
     let locks = web_sys::window().and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok()).filter(|l| !l.is_undefined());
     let request = locks.as_ref().and_then(|l| Reflect::get(l, &"request".into()).ok()).and_then(|f| f.dyn_into::<Function>().ok());
@@ -107,7 +187,7 @@ pub async fn flush(endpoint: String, timeout_ms: u32, policy: Policy) -> Vec<Flu
             let cb = Closure::once_into_js(move |lock: JsValue| -> Promise {
                 wasm_bindgen_futures::future_to_promise(async move {
                     if !lock.is_null() {
-                        *r.borrow_mut() = drain(&endpoint, timeout_ms, policy).await;
+                        *r.borrow_mut() = drain(&plan, &bridge, false).await;
                     }
                     Ok(JsValue::UNDEFINED)
                 })
@@ -118,9 +198,25 @@ pub async fn flush(endpoint: String, timeout_ms: u32, policy: Policy) -> Vec<Flu
                 let _ = JsFuture::from(Promise::from(p)).await;
             }
         }
-        _ => *results.borrow_mut() = drain(&endpoint, timeout_ms, policy).await,
+        _ => *results.borrow_mut() = drain(&plan, &bridge, true).await,
     }
     results.take()
+}
+
+/// The page is going away: hand every pending report that is due soon to a `keepalive`
+/// request (64 KiB in all, the browser's budget), but only to backends that honour the
+/// `Idempotency-Key` — the stored copy stays and is sent again on the next page, so a
+/// backend without it could get it twice.
+pub fn flush_on_hide(plan: &Plan) {
+    let mut budget: usize = 64 * 1024;
+    for e in load().iter().filter(|e| e.pending()) {
+        let Some(backend) = plan.backend(e).filter(|b| b.idempotent()) else { continue };
+        if e.body.len() > budget {
+            break;
+        }
+        budget -= e.body.len();
+        deliver::keepalive(backend, &e.id, &e.body);
+    }
 }
 
 /// Drop an entry the visitor has been told about.

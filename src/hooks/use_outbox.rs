@@ -1,13 +1,14 @@
 //! The outbox runner: flushes on mount (every page load retries what earlier pages left),
 //! when the browser comes back online, when a report is saved, and when the next retry is
-//! due; turns what happened into receipts, events and the visitor's state.
+//! due; hands pending reports to keepalive requests on `pagehide`; turns what happened into
+//! receipts, events and the visitor's state.
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use js_sys::JSON;
-use reach_us_core::outbox::{Policy, State as Sent};
+use reach_us_core::outbox::State as Sent;
 use reach_us_core::receipts::{self, Receipt as Kept};
 use reach_us_core::time::parse_iso;
 use reach_us_core::value::Value;
@@ -86,22 +87,21 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
         let timer: Rc<RefCell<Option<Timeout>>> = Rc::default();
         let running: Rc<RefCell<bool>> = Rc::default();
         let again: Rc<RefCell<bool>> = Rc::default();
-        let (endpoint, timeout) = (config.endpoint.clone(), config.timeout_ms);
-        let policy = Policy { retention_ms: i64::from(config.retention_days) * 86_400_000, ..Policy::default() };
+        let plan = outbox::Plan::of(config);
         let kick: Rc<RefCell<Option<Rc<dyn Fn()>>>> = Rc::default();
         let run: Rc<dyn Fn()> = {
             let (timer, running, again, kick) = (timer.clone(), running.clone(), again.clone(), kick.clone());
-            let (dispatcher, bridge) = (dispatcher.clone(), bridge.clone());
+            let (dispatcher, bridge, plan) = (dispatcher.clone(), bridge.clone(), plan.clone());
             Rc::new(move || {
                 if std::mem::replace(&mut *running.borrow_mut(), true) {
                     *again.borrow_mut() = true; // a flush is under way: go round once more after it
                     return;
                 }
                 let (timer, running, again, kick) = (timer.clone(), running.clone(), again.clone(), kick.clone());
-                let (dispatcher, bridge, endpoint) = (dispatcher.clone(), bridge.clone(), endpoint.clone());
+                let (dispatcher, bridge, plan) = (dispatcher.clone(), bridge.clone(), plan.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     loop {
-                        let results = outbox::flush(endpoint.clone(), timeout, policy).await;
+                        let results = outbox::flush(plan.clone(), bridge.clone()).await;
                         report(results, &dispatcher, &bridge);
                         if !std::mem::replace(&mut *again.borrow_mut(), false) {
                             break;
@@ -130,6 +130,11 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
                 r()
             })
         });
+        // The page is going away: hand what is pending to keepalive requests.
+        let hide = web_sys::window().map(|w| {
+            let plan = plan.clone();
+            EventListener::new(&w, "pagehide", move |_| outbox::flush_on_hide(&plan))
+        });
         // Another tab sent (or was refused) a report this tab shows: follow it.
         let storage = web_sys::window().map(|w| {
             let d = dispatcher.clone();
@@ -155,6 +160,7 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
         run();
         move || {
             drop(online);
+            drop(hide);
             drop(storage);
             timer.borrow_mut().take();
             kick.borrow_mut().take();

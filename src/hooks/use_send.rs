@@ -4,7 +4,8 @@
 use std::rc::Rc;
 
 use reach_us_core::form::validate;
-use reach_us_core::outbox::{Outcome, Policy};
+use reach_us_core::backend::Format;
+use reach_us_core::outbox::{Entry, State as Sent};
 use reach_us_core::payload::{Context, Report};
 use yew::prelude::*;
 
@@ -41,30 +42,42 @@ pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
             Ok(b) => b,
             Err(e) => return dispatcher.dispatch(Action::Failed(e)),
         };
-        let policy = Policy { retention_ms: i64::from(state.config.retention_days) * 86_400_000, ..Policy::default() };
-        match outbox::enqueue(&report.id, body.clone(), report.created_millis(), &policy) {
+        let plan = outbox::Plan::of(&state.config);
+        // With a `callback` backend the `submit` listeners ARE the delivery (called by the
+        // outbox, once per attempt); otherwise `submit` tells the page a report was sent.
+        let notify = |bridge: &Bridge| {
+            if !plan.backends.iter().any(|b| b.format == Format::Callback) {
+                bridge.emit("submit", &deliver::to_js(&report));
+            }
+        };
+        match outbox::enqueue(&report.id, body.clone(), report.created_millis(), &plan.policy) {
             Err(SaveError::Limit(e)) => return dispatcher.dispatch(Action::Failed(SendError::Limit(e))),
             Ok(()) => {
                 dispatcher.dispatch(Action::Sending(report.clone()));
-                bridge.emit("submit", &deliver::to_js(&report));
+                notify(&bridge);
                 bridge.kick();
             }
             Err(SaveError::Storage) => {
                 // The browser would not store it (private mode, quota): one attempt from
                 // memory, and the visitor is told if it fails, with their text intact.
                 dispatcher.dispatch(Action::Sending(report.clone()));
-                bridge.emit("submit", &deliver::to_js(&report));
-                let (endpoint, timeout) = (state.config.endpoint.clone(), state.config.timeout_ms);
+                notify(&bridge);
+                let bridge = bridge.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let phase = match deliver::attempt(&endpoint, &report.id, &body, timeout).await {
-                        Outcome::Accepted(r) => Phase::Sent(Receipt {
+                    // One round through the backends, from memory, by the same rules.
+                    let mut entry = Entry::new(&report.id, body, report.created_millis());
+                    while entry.pending() && entry.next_at <= env::now() {
+                        outbox::attempt(&mut entry, &plan, &bridge).await;
+                    }
+                    let phase = match entry.state {
+                        Sent::Delivered { reference } => Phase::Sent(Receipt {
                             id: report.id.clone(),
-                            reference: r.unwrap_or_else(|| report.reference.clone()),
+                            reference: reference.unwrap_or_else(|| report.reference.clone()),
                             created_at: report.created_millis(),
                             due_at: report.due_millis(),
                         }),
-                        Outcome::Permanent(s) => Phase::Failed(SendError::Status(s)),
-                        Outcome::Transient(_) => Phase::Failed(SendError::Network),
+                        Sent::Failed { status: Some(s) } => Phase::Failed(SendError::Status(s)),
+                        _ => Phase::Failed(SendError::Network),
                     };
                     dispatcher.dispatch(Action::Outcome(report.id.clone(), Box::new(phase)));
                 });

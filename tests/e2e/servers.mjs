@@ -48,17 +48,21 @@ export async function servePages(pages, { headers = {} } = {}) {
 
 /**
  * A backend that records requests. `respond(req, body, n)` returns {status, body, delayMs}
- * for the n-th POST (default: 201 with the client's reference).
+ * for the n-th POST (default: 201 with the client's reference). `cors: false` answers like
+ * a vendor webhook that sends no CORS headers at all. `overlaps` counts POSTs that arrived
+ * while another POST of the same report (by key, else body id) was still being answered.
  */
-export async function backend(respond) {
+export async function backend(respond, { cors: withCors = true } = {}) {
   const posts = [];
   const options = [];
+  const inflight = new Map();
+  const stats = { overlaps: 0 };
   const server = http.createServer((req, res) => {
-    const cors = {
+    const cors = withCors ? {
       "access-control-allow-origin": "*",
       "access-control-allow-methods": "POST, GET, OPTIONS",
-      "access-control-allow-headers": "content-type, idempotency-key",
-    };
+      "access-control-allow-headers": "content-type, idempotency-key, x-brand",
+    } : {};
     if (req.method === "OPTIONS") { options.push(req.url); res.writeHead(204, cors).end(); return; }
     let data = "";
     req.setEncoding("utf8");
@@ -66,16 +70,20 @@ export async function backend(respond) {
     req.on("end", async () => {
       let body = null;
       try { body = JSON.parse(data); } catch { /* recorded as null */ }
-      const entry = { method: req.method, url: req.url, headers: req.headers, raw: data, body };
+      const entry = { method: req.method, url: req.url, headers: req.headers, raw: data, body, at: Date.now() };
       posts.push(entry);
+      const key = req.headers["idempotency-key"] || (body && body.id) || data;
+      if (inflight.get(key)) stats.overlaps++;
+      inflight.set(key, (inflight.get(key) || 0) + 1);
       const r = (respond && (await respond(entry, posts.length))) || { status: 201, body: { reference: body && body.reference } };
       if (r.delayMs) await new Promise((ok) => setTimeout(ok, r.delayMs));
+      inflight.set(key, inflight.get(key) - 1);
       res.writeHead(r.status, { ...cors, "content-type": "application/json" });
       res.end(r.body === undefined ? "" : JSON.stringify(r.body));
     });
   });
   const url = await listen(server);
-  return { url, posts, options, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }) };
+  return { url, posts, options, stats, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }) };
 }
 
 /** A host page that embeds the widget with one tag. */

@@ -1,0 +1,183 @@
+// "Any configured backend" (#4), from outside: several backends with `deliver: all` and
+// `first`, the form / template / preset / callback formats as their receivers see them,
+// the keepalive hand-off on pagehide, and the storage lease of browsers without Web Locks.
+import { test, expect } from "@playwright/test";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serveDir, servePages, backend, hostPage } from "./servers.mjs";
+
+const DIST = join(dirname(fileURLToPath(import.meta.url)), "../../dist");
+let cdn;
+test.beforeAll(async () => { cdn = await serveDir(DIST); });
+test.afterAll(async () => { await cdn.close(); });
+
+const stub = (cfg, extra = "") =>
+  `<script>window.ReachUs=function(){(ReachUs.q=ReachUs.q||[]).push(arguments)};ReachUs('init', ${JSON.stringify(cfg)});${extra}</script>`;
+
+async function send(page, message = "The door won't open \"now\" <b>&</b> 车门") {
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await page.getByLabel("What happened?").fill(message);
+  await page.getByLabel("Email").fill("driver+1@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  return message;
+}
+
+const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("reach-us:v1:outbox") || "[]"));
+
+test("deliver all: json, form, template and a callback each get the report once, in their own format", async ({ page }) => {
+  const api = await backend();
+  const cfg = {
+    promise: "2h",
+    deliver: "all",
+    backends: [
+      { url: `${api.url}/json`, headers: { "X-Brand": "acme" } },
+      { type: "form", url: `${api.url}/form` },
+      { type: "template", url: `${api.url}/tpl`, content_type: "text/plain", template: "{{reference}}|{{message}}|{{due_at}}" },
+      { type: "callback" },
+    ],
+  };
+  const handler = `ReachUs('on', 'submit', async (r) => { (window.calls = window.calls || []).push(r); });`;
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub(cfg, handler) }) });
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.goto(site.url + "/");
+  const message = await send(page);
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  const byPath = (p) => api.posts.filter((x) => x.url === p);
+  expect(api.posts.map((p) => p.url).sort()).toEqual(["/form", "/json", "/tpl"]);
+  const json = byPath("/json")[0];
+  expect(json.headers["x-brand"]).toBe("acme");
+  expect(json.headers["idempotency-key"]).toBe(json.body.id);
+  const id = json.body.id;
+  // form: a CORS simple request (no preflight), every scalar field flattened.
+  const form = new URLSearchParams(byPath("/form")[0].raw);
+  expect(byPath("/form")[0].headers["content-type"]).toBe("application/x-www-form-urlencoded");
+  expect(form.get("message")).toBe(message);
+  expect(form.get("contact.email")).toBe("driver+1@example.com");
+  expect(form.get("id")).toBe(id);
+  expect(form.get("promise.due_at")).toBe(json.body.promise.due_at);
+  // template: placeholders filled, text/plain (also no preflight).
+  expect(byPath("/tpl")[0].raw).toBe(`${json.body.reference}|${message}|${json.body.promise.due_at}`);
+  expect(api.options.sort()).toEqual(["/json"]);
+  // callback: the page's own code got the same report, once.
+  const calls = await page.evaluate(() => window.calls.map((r) => [r.id, r.message]));
+  expect(calls).toEqual([[id, message]]);
+  expect(await outbox(page)).toEqual([]);
+  expect(errors).toEqual([]);
+  await api.close(); await site.close();
+});
+
+test("deliver first: a dead primary falls back at once, and the fallback's answer is the receipt", async ({ page }) => {
+  const primary = await backend(() => ({ status: 503 }));
+  const fallback = await backend(() => ({ status: 201, body: { reference: "FB-7" } }));
+  const cfg = { deliver: "first", backends: [{ url: primary.url }, { url: fallback.url }] };
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub(cfg) }) });
+  await page.goto(site.url + "/");
+  await send(page);
+  await expect(page.getByText("FB-7", { exact: true })).toBeVisible();
+  expect(primary.posts).toHaveLength(1);
+  expect(fallback.posts).toHaveLength(1);
+  expect(fallback.posts[0].headers["idempotency-key"]).toBe(primary.posts[0].headers["idempotency-key"]);
+  await page.waitForTimeout(2500);
+  expect(primary.posts.length + fallback.posts.length).toBe(2);
+  await primary.close(); await fallback.close(); await site.close();
+});
+
+test("Slack preset: a webhook that answers no CORS gets its payload once, markup escaped", async ({ page }) => {
+  const hook = await backend(() => ({ status: 200, body: "ok" }), { cors: false });
+  const cfg = { promise: "1h", backends: [{ preset: "slack", url: `${hook.url}/services/T0/B0/secret` }] };
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub(cfg) }) });
+  await page.goto(site.url + "/");
+  await send(page, "Door stuck <!channel> & <https://evil.example|click>");
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  expect(hook.posts).toHaveLength(1);
+  expect(hook.options).toEqual([]);
+  const post = hook.posts[0];
+  expect(post.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+  const payload = JSON.parse(new URLSearchParams(post.raw).get("payload"));
+  expect(Object.keys(payload)).toEqual(["text"]);
+  expect(payload.text).toContain("Door stuck &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;");
+  expect(payload.text).toMatch(/^New report [A-Z0-9-]+ \(problem\)\n/);
+  await page.waitForTimeout(2500);
+  expect(hook.posts).toHaveLength(1);
+  await hook.close(); await site.close();
+});
+
+test("callback: a rejection is retried with the same report, a resolve delivers, a permanent rejection refuses", async ({ page }) => {
+  const cfg = { backends: [{ type: "callback" }] };
+  const handler = `ReachUs('on', 'submit', (r) => {
+    window.calls = (window.calls || []).concat([r.id]);
+    if (r.message.includes('refuse')) return Promise.reject({ permanent: true, status: 422 });
+    return window.calls.length === 1 ? Promise.reject(new Error('CRM down')) : Promise.resolve();
+  });`;
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub(cfg, handler) }) });
+  await page.goto(site.url + "/");
+  await send(page, "Please call me back");
+  await expect(page.locator("reach-us-widget .ru-queued-text")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible({ timeout: 10_000 });
+  const calls = await page.evaluate(() => window.calls);
+  expect(calls).toHaveLength(2);
+  expect(calls[1]).toBe(calls[0]);
+  await page.getByRole("button", { name: "Report something else" }).click();
+  await page.getByLabel("What happened?").fill("please refuse this");
+  await page.getByLabel("Email").fill("driver+1@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("alert")).toContainText("We couldn't deliver this (the server answered 422).");
+  await expect(page.getByLabel("What happened?")).toHaveValue("please refuse this");
+  await site.close();
+});
+
+test("pagehide hands a waiting report to a keepalive request; the stored copy stays until a 2xx is seen", async ({ page }) => {
+  const api = await backend((_req, n) => (n === 1 ? { status: 503 } : undefined));
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, attrs: { endpoint: api.url } }), "/away": "<!doctype html><title>away</title><p>elsewhere" });
+  await page.goto(site.url + "/");
+  await send(page);
+  await expect(page.locator("reach-us-widget .ru-queued-text")).toBeVisible();
+  expect(api.posts).toHaveLength(1);
+  await page.goto(site.url + "/away");
+  // The next retry would be 2–4 s after the 503; the keepalive one comes at once.
+  await expect.poll(() => api.posts.length, { timeout: 1_500 }).toBe(2);
+  expect(api.posts[1].at - api.posts[0].at).toBeLessThan(2_000);
+  expect(api.posts[1].headers["idempotency-key"]).toBe(api.posts[0].headers["idempotency-key"]);
+  expect(api.posts[1].raw).toBe(api.posts[0].raw);
+  // Its answer was never read, so the report is still stored: the next page sends it again
+  // with the same key (the backend replays), and only then it leaves the outbox.
+  expect((await outbox(page)).map((e) => e.state)).toEqual(["pending"]);
+  await page.goto(site.url + "/");
+  await expect.poll(() => api.posts.length, { timeout: 10_000 }).toBe(3);
+  expect(api.posts[2].headers["idempotency-key"]).toBe(api.posts[0].headers["idempotency-key"]);
+  await expect.poll(async () => (await outbox(page)).length).toBe(0);
+  await api.close(); await site.close();
+});
+
+test("without Web Locks, a storage lease keeps two tabs from sending the same report at once", async ({ browser }) => {
+  const api = await backend(() => ({ status: 201, delayMs: 500, body: {} }));
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, attrs: { endpoint: api.url } }), "/seed": "<!doctype html><title>seed</title>" });
+  const context = await browser.newContext();
+  await context.addInitScript(() => { delete Navigator.prototype.locks; });
+  const a = await context.newPage();
+  await a.goto(site.url + "/seed");
+  expect(await a.evaluate(() => navigator.locks)).toBeUndefined();
+  // Six reports left waiting by earlier pages; the flag makes the loader fetch the widget.
+  await a.evaluate(() => {
+    const now = Date.now();
+    const list = Array.from({ length: 6 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-00000000000${i}`,
+      body: JSON.stringify({ id: `k${i}`, reference: `R-${i}`, created_at: new Date(now).toISOString(), category: "problem" }),
+      created: now, attempts: 1, next_at: now, rounds: 1, state: "pending",
+    }));
+    localStorage.setItem("reach-us:v1:outbox", JSON.stringify(list));
+    localStorage.setItem("reach-us", "1");
+  });
+  await a.goto(site.url + "/");
+  await expect.poll(() => api.posts.length, { timeout: 10_000 }).toBeGreaterThan(0);
+  const b = await context.newPage();
+  await b.goto(site.url + "/");
+  await expect.poll(async () => (await outbox(a)).length, { timeout: 15_000 }).toBe(0);
+  await b.waitForTimeout(1_000);
+  const keys = api.posts.map((p) => p.headers["idempotency-key"]);
+  expect(api.stats.overlaps).toBe(0);
+  expect(new Set(keys).size).toBe(6);
+  expect(keys).toHaveLength(6);
+  await context.close(); await api.close(); await site.close();
+});
