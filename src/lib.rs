@@ -28,3 +28,11 @@ pub use bridge::Widget;
 pub fn boot(root: web_sys::ShadowRoot, attrs: JsValue, queue: JsValue) -> Widget {
     bridge::boot(root, attrs, queue)
 }
+
+/// A small free-list allocator instead of the default dlmalloc (measured: see README "Size").
+/// The widget is single-threaded wasm, which is what `AssumeSingleThreaded` requires.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without the atomics feature has one thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

@@ -130,7 +130,8 @@ pub fn escape(s: &str, escape: Escape, out: &mut String) {
                     '\t' => out.push_str("\\t"),
                     // `<` too, so a body pasted into HTML by some tool cannot open a tag.
                     c if (c as u32) < 0x20 || c == '<' || c == '\u{2028}' || c == '\u{2029}' => {
-                        out.push_str(&format!("\\u{:04x}", c as u32))
+                        out.push_str("\\u");
+                        hex(c as u32, 4, out);
                     }
                     c => out.push(c),
                 }
@@ -141,11 +142,40 @@ pub fn escape(s: &str, escape: Escape, out: &mut String) {
                 match b {
                     b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(b as char),
                     b' ' => out.push('+'),
-                    b => out.push_str(&format!("%{b:02X}")),
+                    b => {
+                        out.push('%');
+                        hex(u32::from(b), 2, out);
+                    }
                 }
             }
         }
     }
+}
+
+/// `digits` upper-case hex digits of `n` (no `format!`: its machinery costs bytes in the wasm).
+fn hex(n: u32, digits: u32, out: &mut String) {
+    for i in (0..digits).rev() {
+        out.push(char::from(b"0123456789ABCDEF"[((n >> (i * 4)) & 0xf) as usize]));
+    }
+}
+
+/// A number as JSON writes it, for the numbers a report holds (whole, or a few decimals),
+/// without the float formatter (which would add kilobytes to the wasm).
+fn number(n: f64) -> String {
+    if !n.is_finite() {
+        return String::new();
+    }
+    let scaled = (n.abs() * 1e6).round() as u64;
+    let (whole, frac) = (scaled / 1_000_000, scaled % 1_000_000);
+    let sign = if n < 0.0 && scaled != 0 { "-" } else { "" };
+    if frac == 0 {
+        return format!("{sign}{whole}");
+    }
+    let mut f = (frac + 1_000_000).to_string().split_off(1);
+    while f.ends_with('0') {
+        f.pop();
+    }
+    format!("{sign}{whole}.{f}")
 }
 
 fn lookup<'a>(report: &'a Value, path: &str) -> Option<&'a Value> {
@@ -159,7 +189,7 @@ fn lookup<'a>(report: &'a Value, path: &str) -> Option<&'a Value> {
 fn scalar(v: Option<&Value>) -> String {
     match v {
         Some(Value::Str(s)) => s.clone(),
-        Some(Value::Num(n)) => format!("{n}"),
+        Some(Value::Num(n)) => number(*n),
         Some(Value::Bool(b)) => b.to_string(),
         _ => String::new(),
     }
@@ -519,6 +549,17 @@ mod tests {
         }
         let b = backend(json!({"preset": "discord", "url": "https://d.example/w", "text": "{{message}}"})).unwrap();
         assert_eq!(parse(&b.body("{}", &long).text)["content"].as_str().unwrap().len(), 2000);
+    }
+
+    #[test]
+    fn numbers_and_hex_without_the_float_formatter() {
+        for (n, s) in [(120.0, "120"), (0.0, "0"), (-3.0, "-3"), (1.5, "1.5"), (0.125, "0.125"), (-0.25, "-0.25"), (2.0e9, "2000000000")] {
+            assert_eq!(number(n), s);
+        }
+        let mut out = String::new();
+        hex(0x2028, 4, &mut out);
+        hex(0x0a, 2, &mut out);
+        assert_eq!(out, "20280A");
     }
 
     #[test]
