@@ -1,52 +1,48 @@
-//! The reference inbox: a small backend that speaks the widget's protocol. It accepts
-//! `reach-us/v1` reports (idempotent by `Idempotency-Key`), keeps them in an append-only
-//! JSON-lines file, and shows what arrived at `/`.
-//!
-//! Configuration (environment):
-//! * `INBOX_ADDR` — listen address, default `127.0.0.1:8787`;
-//! * `INBOX_DATA` — the JSON-lines file, default `.inbox-data/reports.jsonl`;
-//! * `INBOX_ALLOW_ORIGINS` — comma-separated origins allowed by CORS, or `*` (default).
-mod store;
-mod web;
-
+//! `reach-us-inbox`: run the reference inbox (configuration: environment, see
+//! [`reach_us_inbox::InboxConfig`]), or `reach-us-inbox hash-token <token>` to print the
+//! SHA-256 to configure as `INBOX_ADMIN_TOKEN_SHA256`.
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use store::Store;
+use reach_us_inbox::{web, InboxConfig, Store};
 
 #[tokio::main]
 async fn main() {
-    let addr: SocketAddr = match std::env::var("INBOX_ADDR").unwrap_or_else(|_| "127.0.0.1:8787".into()).parse() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("inbox: INBOX_ADDR is not an address: {e}");
-            std::process::exit(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("hash-token") {
+        match args.get(1) {
+            Some(t) => println!("{}", reach_us_inbox::util::sha256_hex(t.trim().as_bytes())),
+            None => {
+                eprintln!("usage: reach-us-inbox hash-token <token>");
+                std::process::exit(2);
+            }
         }
-    };
-    let data = PathBuf::from(std::env::var("INBOX_DATA").unwrap_or_else(|_| ".inbox-data/reports.jsonl".into()));
-    let store = match Store::open(&data).await {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            eprintln!("inbox: cannot open {}: {e}", data.display());
-            std::process::exit(2);
-        }
-    };
-    let origins = std::env::var("INBOX_ALLOW_ORIGINS").unwrap_or_else(|_| "*".into());
-    let app = web::router(store, &origins);
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("inbox: cannot listen on {addr}: {e}");
-            std::process::exit(2);
-        }
-    };
-    println!("inbox: listening on http://{addr}/ (reports in {})", data.display());
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(async {
+        return;
+    }
+    let cfg = InboxConfig::from_env().unwrap_or_else(|e| {
+        eprintln!("inbox: {e}");
+        std::process::exit(2);
+    });
+    let store = Store::open(&cfg.db).unwrap_or_else(|e| {
+        eprintln!("inbox: cannot open {}: {e}", cfg.db.display());
+        std::process::exit(2);
+    });
+    let listener = tokio::net::TcpListener::bind(cfg.addr).await.unwrap_or_else(|e| {
+        eprintln!("inbox: cannot listen on {}: {e}", cfg.addr);
+        std::process::exit(2);
+    });
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    println!(
+        "inbox: listening on http://{addr}/ (SQLite {}, CORS for {}, admin {})",
+        cfg.db.display(),
+        cfg.allow_origins.join(", "),
+        if cfg.admin_token_sha256.is_some() { "on" } else { "off: set INBOX_ADMIN_TOKEN_SHA256" }
+    );
+    let app = web::router(web::App::new(Arc::new(store), cfg));
+    let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    {
+    });
+    if let Err(e) = serve.await {
         eprintln!("inbox: {e}");
     }
 }

@@ -1,81 +1,272 @@
-//! Durable report storage: an append-only JSON-lines file, fsynced before a 2xx is
-//! returned, and an in-memory index by idempotency key.
-use std::io;
-use std::path::{Path, PathBuf};
+//! Report storage in SQLite: one file, WAL journal, `synchronous=FULL`, so a report whose
+//! insert returned is on disk and survives a `kill -9` or a power cut. One connection
+//! behind a mutex (SQLite serialises writers anyway); callers run it on a blocking thread.
+use std::path::Path;
+use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
-use tokio::io::AsyncWriteExt;
-use tokio::sync::Mutex;
+use rusqlite::{params, Connection, OptionalExtension};
 
-/// One stored report with what the inbox answered.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Stored {
-    /// The idempotency key (= report id).
-    pub key: String,
-    /// The body as received.
-    pub report: serde_json::Value,
-    /// The JSON the inbox answered with (returned again on a retry).
-    pub response: serde_json::Value,
+/// A report to store, with the answer to give for it (again, on a replay).
+#[derive(Clone, Debug)]
+pub struct NewReport {
+    /// Report id = `Idempotency-Key`.
+    pub id: String,
+    /// SHA-256 of the body as received (replay vs conflict).
+    pub body_sha: String,
+    /// The body.
+    pub body: String,
+    /// Reference shown to the visitor.
+    pub reference: String,
+    /// Category id.
+    pub category: String,
+    /// The visitor's text.
+    pub message: String,
+    /// Contact email.
+    pub email: Option<String>,
+    /// Contact phone.
+    pub phone: Option<String>,
+    /// Page the report came from.
+    pub page_url: Option<String>,
+    /// When the promise clock started, ms.
+    pub created_at: i64,
+    /// When the inbox stored it, ms.
+    pub accepted_at: i64,
+    /// When a reply is due, ms.
+    pub due_at: Option<i64>,
+    /// The JSON answered (201).
+    pub response: String,
 }
 
-/// What `insert` did.
+/// What an insert did.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Insert {
-    /// New report stored.
-    Created(Stored),
-    /// Same key and same body: the earlier answer.
-    Replay(Stored),
-    /// Same key, different body.
+    /// Stored now; the answer.
+    Created(String),
+    /// The same key and body were stored before; the answer given then.
+    Replay(String),
+    /// The same key came with another body.
     Conflict,
+}
+
+/// A stored report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// Id.
+    pub id: String,
+    /// Reference.
+    pub reference: String,
+    /// Category.
+    pub category: String,
+    /// Text.
+    pub message: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Page.
+    pub page_url: Option<String>,
+    /// Clock start, ms.
+    pub created_at: i64,
+    /// Stored, ms.
+    pub accepted_at: i64,
+    /// Due, ms.
+    pub due_at: Option<i64>,
+    /// `received`, `in_progress`, `answered`, `resolved`.
+    pub status: String,
+    /// First answer, ms.
+    pub answered_at: Option<i64>,
+    /// Reply the visitor can see.
+    pub reply: Option<String>,
+}
+
+/// The statuses the team can set.
+pub const STATUSES: [&str; 4] = ["received", "in_progress", "answered", "resolved"];
+
+/// Storage failed.
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "storage: {}", self.0)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError(e.to_string())
+    }
 }
 
 /// The store.
 pub struct Store {
-    path: PathBuf,
-    inner: Mutex<Vec<Stored>>,
+    conn: Mutex<Connection>,
+}
+
+const COLUMNS: &str = "id, reference, category, message, email, phone, page_url, created_at, accepted_at, due_at, status, answered_at, reply";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        id: r.get(0)?,
+        reference: r.get(1)?,
+        category: r.get(2)?,
+        message: r.get(3)?,
+        email: r.get(4)?,
+        phone: r.get(5)?,
+        page_url: r.get(6)?,
+        created_at: r.get(7)?,
+        accepted_at: r.get(8)?,
+        due_at: r.get(9)?,
+        status: r.get(10)?,
+        answered_at: r.get(11)?,
+        reply: r.get(12)?,
+    })
 }
 
 impl Store {
-    /// Open (and load) the file, creating its folder.
-    pub async fn open(path: &Path) -> io::Result<Store> {
+    /// Open or create the database (and its folder).
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            tokio::fs::create_dir_all(dir).await?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError(format!("{}: {e}", dir.display())))?;
         }
-        let mut list = Vec::new();
-        match tokio::fs::read_to_string(path).await {
-            Ok(text) => {
-                for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                    // A torn last line (crash mid-write) is skipped: it was never acknowledged.
-                    if let Ok(s) = serde_json::from_str::<Stored>(line) {
-                        list.push(s);
-                    }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS reports (
+                id TEXT PRIMARY KEY, body_sha TEXT NOT NULL, body TEXT NOT NULL, reference TEXT NOT NULL,
+                category TEXT NOT NULL, message TEXT NOT NULL, email TEXT, phone TEXT, page_url TEXT,
+                created_at INTEGER NOT NULL, accepted_at INTEGER NOT NULL, due_at INTEGER,
+                status TEXT NOT NULL DEFAULT 'received', answered_at INTEGER, reply TEXT,
+                updated_at INTEGER NOT NULL, response TEXT NOT NULL);
+             CREATE INDEX IF NOT EXISTS reports_status_due ON reports(status, due_at);
+             CREATE INDEX IF NOT EXISTS reports_created ON reports(created_at);
+             CREATE TABLE IF NOT EXISTS notice (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);",
+        )?;
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Store a report unless its id is known; decide replay or conflict when it is.
+    pub fn insert(&self, r: &NewReport) -> Result<Insert, StoreError> {
+        let conn = self.conn();
+        let n = conn.execute(
+            "INSERT INTO reports (id, body_sha, body, reference, category, message, email, phone, page_url,
+                created_at, accepted_at, due_at, updated_at, response)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?13) ON CONFLICT(id) DO NOTHING",
+            params![r.id, r.body_sha, r.body, r.reference, r.category, r.message, r.email, r.phone, r.page_url, r.created_at, r.accepted_at, r.due_at, r.response],
+        )?;
+        if n == 1 {
+            return Ok(Insert::Created(r.response.clone()));
+        }
+        let (sha, response): (String, String) =
+            conn.query_row("SELECT body_sha, response FROM reports WHERE id = ?1", [&r.id], |x| Ok((x.get(0)?, x.get(1)?)))?;
+        Ok(if sha == r.body_sha { Insert::Replay(response) } else { Insert::Conflict })
+    }
+
+    /// One report.
+    pub fn get(&self, id: &str) -> Result<Option<Row>, StoreError> {
+        Ok(self.conn().query_row(&format!("SELECT {COLUMNS} FROM reports WHERE id = ?1"), [id], row).optional()?)
+    }
+
+    /// Set a report's status (and reply). The first answer time is kept once set.
+    pub fn set_status(&self, id: &str, status: &str, reply: Option<&str>, now: i64) -> Result<bool, StoreError> {
+        if !STATUSES.contains(&status) {
+            return Err(StoreError(format!("unknown status {status:?}")));
+        }
+        let replied = status == "answered" || status == "resolved";
+        let n = self.conn().execute(
+            "UPDATE reports SET status = ?2, reply = COALESCE(?3, reply), updated_at = ?4,
+                answered_at = CASE WHEN ?5 AND answered_at IS NULL THEN ?4 ELSE answered_at END
+             WHERE id = ?1",
+            params![id, status, reply.filter(|r| !r.trim().is_empty()), now, replied],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Reports not yet resolved, soonest due first (no promise last).
+    pub fn open_reports(&self, limit: u32) -> Result<Vec<Row>, StoreError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM reports WHERE status != 'resolved' ORDER BY due_at IS NULL, due_at, created_at LIMIT ?1"
+        ))?;
+        let rows = st.query_map([limit], row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Every report, newest first (admin API).
+    pub fn all(&self, limit: u32) -> Result<Vec<Row>, StoreError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM reports ORDER BY accepted_at DESC, id LIMIT ?1"))?;
+        let rows = st.query_map([limit], row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Reports with a promise created since `since`: (due_at, answered_at).
+    pub fn promised_since(&self, since: i64) -> Result<Vec<(i64, Option<i64>, i64)>, StoreError> {
+        let conn = self.conn();
+        let mut st = conn.prepare("SELECT due_at, answered_at, created_at FROM reports WHERE due_at IS NOT NULL AND created_at >= ?1")?;
+        let rows = st.query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The notice JSON, if one is set.
+    pub fn notice(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.conn().query_row("SELECT body FROM notice WHERE id = 1", [], |r| r.get(0)).optional()?)
+    }
+
+    /// Set (Some) or clear (None) the notice.
+    pub fn set_notice(&self, body: Option<&str>) -> Result<(), StoreError> {
+        let conn = self.conn();
+        match body {
+            Some(b) => conn.execute("INSERT INTO notice (id, body) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET body = ?1", [b])?,
+            None => conn.execute("DELETE FROM notice", [])?,
+        };
+        Ok(())
+    }
+}
+
+/// The track record over reports with a promise: (kept, counted, median first-answer
+/// minutes). A report counts once answered, or once overdue without an answer (a broken
+/// promise is not hidden by leaving it unanswered); reports still within their promise
+/// are not counted yet.
+pub fn track_record(rows: &[(i64, Option<i64>, i64)], now: i64) -> (u32, u32, Option<u32>) {
+    let (mut kept, mut counted) = (0, 0);
+    let mut times: Vec<i64> = Vec::new();
+    for &(due, answered, created) in rows {
+        match answered {
+            Some(a) => {
+                counted += 1;
+                if a <= due {
+                    kept += 1;
                 }
+                times.push(a - created);
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
+            None if now > due => counted += 1,
+            None => {}
         }
-        Ok(Store { path: path.to_path_buf(), inner: Mutex::new(list) })
     }
+    times.sort_unstable();
+    let median = (!times.is_empty()).then(|| {
+        let m = if times.len() % 2 == 1 { times[times.len() / 2] } else { (times[times.len() / 2 - 1] + times[times.len() / 2]) / 2 };
+        ((m + 30_000) / 60_000).max(0) as u32
+    });
+    (kept, counted, median)
+}
 
-    /// Store a report unless its key is known.
-    pub async fn insert(&self, key: &str, report: serde_json::Value, response: serde_json::Value) -> io::Result<Insert> {
-        let mut list = self.inner.lock().await;
-        if let Some(existing) = list.iter().find(|s| s.key == key) {
-            return Ok(if existing.report == report { Insert::Replay(existing.clone()) } else { Insert::Conflict });
-        }
-        let stored = Stored { key: key.to_string(), report, response };
-        let mut line = serde_json::to_string(&stored).map_err(io::Error::other)?;
-        line.push('\n');
-        let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(&self.path).await?;
-        file.write_all(line.as_bytes()).await?;
-        file.sync_data().await?;
-        list.push(stored.clone());
-        Ok(Insert::Created(stored))
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// Every report, newest first.
-    pub async fn all(&self) -> Vec<Stored> {
-        let mut v = self.inner.lock().await.clone();
-        v.reverse();
-        v
+    #[test]
+    fn track_record_counts_overdue_unanswered_as_broken() {
+        let m = 60_000;
+        let rows = [(60 * m, Some(30 * m), 0), (60 * m, Some(90 * m), 0), (60 * m, None, 0), (600 * m, None, 0), (60 * m, Some(10 * m), 0)];
+        assert_eq!(track_record(&rows, 100 * m), (2, 4, Some(30)));
+        assert_eq!(track_record(&[], 0), (0, 0, None));
     }
 }

@@ -1,0 +1,28 @@
+//! The authoritative due time: the widget's own promise engine (`reach-us-core`), with a
+//! real tz database (chrono-tz) where the browser uses `Intl`.
+use chrono::{Offset, TimeZone};
+use reach_us_core::promise::{self, Zone};
+use reach_us_core::Config;
+
+/// A chrono-tz zone for the engine.
+pub struct Tz(pub chrono_tz::Tz);
+
+impl Zone for Tz {
+    fn offset_minutes(&self, utc: i64) -> i32 {
+        match chrono::DateTime::from_timestamp_millis(utc) {
+            Some(dt) => self.0.offset_from_utc_datetime(&dt.naive_utc()).fix().local_minus_utc() / 60,
+            None => 0,
+        }
+    }
+}
+
+/// When a report in `category`, whose clock started at `start`, is due under the brand's
+/// promise (None: no promise for it, or its zone is unknown).
+pub fn due(config: &Config, category: &str, start: i64) -> Option<i64> {
+    let rule = config.rule_for(category)?;
+    if !rule.business() {
+        return Some(start + i64::from(rule.minutes) * 60_000);
+    }
+    let zone: chrono_tz::Tz = rule.time_zone.as_deref()?.parse().ok()?;
+    promise::due(&rule.hours, &Tz(zone), start, rule.minutes).ok()
+}
