@@ -1,0 +1,97 @@
+//! Crash test: `kill -9` the inbox while clients are posting, restart it on the same
+//! database, and check that every report that got a 2xx is there (0 lost) and none twice.
+use std::collections::HashSet;
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reach_us_inbox::client::{sample_report, Conn};
+
+const TOKEN: &str = "crash-token";
+
+fn free_addr() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr")
+}
+
+fn spawn(addr: SocketAddr, db: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_reach-us-inbox"))
+        .env("INBOX_ADDR", addr.to_string())
+        .env("INBOX_DB", db)
+        .env("INBOX_RATE_PER_MIN", "0")
+        .env("INBOX_ADMIN_TOKEN_SHA256", reach_us_inbox::util::sha256_hex(TOKEN.as_bytes()))
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the inbox")
+}
+
+async fn wait_ready(addr: SocketAddr) {
+    let start = Instant::now();
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "the inbox did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_mid_load_loses_no_acknowledged_report() {
+    let db = std::env::temp_dir().join(format!("reach-us-crash-{}-{}", std::process::id(), reach_us_inbox::util::random_id())).join("inbox.sqlite3");
+    let addr = free_addr();
+    let acked: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let mut attempts = 0u64;
+    for round in 0..3u32 {
+        let mut child = spawn(addr, &db);
+        wait_ready(addr).await;
+        let stop = Instant::now() + Duration::from_millis(700);
+        let tasks: Vec<_> = (0..8u32)
+            .map(|c| {
+                let acked = acked.clone();
+                tokio::spawn(async move {
+                    let mut conn = Conn::new(addr);
+                    let mut n = 0u64;
+                    // Keep posting until the server is gone (after the kill).
+                    loop {
+                        n += 1;
+                        let id = format!("{round:04x}{c:04x}-0000-4000-8000-{n:012x}");
+                        let body = sample_report(&id, "crash test");
+                        match conn.send("POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", &id)], &body).await {
+                            Ok(r) if (200..300).contains(&r.status) => {
+                                acked.lock().unwrap().insert(id);
+                            }
+                            Ok(r) => panic!("unexpected {}: {}", r.status, r.body),
+                            Err(_) if Instant::now() > stop => return n,
+                            Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+                        }
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        child.kill().expect("kill -9"); // SIGKILL: no shutdown, no flush
+        let _ = child.wait();
+        for t in tasks {
+            attempts += t.await.expect("client task");
+        }
+    }
+    let mut child = spawn(addr, &db);
+    wait_ready(addr).await;
+    let auth = format!("Bearer {TOKEN}");
+    let list = Conn::new(addr).send("GET", "/v1/reports", &[("Authorization", &auth)], "").await.expect("list").json();
+    let _ = child.kill();
+    let _ = child.wait();
+    let stored: Vec<String> = list.as_array().expect("list").iter().filter_map(|r| r["id"].as_str().map(String::from)).collect();
+    let unique: HashSet<&String> = stored.iter().collect();
+    let acked = acked.lock().unwrap();
+    let lost: Vec<&String> = acked.iter().filter(|id| !unique.contains(id)).collect();
+    println!(
+        "crash test: 3 × kill -9 under 8 connections; {attempts} attempts, {} acknowledged (2xx), {} stored, {} lost, {} twice",
+        acked.len(),
+        stored.len(),
+        lost.len(),
+        stored.len() - unique.len()
+    );
+    assert!(acked.len() > 50, "the load ran");
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    assert_eq!(stored.len(), unique.len(), "no report stored twice");
+}
