@@ -142,7 +142,7 @@ async fn page(State(app): State<Shared>, headers: HeaderMap) -> Response {
         "Reach Us inbox",
         &format!(
             "<meta http-equiv=refresh content=30><h1>Reach Us inbox</h1>\
-             <p>{} open report(s), <strong class=overdue>{overdue} overdue</strong>. Soonest due first; this page refreshes every 30 s.</p>\
+             <p>{} open report(s), <strong{}>{overdue} overdue</strong>. Soonest due first; this page refreshes every 30 s.</p>\
              <table><caption class=sr>Open reports</caption><thead><tr><th>Reference</th><th>Promise</th><th>Message</th><th>Contact</th><th>Page</th><th>Update</th></tr></thead><tbody>{body}</tbody></table>\
              <h2>Incident notice</h2><form class=inline method=post action=/admin/notice>\
              <label for=n-title>Title (empty clears the notice)</label><input id=n-title name=title value=\"{}\">\
@@ -151,6 +151,7 @@ async fn page(State(app): State<Shared>, headers: HeaderMap) -> Response {
              <button>Publish notice</button></form>\
              <form method=post action=/admin/logout><button>Sign out</button></form>",
             rows.len(),
+            if overdue > 0 { " class=overdue" } else { "" },
             esc(&notice_title),
         ),
     )

@@ -19,16 +19,17 @@ async fn main() {
         std::process::exit(2);
     };
     let seq = Arc::new(AtomicU64::new(0));
+    let run = reach_us_inbox::util::random_id()[..4].to_string(); // ids unique across runs too
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for c in 0..conns {
-        let seq = seq.clone();
+        let (seq, run) = (seq.clone(), run.clone());
         tasks.push(tokio::spawn(async move {
             let mut conn = Conn::new(addr);
             let (mut lat, mut errors, mut non2xx) = (Vec::new(), 0u64, 0u64);
             while Instant::now() < deadline {
                 let n = seq.fetch_add(1, Ordering::Relaxed);
-                let id = format!("{:08x}-0000-4000-8000-{:012x}", c, n);
+                let id = format!("{c:08x}-{run}-4000-8000-{n:012x}");
                 let body = sample_report(&id, "load test");
                 let t = Instant::now();
                 match conn.send("POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", &id)], &body).await {
