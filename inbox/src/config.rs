@@ -1,7 +1,6 @@
 //! The inbox's configuration, from the environment (and the brand's widget config file for
 //! the promise). Defaults live here.
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use reach_us_core::{Config, RawConfig};
 
@@ -10,8 +9,9 @@ use reach_us_core::{Config, RawConfig};
 pub struct InboxConfig {
     /// `INBOX_ADDR`, default `127.0.0.1:8787`.
     pub addr: SocketAddr,
-    /// `INBOX_DB`: the SQLite file, default `.inbox-data/inbox.sqlite3`.
-    pub db: PathBuf,
+    /// `INBOX_DB`: the SQLite file (default `.inbox-data/inbox.sqlite3`) or a
+    /// `postgres://user:password@host:port/db` URL.
+    pub db: String,
     /// `INBOX_ALLOW_ORIGINS`: comma-separated brand origins that get CORS headers (`*` for
     /// any). Default: the demo page's origins.
     pub allow_origins: Vec<String>,
@@ -36,7 +36,7 @@ pub struct InboxConfig {
 
 impl InboxConfig {
     /// Defaults for tests and the demo.
-    pub fn local(db: PathBuf) -> InboxConfig {
+    pub fn local(db: String) -> InboxConfig {
         InboxConfig {
             addr: ([127, 0, 0, 1], 8787).into(),
             db,
@@ -57,7 +57,7 @@ impl InboxConfig {
         let num = |k: &str, d: u32| -> Result<u32, String> {
             var(k).map_or(Ok(d), |v| v.trim().parse().map_err(|_| format!("{k} must be a whole number, not {v:?}")))
         };
-        let mut c = InboxConfig::local(PathBuf::from(var("INBOX_DB").unwrap_or_else(|| ".inbox-data/inbox.sqlite3".into())));
+        let mut c = InboxConfig::local(var("INBOX_DB").unwrap_or_else(|| ".inbox-data/inbox.sqlite3".into()));
         if let Some(a) = var("INBOX_ADDR") {
             c.addr = a.parse().map_err(|e| format!("INBOX_ADDR is not an address ({a:?}): {e}"))?;
         }

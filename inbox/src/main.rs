@@ -23,8 +23,11 @@ async fn main() {
         eprintln!("inbox: {e}");
         std::process::exit(2);
     });
-    let store = Store::open(&cfg.db).unwrap_or_else(|e| {
-        eprintln!("inbox: cannot open {}: {e}", cfg.db.display());
+    // Off the async threads: the PostgreSQL client blocks on its own runtime.
+    let db = cfg.db.clone();
+    let opened = tokio::task::spawn_blocking(move || Store::open(&db)).await.unwrap_or_else(|e| Err(reach_us_inbox::store::StoreError(e.to_string())));
+    let store = opened.unwrap_or_else(|e| {
+        eprintln!("inbox: cannot open {}: {e}", redact(&cfg.db));
         std::process::exit(2);
     });
     let listener = tokio::net::TcpListener::bind(cfg.addr).await.unwrap_or_else(|e| {
@@ -33,8 +36,9 @@ async fn main() {
     });
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!(
-        "inbox: listening on http://{addr}/ (SQLite {}, CORS for {}, admin {})",
-        cfg.db.display(),
+        "inbox: listening on http://{addr}/ ({} {}, CORS for {}, admin {})",
+        store.kind(),
+        redact(&cfg.db),
         cfg.allow_origins.join(", "),
         if cfg.admin_token_sha256.is_some() { "on" } else { "off: set INBOX_ADMIN_TOKEN_SHA256" }
     );
@@ -44,5 +48,13 @@ async fn main() {
     });
     if let Err(e) = serve.await {
         eprintln!("inbox: {e}");
+    }
+}
+
+/// The database location without a password, for logs.
+fn redact(db: &str) -> String {
+    match (db.find("://"), db.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &db[..s], &db[at + 1..]),
+        _ => db.to_string(),
     }
 }

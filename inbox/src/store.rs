@@ -1,6 +1,9 @@
-//! Report storage in SQLite: one file, WAL journal, `synchronous=FULL`, so a report whose
-//! insert returned is on disk and survives a `kill -9` or a power cut. One connection
-//! behind a mutex (SQLite serialises writers anyway); callers run it on a blocking thread.
+//! Report storage: SQLite by default (one file, WAL journal, `synchronous=FULL`, so a report
+//! whose insert returned is on disk and survives a `kill -9` or a power cut), or PostgreSQL
+//! by URL (`synchronous_commit` on, its default) for several inbox instances behind a load
+//! balancer: the same schema and statements, exactly one row per key either way (the
+//! primary key decides; a losing insert reads the winner's answer). One connection behind
+//! a mutex; callers run it on a blocking thread.
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -98,12 +101,36 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-/// The store.
-pub struct Store {
-    conn: Mutex<Connection>,
+/// The store: SQLite (a file) or PostgreSQL (a URL), the same SQL and behaviour.
+pub enum Store {
+    /// An embedded SQLite file.
+    Sqlite(Mutex<Connection>),
+    /// A PostgreSQL database (for several inbox instances behind a load balancer).
+    Postgres(Mutex<Option<postgres::Client>>, String),
 }
 
 const COLUMNS: &str = "id, reference, category, message, email, phone, page_url, created_at, accepted_at, due_at, status, answered_at, reply";
+
+const SCHEMA_SQL: &str = "CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY, body_sha TEXT NOT NULL, body TEXT NOT NULL, reference TEXT NOT NULL,
+    category TEXT NOT NULL, message TEXT NOT NULL, email TEXT, phone TEXT, page_url TEXT,
+    created_at BIGINT NOT NULL, accepted_at BIGINT NOT NULL, due_at BIGINT,
+    status TEXT NOT NULL DEFAULT 'received', answered_at BIGINT, reply TEXT,
+    updated_at BIGINT NOT NULL, response TEXT NOT NULL);
+ CREATE INDEX IF NOT EXISTS reports_status_due ON reports(status, due_at);
+ CREATE INDEX IF NOT EXISTS reports_created ON reports(created_at);
+ CREATE TABLE IF NOT EXISTS notice (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);";
+
+const INSERT: &str = "INSERT INTO reports (id, body_sha, body, reference, category, message, email, phone, page_url,
+    created_at, accepted_at, due_at, updated_at, response)
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?13) ON CONFLICT(id) DO NOTHING";
+const EXISTING: &str = "SELECT body_sha, response FROM reports WHERE id = ?1";
+const SET_STATUS: &str = "UPDATE reports SET status = ?2, reply = COALESCE(?3, reply), updated_at = ?4,
+    answered_at = CASE WHEN ?5 AND answered_at IS NULL THEN ?4 ELSE answered_at END
+ WHERE id = ?1";
+const PROMISED: &str = "SELECT due_at, answered_at, created_at FROM reports WHERE due_at IS NOT NULL AND created_at >= ?1";
+const NOTICE: &str = "SELECT body FROM notice WHERE id = 1";
+const SET_NOTICE: &str = "INSERT INTO notice (id, body) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET body = ?1";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -123,9 +150,43 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
+fn pg_sql(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+fn pg_row(r: &postgres::Row) -> Row {
+    Row {
+        id: r.get(0),
+        reference: r.get(1),
+        category: r.get(2),
+        message: r.get(3),
+        email: r.get(4),
+        phone: r.get(5),
+        page_url: r.get(6),
+        created_at: r.get(7),
+        accepted_at: r.get(8),
+        due_at: r.get(9),
+        status: r.get(10),
+        answered_at: r.get(11),
+        reply: r.get(12),
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
 impl Store {
-    /// Open or create the database (and its folder).
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
+    /// Open `db`: a `postgres://` URL, else a SQLite file path (created with its folder).
+    pub fn open(db: &str) -> Result<Store, StoreError> {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            let store = Store::Postgres(Mutex::new(None), db.to_string());
+            store.with_pg(|c| Ok(c.batch_execute(SCHEMA_SQL)?))?;
+            return Ok(store);
+        }
+        let path = Path::new(db);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError(format!("{}: {e}", dir.display())))?;
         }
@@ -133,44 +194,78 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS reports (
-                id TEXT PRIMARY KEY, body_sha TEXT NOT NULL, body TEXT NOT NULL, reference TEXT NOT NULL,
-                category TEXT NOT NULL, message TEXT NOT NULL, email TEXT, phone TEXT, page_url TEXT,
-                created_at INTEGER NOT NULL, accepted_at INTEGER NOT NULL, due_at INTEGER,
-                status TEXT NOT NULL DEFAULT 'received', answered_at INTEGER, reply TEXT,
-                updated_at INTEGER NOT NULL, response TEXT NOT NULL);
-             CREATE INDEX IF NOT EXISTS reports_status_due ON reports(status, due_at);
-             CREATE INDEX IF NOT EXISTS reports_created ON reports(created_at);
-             CREATE TABLE IF NOT EXISTS notice (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);",
-        )?;
-        Ok(Store { conn: Mutex::new(conn) })
+        conn.execute_batch(SCHEMA_SQL)?;
+        Ok(Store::Sqlite(Mutex::new(conn)))
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// `sqlite` or `postgres`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(..) => "postgres",
+        }
+    }
+
+    fn with_sqlite<T>(m: &Mutex<Connection>, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        Ok(f(&m.lock().unwrap_or_else(|p| p.into_inner()))?)
+    }
+
+    /// Run `f` on the PostgreSQL connection, (re)connecting when there is none or it broke.
+    fn with_pg<T>(&self, f: impl FnOnce(&mut postgres::Client) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let Store::Postgres(m, url) = self else { return Err(StoreError("not PostgreSQL".into())) };
+        let mut slot = m.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.as_ref().is_none_or(|c| c.is_closed()) {
+            *slot = Some(postgres::Client::connect(url, postgres::NoTls)?);
+        }
+        let client = slot.as_mut().ok_or_else(|| StoreError("no connection".into()))?;
+        let result = f(client);
+        if result.is_err() && client.is_closed() {
+            *slot = None;
+        }
+        result
     }
 
     /// Store a report unless its id is known; decide replay or conflict when it is.
     pub fn insert(&self, r: &NewReport) -> Result<Insert, StoreError> {
-        let conn = self.conn();
-        let n = conn.execute(
-            "INSERT INTO reports (id, body_sha, body, reference, category, message, email, phone, page_url,
-                created_at, accepted_at, due_at, updated_at, response)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?13) ON CONFLICT(id) DO NOTHING",
-            params![r.id, r.body_sha, r.body, r.reference, r.category, r.message, r.email, r.phone, r.page_url, r.created_at, r.accepted_at, r.due_at, r.response],
-        )?;
-        if n == 1 {
-            return Ok(Insert::Created(r.response.clone()));
+        let (n, existing): (u64, Option<(String, String)>) = match self {
+            Store::Sqlite(m) => Store::with_sqlite(m, |c| {
+                let n = c.execute(
+                    INSERT,
+                    params![r.id, r.body_sha, r.body, r.reference, r.category, r.message, r.email, r.phone, r.page_url, r.created_at, r.accepted_at, r.due_at, r.response],
+                )?;
+                let existing = if n == 1 { None } else { Some(c.query_row(EXISTING, [&r.id], |x| Ok((x.get(0)?, x.get(1)?)))?) };
+                Ok((n as u64, existing))
+            })?,
+            Store::Postgres(..) => self.with_pg(|c| {
+                let n = c.execute(
+                    &pg_sql(INSERT),
+                    &[&r.id, &r.body_sha, &r.body, &r.reference, &r.category, &r.message, &r.email, &r.phone, &r.page_url, &r.created_at, &r.accepted_at, &r.due_at, &r.response],
+                )?;
+                let existing = if n == 1 { None } else { c.query_one(&pg_sql(EXISTING), &[&r.id]).map(|x| Some((x.get(0), x.get(1))))? };
+                Ok((n, existing))
+            })?,
+        };
+        Ok(match (n, existing) {
+            (1, _) => Insert::Created(r.response.clone()),
+            (_, Some((sha, response))) if sha == r.body_sha => Insert::Replay(response),
+            _ => Insert::Conflict,
+        })
+    }
+
+    fn rows(&self, sql: &str, arg: i64) -> Result<Vec<Row>, StoreError> {
+        match self {
+            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.prepare(sql)?.query_map([arg], row)?.collect()),
+            Store::Postgres(..) => self.with_pg(|c| Ok(c.query(&pg_sql(sql), &[&arg])?.iter().map(pg_row).collect())),
         }
-        let (sha, response): (String, String) =
-            conn.query_row("SELECT body_sha, response FROM reports WHERE id = ?1", [&r.id], |x| Ok((x.get(0)?, x.get(1)?)))?;
-        Ok(if sha == r.body_sha { Insert::Replay(response) } else { Insert::Conflict })
     }
 
     /// One report.
     pub fn get(&self, id: &str) -> Result<Option<Row>, StoreError> {
-        Ok(self.conn().query_row(&format!("SELECT {COLUMNS} FROM reports WHERE id = ?1"), [id], row).optional()?)
+        let sql = format!("SELECT {COLUMNS} FROM reports WHERE id = ?1");
+        match self {
+            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.query_row(&sql, [id], row).optional()),
+            Store::Postgres(..) => self.with_pg(|c| Ok(c.query_opt(&pg_sql(&sql), &[&id])?.as_ref().map(pg_row))),
+        }
     }
 
     /// Set a report's status (and reply). The first answer time is kept once set.
@@ -179,54 +274,48 @@ impl Store {
             return Err(StoreError(format!("unknown status {status:?}")));
         }
         let replied = status == "answered" || status == "resolved";
-        let n = self.conn().execute(
-            "UPDATE reports SET status = ?2, reply = COALESCE(?3, reply), updated_at = ?4,
-                answered_at = CASE WHEN ?5 AND answered_at IS NULL THEN ?4 ELSE answered_at END
-             WHERE id = ?1",
-            params![id, status, reply.filter(|r| !r.trim().is_empty()), now, replied],
-        )?;
+        let reply = reply.filter(|r| !r.trim().is_empty());
+        let n = match self {
+            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.execute(SET_STATUS, params![id, status, reply, now, replied]))? as u64,
+            Store::Postgres(..) => self.with_pg(|c| Ok(c.execute(&pg_sql(SET_STATUS), &[&id, &status, &reply, &now, &replied])?))?,
+        };
         Ok(n == 1)
     }
 
     /// Reports not yet resolved, soonest due first (no promise last).
     pub fn open_reports(&self, limit: u32) -> Result<Vec<Row>, StoreError> {
-        let conn = self.conn();
-        let mut st = conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM reports WHERE status != 'resolved' ORDER BY due_at IS NULL, due_at, created_at LIMIT ?1"
-        ))?;
-        let rows = st.query_map([limit], row)?.collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        self.rows(&format!("SELECT {COLUMNS} FROM reports WHERE status != 'resolved' ORDER BY due_at IS NULL, due_at, created_at LIMIT ?1"), i64::from(limit))
     }
 
     /// Every report, newest first (admin API).
     pub fn all(&self, limit: u32) -> Result<Vec<Row>, StoreError> {
-        let conn = self.conn();
-        let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM reports ORDER BY accepted_at DESC, id LIMIT ?1"))?;
-        let rows = st.query_map([limit], row)?.collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        self.rows(&format!("SELECT {COLUMNS} FROM reports ORDER BY accepted_at DESC, id LIMIT ?1"), i64::from(limit))
     }
 
-    /// Reports with a promise created since `since`: (due_at, answered_at).
+    /// Reports with a promise created since `since`: (due_at, answered_at, created_at).
     pub fn promised_since(&self, since: i64) -> Result<Vec<(i64, Option<i64>, i64)>, StoreError> {
-        let conn = self.conn();
-        let mut st = conn.prepare("SELECT due_at, answered_at, created_at FROM reports WHERE due_at IS NOT NULL AND created_at >= ?1")?;
-        let rows = st.query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        match self {
+            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.prepare(PROMISED)?.query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()),
+            Store::Postgres(..) => self.with_pg(|c| Ok(c.query(&pg_sql(PROMISED), &[&since])?.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())),
+        }
     }
 
     /// The notice JSON, if one is set.
     pub fn notice(&self) -> Result<Option<String>, StoreError> {
-        Ok(self.conn().query_row("SELECT body FROM notice WHERE id = 1", [], |r| r.get(0)).optional()?)
+        match self {
+            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.query_row(NOTICE, [], |r| r.get(0)).optional()),
+            Store::Postgres(..) => self.with_pg(|c| Ok(c.query_opt(NOTICE, &[])?.map(|r| r.get(0)))),
+        }
     }
 
     /// Set (Some) or clear (None) the notice.
     pub fn set_notice(&self, body: Option<&str>) -> Result<(), StoreError> {
-        let conn = self.conn();
-        match body {
-            Some(b) => conn.execute("INSERT INTO notice (id, body) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET body = ?1", [b])?,
-            None => conn.execute("DELETE FROM notice", [])?,
-        };
-        Ok(())
+        match (self, body) {
+            (Store::Sqlite(m), Some(b)) => Store::with_sqlite(m, |c| c.execute(SET_NOTICE, [b])).map(drop),
+            (Store::Sqlite(m), None) => Store::with_sqlite(m, |c| c.execute("DELETE FROM notice", [])).map(drop),
+            (Store::Postgres(..), Some(b)) => self.with_pg(|c| Ok(c.execute(&pg_sql(SET_NOTICE), &[&b]).map(drop)?)),
+            (Store::Postgres(..), None) => self.with_pg(|c| Ok(c.execute("DELETE FROM notice", &[]).map(drop)?)),
+        }
     }
 }
 

@@ -15,7 +15,7 @@ fn free_addr() -> SocketAddr {
     l.local_addr().expect("addr")
 }
 
-fn spawn(addr: SocketAddr, db: &std::path::Path) -> Child {
+fn spawn(addr: SocketAddr, db: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_reach-us-inbox"))
         .env("INBOX_ADDR", addr.to_string())
         .env("INBOX_DB", db)
@@ -35,13 +35,36 @@ async fn wait_ready(addr: SocketAddr) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn kill_9_mid_load_loses_no_acknowledged_report() {
+async fn sqlite_kill_9_mid_load_loses_no_acknowledged_report() {
     let db = std::env::temp_dir().join(format!("reach-us-crash-{}-{}", std::process::id(), reach_us_inbox::util::random_id())).join("inbox.sqlite3");
+    crash_test("SQLite", &db.to_string_lossy()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_kill_9_mid_load_loses_no_acknowledged_report() {
+    let Some(base) = std::env::var("INBOX_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+        assert!(std::env::var("INBOX_REQUIRE_POSTGRES").is_err(), "INBOX_REQUIRE_POSTGRES is set but INBOX_TEST_POSTGRES_URL is not");
+        eprintln!("PostgreSQL crash test SKIPPED: set INBOX_TEST_POSTGRES_URL (scripts/postgres prints one)");
+        return;
+    };
+    let name = format!("crash_{}_{}", std::process::id(), &reach_us_inbox::util::random_id()[..12]);
+    let create = (base.clone(), name.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut c = postgres::Client::connect(&create.0, postgres::NoTls).expect("connect");
+        c.batch_execute(&format!("CREATE DATABASE {}", create.1)).expect("create database");
+    })
+    .await
+    .expect("task");
+    let url = format!("{}/{name}", &base[..base.rfind('/').expect("URL with a database")]);
+    crash_test("PostgreSQL", &url).await;
+}
+
+async fn crash_test(kind: &str, db: &str) {
     let addr = free_addr();
     let acked: Arc<Mutex<HashSet<String>>> = Arc::default();
     let mut attempts = 0u64;
     for round in 0..3u32 {
-        let mut child = spawn(addr, &db);
+        let mut child = spawn(addr, db);
         wait_ready(addr).await;
         let stop = Instant::now() + Duration::from_millis(700);
         let tasks: Vec<_> = (0..8u32)
@@ -74,7 +97,7 @@ async fn kill_9_mid_load_loses_no_acknowledged_report() {
             attempts += t.await.expect("client task");
         }
     }
-    let mut child = spawn(addr, &db);
+    let mut child = spawn(addr, db);
     wait_ready(addr).await;
     let auth = format!("Bearer {TOKEN}");
     let list = Conn::new(addr).send("GET", "/v1/reports", &[("Authorization", &auth)], "").await.expect("list").json();
@@ -85,7 +108,7 @@ async fn kill_9_mid_load_loses_no_acknowledged_report() {
     let acked = acked.lock().unwrap();
     let lost: Vec<&String> = acked.iter().filter(|id| !unique.contains(id)).collect();
     println!(
-        "crash test: 3 × kill -9 under 8 connections; {attempts} attempts, {} acknowledged (2xx), {} stored, {} lost, {} twice",
+        "crash test ({kind}): 3 × kill -9 under 8 connections; {attempts} attempts, {} acknowledged (2xx), {} stored, {} lost, {} twice",
         acked.len(),
         stored.len(),
         lost.len(),

@@ -1,7 +1,6 @@
 //! HTTP-level tests of every endpoint and error, against the real router on a loopback
 //! port with a fresh SQLite file.
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Datelike, Duration, TimeZone, Utc};
@@ -12,13 +11,48 @@ use serde_json::{json, Value};
 
 const TOKEN: &str = "test-admin-token";
 
-fn temp_db(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reach-us-inbox-{name}-{}-{}", std::process::id(), reach_us_inbox::util::random_id()));
-    dir.join("inbox.sqlite3")
+/// Where a test's reports go: a fresh SQLite file, or a fresh PostgreSQL database.
+#[derive(Clone, Copy)]
+enum Db {
+    Sqlite,
+    Postgres,
 }
 
-async fn start(name: &str, tweak: impl FnOnce(&mut InboxConfig)) -> SocketAddr {
-    let mut cfg = InboxConfig::local(temp_db(name));
+impl Db {
+    /// A new, empty database of this kind.
+    async fn fresh(self) -> String {
+        let unique = format!("t_{}_{}", std::process::id(), &reach_us_inbox::util::random_id()[..12]);
+        match self {
+            Db::Sqlite => std::env::temp_dir().join(format!("reach-us-inbox-{unique}")).join("inbox.sqlite3").to_string_lossy().into_owned(),
+            Db::Postgres => {
+                let base = postgres_url().expect("checked by the caller");
+                let create = base.clone();
+                let name = unique.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut c = ::postgres::Client::connect(&create, ::postgres::NoTls).expect("connect to the test PostgreSQL");
+                    c.batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
+                })
+                .await
+                .expect("create task");
+                let cut = base.rfind('/').expect("a URL with a database");
+                format!("{}/{unique}", &base[..cut])
+            }
+        }
+    }
+}
+
+/// The PostgreSQL the test command started (`scripts/postgres`), if any.
+fn postgres_url() -> Option<String> {
+    let url = std::env::var("INBOX_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty());
+    if url.is_none() {
+        assert!(std::env::var("INBOX_REQUIRE_POSTGRES").is_err(), "INBOX_REQUIRE_POSTGRES is set but INBOX_TEST_POSTGRES_URL is not");
+        eprintln!("PostgreSQL variant SKIPPED: set INBOX_TEST_POSTGRES_URL (scripts/postgres prints one)");
+    }
+    url
+}
+
+async fn start(db: Db, tweak: impl FnOnce(&mut InboxConfig)) -> SocketAddr {
+    let mut cfg = InboxConfig::local(db.fresh().await);
     cfg.admin_token_sha256 = Some(reach_us_inbox::util::sha256_hex(TOKEN.as_bytes()));
     cfg.allow_origins = vec!["https://brand.example".into()];
     cfg.rate_per_min = 0;
@@ -28,7 +62,8 @@ async fn start(name: &str, tweak: impl FnOnce(&mut InboxConfig)) -> SocketAddr {
         .expect("widget config"),
     );
     tweak(&mut cfg);
-    let store = Store::open(&cfg.db).expect("store");
+    let db = cfg.db.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&db)).await.expect("open task").expect("store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     cfg.public_url = format!("http://{addr}");
@@ -56,9 +91,8 @@ fn report_with(id: &str, edit: impl FnOnce(&mut Value)) -> String {
     v.to_string()
 }
 
-#[tokio::test]
-async fn post_is_idempotent_validated_and_answers_the_protocol() {
-    let addr = start("post", |_| {}).await;
+async fn post_is_idempotent_validated_and_answers_the_protocol(db: Db) {
+    let addr = start(db, |_| {}).await;
     let id = uuid(1);
     let body = report_with(&id, |_| {});
     let first = post(addr, &id, &body).await;
@@ -107,9 +141,8 @@ async fn post_is_idempotent_validated_and_answers_the_protocol() {
     assert_eq!(Conn::new(addr).send("GET", "/v1/reports", &[], "").await.unwrap().status, 401, "the list is for admins");
 }
 
-#[tokio::test]
-async fn twenty_concurrent_identical_posts_store_exactly_one_row() {
-    let addr = start("concurrent", |_| {}).await;
+async fn twenty_concurrent_identical_posts_store_exactly_one_row(db: Db) {
+    let addr = start(db, |_| {}).await;
     let id = uuid(7);
     let body = Arc::new(report_with(&id, |_| {}));
     let tasks: Vec<_> = (0..20).map(|_| {
@@ -133,9 +166,8 @@ async fn twenty_concurrent_identical_posts_store_exactly_one_row() {
     println!("20 concurrent identical POSTs: {} × 201, {} × 409 (in progress), 1 row", bodies.len(), statuses.iter().filter(|s| **s == 409).count());
 }
 
-#[tokio::test]
-async fn rate_limit_answers_429_with_retry_after() {
-    let addr = start("rate", |c| {
+async fn rate_limit_answers_429_with_retry_after(db: Db) {
+    let addr = start(db, |c| {
         c.rate_per_min = 6;
         c.rate_burst = 2;
     })
@@ -152,9 +184,8 @@ async fn rate_limit_answers_429_with_retry_after() {
     assert_eq!(retry.as_deref(), Some("10"), "one token every 10 s");
 }
 
-#[tokio::test]
-async fn due_time_comes_from_the_shared_promise_engine() {
-    let addr = start("due", |_| {}).await;
+async fn due_time_comes_from_the_shared_promise_engine(db: Db) {
+    let addr = start(db, |_| {}).await;
     // The most recent Friday at least two days back, 17:30 UTC: 30 business minutes left
     // that day, the remaining 90 from Monday 09:00 → due Monday 10:30 UTC.
     let now = chrono::DateTime::from_timestamp_millis(reach_us_inbox::util::now_ms()).unwrap();
@@ -181,9 +212,8 @@ async fn due_time_comes_from_the_shared_promise_engine() {
     assert!(r.json()["due_at"].as_str().is_some_and(|d| d < "2099"));
 }
 
-#[tokio::test]
-async fn status_answers_and_track_record_follow_the_team() {
-    let addr = start("status", |_| {}).await;
+async fn status_answers_and_track_record_follow_the_team(db: Db) {
+    let addr = start(db, |_| {}).await;
     let missing = Conn::new(addr).send("GET", &format!("/v1/reports/{}/status", uuid(99)), &[], "").await.unwrap();
     assert_eq!(missing.status, 404);
     let (a, b) = (uuid(30), uuid(31));
@@ -212,9 +242,8 @@ async fn status_answers_and_track_record_follow_the_team() {
     assert!(reach_us_core::receipts::TrackRecord::from_value(&reach_us_inbox::util::value(&t)).is_some());
 }
 
-#[tokio::test]
-async fn notice_is_public_to_read_and_admin_to_write() {
-    let addr = start("notice", |_| {}).await;
+async fn notice_is_public_to_read_and_admin_to_write(db: Db) {
+    let addr = start(db, |_| {}).await;
     let get = || async move { Conn::new(addr).send("GET", "/v1/notice", &[], "").await.unwrap() };
     assert_eq!(get().await.status, 204);
     let body = r#"{"title":{"en":"Charging stations offline","zh-CN":"充电站离线"},"next_update_by":"2026-11-23T15:00:00Z"}"#;
@@ -229,9 +258,8 @@ async fn notice_is_public_to_read_and_admin_to_write() {
     assert_eq!(get().await.status, 204);
 }
 
-#[tokio::test]
-async fn cors_only_for_the_brand_origins_and_exposes_retry_after() {
-    let addr = start("cors", |_| {}).await;
+async fn cors_only_for_the_brand_origins_and_exposes_retry_after(db: Db) {
+    let addr = start(db, |_| {}).await;
     let pre = |origin: &'static str| async move {
         Conn::new(addr)
             .send("OPTIONS", "/v1/reports", &[("Origin", origin), ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type,idempotency-key")], "")
@@ -250,9 +278,8 @@ async fn cors_only_for_the_brand_origins_and_exposes_retry_after() {
     assert_eq!(r.header("access-control-expose-headers").map(str::to_ascii_lowercase).as_deref(), Some("retry-after"));
 }
 
-#[tokio::test]
-async fn admin_page_login_list_and_update() {
-    let addr = start("admin", |_| {}).await;
+async fn admin_page_login_list_and_update(db: Db) {
+    let addr = start(db, |_| {}).await;
     let id = uuid(50);
     post(addr, &id, &report_with(&id, |_| {})).await;
     let page = Conn::new(addr).send("GET", "/admin", &[], "").await.unwrap();
@@ -288,3 +315,19 @@ async fn admin_page_login_list_and_update() {
     assert_eq!(notice.status, 303);
     assert_eq!(Conn::new(addr).send("GET", "/v1/notice", &[], "").await.unwrap().json()["title"], "We know");
 }
+
+/// Every case above, against SQLite and against PostgreSQL.
+macro_rules! both {
+    ($($name:ident),*) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Db::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() {
+                if super::postgres_url().is_some() { super::$name(super::Db::Postgres).await }
+            } )*
+        }
+    };
+}
+
+both!(post_is_idempotent_validated_and_answers_the_protocol, twenty_concurrent_identical_posts_store_exactly_one_row, rate_limit_answers_429_with_retry_after, due_time_comes_from_the_shared_promise_engine, status_answers_and_track_record_follow_the_team, notice_is_public_to_read_and_admin_to_write, cors_only_for_the_brand_origins_and_exposes_retry_after, admin_page_login_list_and_update);
