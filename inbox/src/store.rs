@@ -12,30 +12,12 @@ use rusqlite::{params, Connection, OptionalExtension};
 /// A report to store, with the answer to give for it (again, on a replay).
 #[derive(Clone, Debug)]
 pub struct NewReport {
-    /// Report id = `Idempotency-Key`.
-    pub id: String,
+    /// What is stored and shown (status `received`, no answer yet).
+    pub row: Row,
     /// SHA-256 of the body as received (replay vs conflict).
     pub body_sha: String,
     /// The body.
     pub body: String,
-    /// Reference shown to the visitor.
-    pub reference: String,
-    /// Category id.
-    pub category: String,
-    /// The visitor's text.
-    pub message: String,
-    /// Contact email.
-    pub email: Option<String>,
-    /// Contact phone.
-    pub phone: Option<String>,
-    /// Page the report came from.
-    pub page_url: Option<String>,
-    /// When the promise clock started, ms.
-    pub created_at: i64,
-    /// When the inbox stored it, ms.
-    pub accepted_at: i64,
-    /// When a reply is due, ms.
-    pub due_at: Option<i64>,
     /// The JSON answered (201).
     pub response: String,
 }
@@ -132,44 +114,71 @@ const PROMISED: &str = "SELECT due_at, answered_at, created_at FROM reports WHER
 const NOTICE: &str = "SELECT body FROM notice WHERE id = 1";
 const SET_NOTICE: &str = "INSERT INTO notice (id, body) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET body = ?1";
 
+/// The columns of [`COLUMNS`], read the same way from either database's row.
+trait Columns {
+    type Error;
+    fn text(&self, i: usize) -> Result<String, Self::Error>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error>;
+    fn int(&self, i: usize) -> Result<i64, Self::Error>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, Self::Error>;
+
+    fn report(&self) -> Result<Row, Self::Error> {
+        Ok(Row {
+            id: self.text(0)?,
+            reference: self.text(1)?,
+            category: self.text(2)?,
+            message: self.text(3)?,
+            email: self.opt_text(4)?,
+            phone: self.opt_text(5)?,
+            page_url: self.opt_text(6)?,
+            created_at: self.int(7)?,
+            accepted_at: self.int(8)?,
+            due_at: self.opt_int(9)?,
+            status: self.text(10)?,
+            answered_at: self.opt_int(11)?,
+            reply: self.opt_text(12)?,
+        })
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+    fn text(&self, i: usize) -> rusqlite::Result<String> {
+        self.get(i)
+    }
+    fn opt_text(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        self.get(i)
+    }
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        self.get(i)
+    }
+    fn opt_int(&self, i: usize) -> rusqlite::Result<Option<i64>> {
+        self.get(i)
+    }
+}
+
+impl Columns for postgres::Row {
+    type Error = postgres::Error;
+    fn text(&self, i: usize) -> Result<String, postgres::Error> {
+        self.try_get(i)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, postgres::Error> {
+        self.try_get(i)
+    }
+    fn int(&self, i: usize) -> Result<i64, postgres::Error> {
+        self.try_get(i)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, postgres::Error> {
+        self.try_get(i)
+    }
+}
+
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok(Row {
-        id: r.get(0)?,
-        reference: r.get(1)?,
-        category: r.get(2)?,
-        message: r.get(3)?,
-        email: r.get(4)?,
-        phone: r.get(5)?,
-        page_url: r.get(6)?,
-        created_at: r.get(7)?,
-        accepted_at: r.get(8)?,
-        due_at: r.get(9)?,
-        status: r.get(10)?,
-        answered_at: r.get(11)?,
-        reply: r.get(12)?,
-    })
+    r.report()
 }
 
 fn pg_sql(sql: &str) -> String {
     sql.replace('?', "$")
-}
-
-fn pg_row(r: &postgres::Row) -> Row {
-    Row {
-        id: r.get(0),
-        reference: r.get(1),
-        category: r.get(2),
-        message: r.get(3),
-        email: r.get(4),
-        phone: r.get(5),
-        page_url: r.get(6),
-        created_at: r.get(7),
-        accepted_at: r.get(8),
-        due_at: r.get(9),
-        status: r.get(10),
-        answered_at: r.get(11),
-        reply: r.get(12),
-    }
 }
 
 impl From<postgres::Error> for StoreError {
@@ -226,12 +235,13 @@ impl Store {
     }
 
     /// Store a report unless its id is known; decide replay or conflict when it is.
-    pub fn insert(&self, r: &NewReport) -> Result<Insert, StoreError> {
+    pub fn insert(&self, new: &NewReport) -> Result<Insert, StoreError> {
+        let (r, sha, body, response) = (&new.row, &new.body_sha, &new.body, &new.response);
         let (n, existing): (u64, Option<(String, String)>) = match self {
             Store::Sqlite(m) => Store::with_sqlite(m, |c| {
                 let n = c.execute(
                     INSERT,
-                    params![r.id, r.body_sha, r.body, r.reference, r.category, r.message, r.email, r.phone, r.page_url, r.created_at, r.accepted_at, r.due_at, r.response],
+                    params![r.id, sha, body, r.reference, r.category, r.message, r.email, r.phone, r.page_url, r.created_at, r.accepted_at, r.due_at, response],
                 )?;
                 let existing = if n == 1 { None } else { Some(c.query_row(EXISTING, [&r.id], |x| Ok((x.get(0)?, x.get(1)?)))?) };
                 Ok((n as u64, existing))
@@ -239,15 +249,15 @@ impl Store {
             Store::Postgres(..) => self.with_pg(|c| {
                 let n = c.execute(
                     &pg_sql(INSERT),
-                    &[&r.id, &r.body_sha, &r.body, &r.reference, &r.category, &r.message, &r.email, &r.phone, &r.page_url, &r.created_at, &r.accepted_at, &r.due_at, &r.response],
+                    &[&r.id, sha, body, &r.reference, &r.category, &r.message, &r.email, &r.phone, &r.page_url, &r.created_at, &r.accepted_at, &r.due_at, response],
                 )?;
                 let existing = if n == 1 { None } else { c.query_one(&pg_sql(EXISTING), &[&r.id]).map(|x| Some((x.get(0), x.get(1))))? };
                 Ok((n, existing))
             })?,
         };
         Ok(match (n, existing) {
-            (1, _) => Insert::Created(r.response.clone()),
-            (_, Some((sha, response))) if sha == r.body_sha => Insert::Replay(response),
+            (1, _) => Insert::Created(response.clone()),
+            (_, Some((stored_sha, stored))) if stored_sha == *sha => Insert::Replay(stored),
             _ => Insert::Conflict,
         })
     }
@@ -255,7 +265,7 @@ impl Store {
     fn rows(&self, sql: &str, arg: i64) -> Result<Vec<Row>, StoreError> {
         match self {
             Store::Sqlite(m) => Store::with_sqlite(m, |c| c.prepare(sql)?.query_map([arg], row)?.collect()),
-            Store::Postgres(..) => self.with_pg(|c| Ok(c.query(&pg_sql(sql), &[&arg])?.iter().map(pg_row).collect())),
+            Store::Postgres(..) => self.with_pg(|c| Ok(c.query(&pg_sql(sql), &[&arg])?.iter().map(Columns::report).collect::<Result<_, _>>()?)),
         }
     }
 
@@ -264,7 +274,7 @@ impl Store {
         let sql = format!("SELECT {COLUMNS} FROM reports WHERE id = ?1");
         match self {
             Store::Sqlite(m) => Store::with_sqlite(m, |c| c.query_row(&sql, [id], row).optional()),
-            Store::Postgres(..) => self.with_pg(|c| Ok(c.query_opt(&pg_sql(&sql), &[&id])?.as_ref().map(pg_row))),
+            Store::Postgres(..) => self.with_pg(|c| Ok(c.query_opt(&pg_sql(&sql), &[&id])?.as_ref().map(Columns::report).transpose()?)),
         }
     }
 

@@ -247,18 +247,23 @@ async fn create(State(app): State<Shared>, ConnectInfo(peer): ConnectInfo<Socket
         "status_url": format!("{}/v1/reports/{id}/status", app.cfg.public_url),
     });
     let new = NewReport {
-        id: id.clone(),
+        row: Row {
+            id: id.clone(),
+            reference,
+            category,
+            message: str_at(&report, "/message").unwrap_or_default().to_string(),
+            email: str_at(&report, "/contact/email").map(String::from),
+            phone: str_at(&report, "/contact/phone").map(String::from),
+            page_url: str_at(&report, "/page/url").map(String::from),
+            created_at: start,
+            accepted_at: now,
+            due_at,
+            status: "received".into(),
+            answered_at: None,
+            reply: None,
+        },
         body_sha: sha256_hex(body.as_bytes()),
         body,
-        reference,
-        category,
-        message: str_at(&report, "/message").unwrap_or_default().to_string(),
-        email: str_at(&report, "/contact/email").map(String::from),
-        phone: str_at(&report, "/contact/phone").map(String::from),
-        page_url: str_at(&report, "/page/url").map(String::from),
-        created_at: start,
-        accepted_at: now,
-        due_at,
         response: response.to_string(),
     };
     match blocking(&app, move |s| s.insert(&new)).await {
