@@ -10,8 +10,6 @@ pub enum SendError {
     Timeout,
     /// The backend answered with a non-2xx status.
     Status(u16),
-    /// The report could not be encoded (should not happen; reported, not hidden).
-    Encode(String),
     /// The outbox refused it (too many waiting, too large): nothing was sent.
     Limit(reach_us_core::outbox::OutboxError),
 }
@@ -22,7 +20,6 @@ impl fmt::Display for SendError {
             SendError::Network => f.write_str("network error"),
             SendError::Timeout => f.write_str("timeout"),
             SendError::Status(s) => write!(f, "HTTP {s}"),
-            SendError::Encode(e) => write!(f, "could not encode the report: {e}"),
             SendError::Limit(e) => write!(f, "outbox limit: {e:?}"),
         }
     }

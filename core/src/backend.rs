@@ -120,23 +120,7 @@ const FIELDS: [&str; 8] = ["type", "url", "headers", "template", "content_type",
 pub fn escape(s: &str, escape: Escape, out: &mut String) {
     match escape {
         Escape::Text => out.push_str(s),
-        Escape::Json => {
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    // `<` too, so a body pasted into HTML by some tool cannot open a tag.
-                    c if (c as u32) < 0x20 || c == '<' || c == '\u{2028}' || c == '\u{2029}' => {
-                        out.push_str("\\u");
-                        hex(c as u32, 4, out);
-                    }
-                    c => out.push(c),
-                }
-            }
-        }
+        Escape::Json => crate::json::escape_into(s, out),
         Escape::Form => {
             for b in s.bytes() {
                 match b {
@@ -152,12 +136,7 @@ pub fn escape(s: &str, escape: Escape, out: &mut String) {
     }
 }
 
-/// `digits` upper-case hex digits of `n` (no `format!`: its machinery costs bytes in the wasm).
-fn hex(n: u32, digits: u32, out: &mut String) {
-    for i in (0..digits).rev() {
-        out.push(char::from(b"0123456789ABCDEF"[((n >> (i * 4)) & 0xf) as usize]));
-    }
-}
+use crate::json::hex;
 
 /// A number as JSON writes it, for the numbers a report holds (whole, or a few decimals),
 /// without the float formatter (which would add kilobytes to the wasm).

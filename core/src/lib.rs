@@ -11,6 +11,7 @@ pub mod duration;
 pub mod error;
 pub mod form;
 pub mod i18n;
+pub mod json;
 pub mod outbox;
 pub mod payload;
 pub mod promise;

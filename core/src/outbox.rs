@@ -6,7 +6,6 @@
 //! Pure: the caller passes "now" and the jitter; storage, timers and `fetch` are the
 //! shell's. Backoff: `base · 2^(attempt-1) · (1 + jitter)` with jitter in [0, 1),
 //! capped at `max`, and never sooner than a `Retry-After` the backend gave.
-use serde::Serialize;
 
 use crate::backend::Deliver;
 use crate::error::ConfigError;
@@ -65,21 +64,18 @@ pub fn retry_after(header: Option<&str>) -> Option<Millis> {
 }
 
 /// Where a report is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum State {
     /// Waiting for its next attempt.
     Pending,
     /// A backend accepted it.
     Delivered {
         /// The backend's reference, if any.
-        #[serde(skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
     },
     /// Given up: the backend refused it (status) or retention ran out (no status).
     Failed {
         /// The refusing status, if it was a refusal.
-        #[serde(skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
     },
 }
@@ -98,12 +94,8 @@ impl Route {
     pub const ONE: Route = Route { backends: 1, deliver: Deliver::All };
 }
 
-fn is_zero(n: &u32) -> bool {
-    *n == 0
-}
-
 /// One report in the outbox.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Report id, the `Idempotency-Key`.
     pub id: String,
@@ -118,21 +110,47 @@ pub struct Entry {
     /// Backoff rounds so far (the exponent of the next delay).
     pub rounds: u32,
     /// `deliver: all`: indexes of the backends that accepted it already.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub done: Vec<u32>,
     /// `deliver: first`: the backend the next attempt goes to.
-    #[serde(skip_serializing_if = "is_zero")]
     pub via: u32,
     /// `deliver: first`: a fallback failed only for now in this round (so a refusal by
     /// the last backend is not the whole answer).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub soft: bool,
     /// A reference an earlier backend gave (`deliver: all`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub got: Option<String>,
     /// Where it is.
-    #[serde(flatten)]
     pub state: State,
+}
+
+impl crate::json::ToJson for Entry {
+    /// As stored: the entry's fields, the state's tag as `state` and its details beside it.
+    fn to_json(&self) -> String {
+        let mut o = crate::json::Object::new();
+        o.str("id", &self.id).str("body", &self.body).int("created", self.created).int("attempts", i64::from(self.attempts)).int("next_at", self.next_at).int("rounds", i64::from(self.rounds));
+        if !self.done.is_empty() {
+            let list: Vec<String> = self.done.iter().map(u32::to_string).collect();
+            o.raw("done", &format!("[{}]", list.join(",")));
+        }
+        if self.via != 0 {
+            o.int("via", i64::from(self.via));
+        }
+        if self.soft {
+            o.bool("soft", true);
+        }
+        o.opt_str("got", self.got.as_deref());
+        match &self.state {
+            State::Pending => o.str("state", "pending"),
+            State::Delivered { reference } => o.str("state", "delivered").opt_str("reference", reference.as_deref()),
+            State::Failed { status } => {
+                o.str("state", "failed");
+                if let Some(s) = status {
+                    o.int("status", i64::from(*s));
+                }
+                &mut o
+            }
+        };
+        o.done()
+    }
 }
 
 /// Why a report cannot even be queued.
@@ -479,7 +497,7 @@ mod tests {
     fn entries_round_trip_through_storage() {
         for state in [State::Pending, State::Delivered { reference: Some("R".into()) }, State::Delivered { reference: None }, State::Failed { status: Some(400) }, State::Failed { status: None }] {
             let e = Entry { attempts: 3, next_at: 9, rounds: 2, done: vec![1], via: 1, soft: true, got: Some("G".into()), state, ..Entry::new("k", "{\"a\":1}".into(), 5) };
-            let v = crate::value::from_json(serde_json::to_value(&e).unwrap());
+            let v = crate::value::from_json(serde_json::from_str(&crate::json::ToJson::to_json(&e)).unwrap());
             assert_eq!(Entry::from_value(&v).unwrap(), e);
         }
     }

@@ -1,27 +1,25 @@
 //! The `reach-us/v1` report body: what every backend receives. Field names and shapes
 //! are the public contract (README, "Payload schema"); the tests below pin them.
-use serde::Serialize;
 
 use crate::config::Config;
 use crate::defaults::SCHEMA;
 use crate::form::ValidForm;
+use crate::json::{Object, ToJson};
 use crate::reference;
 use crate::time::{iso_utc, Millis};
 use crate::WIDGET_VERSION;
 
 /// How the visitor can be reached. Absent fields are omitted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contact {
     /// Email, if given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone, if given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
 
 /// The promise made to the visitor when the report was saved.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PromisePayload {
     /// As configured, e.g. `"2h"`.
     pub respond_within: String,
@@ -30,14 +28,13 @@ pub struct PromisePayload {
     /// Whether the time counts business hours only (else around the clock).
     pub business_hours: bool,
     /// The business hours' IANA zone, when they apply.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     /// When the reply is due (RFC 3339 UTC).
     pub due_at: String,
 }
 
 /// Where the visitor was.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Page {
     /// `location.href`.
     pub url: String,
@@ -50,22 +47,17 @@ pub struct Page {
 /// Who the host page says the visitor is (`ReachUs('identify', …)`), passed through for
 /// the backend to verify (`user_hash` is an HMAC the brand's server computed; the widget
 /// never computes or checks it). Absent fields are omitted.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct User {
     /// Display name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email known to the brand.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone known to the brand.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// The brand's user id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// HMAC of `user_id` by the brand's server, for the backend to verify.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_hash: Option<String>,
 }
 
@@ -116,20 +108,18 @@ impl User {
 }
 
 /// About the widget that sent it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Client {
     /// The widget's semver.
     pub widget_version: &'static str,
 }
 
 /// One report, as POSTed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
     /// Milliseconds of `created_at` (not serialized: the promise clock of retries).
-    #[serde(skip)]
     pub created_ms: Millis,
     /// Milliseconds of `promise.due_at` (not serialized).
-    #[serde(skip)]
     pub due_ms: Option<Millis>,
     /// Always `reach-us/v1`.
     pub schema: &'static str,
@@ -156,7 +146,6 @@ pub struct Report {
     /// Widget info.
     pub client: Client,
     /// The identified user, when the page called `identify`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,
 }
 
@@ -224,6 +213,53 @@ impl Report {
     }
 }
 
+impl ToJson for User {
+    fn to_json(&self) -> String {
+        Object::new()
+            .opt_str("name", self.name.as_deref())
+            .opt_str("email", self.email.as_deref())
+            .opt_str("phone", self.phone.as_deref())
+            .opt_str("user_id", self.user_id.as_deref())
+            .opt_str("user_hash", self.user_hash.as_deref())
+            .done()
+    }
+}
+
+impl ToJson for Report {
+    /// The `reach-us/v1` body, fields in schema order; absent optional fields left out.
+    fn to_json(&self) -> String {
+        let contact = Object::new().opt_str("email", self.contact.email.as_deref()).opt_str("phone", self.contact.phone.as_deref()).done();
+        let promise = match &self.promise {
+            None => "null".to_string(),
+            Some(p) => Object::new()
+                .str("respond_within", &p.respond_within)
+                .int("respond_within_minutes", i64::from(p.respond_within_minutes))
+                .bool("business_hours", p.business_hours)
+                .opt_str("time_zone", p.time_zone.as_deref())
+                .str("due_at", &p.due_at)
+                .done(),
+        };
+        let page = Object::new().str("url", &self.page.url).str("title", &self.page.title).str("referrer", &self.page.referrer).done();
+        let mut o = Object::new();
+        o.str("schema", self.schema)
+            .str("id", &self.id)
+            .str("reference", &self.reference)
+            .str("created_at", &self.created_at)
+            .str("category", &self.category)
+            .str("message", &self.message)
+            .raw("contact", &contact)
+            .raw("promise", &promise)
+            .raw("page", &page)
+            .str("locale", &self.locale)
+            .str("timezone", &self.timezone)
+            .raw("client", &Object::new().str("widget_version", self.client.widget_version).done());
+        if let Some(u) = &self.user {
+            o.raw("user", &u.to_json());
+        }
+        o.done()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,7 +280,7 @@ mod tests {
             due: Some(1_795_433_400_000 + 2 * 3_600_000),
         };
         let report = Report::build(form, &config, ctx);
-        let json = serde_json::to_value(&report).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         let expected = serde_json::json!({
             "schema": "reach-us/v1",
             "id": "42424242-4242-4242-8242-424242424242",
@@ -260,6 +296,8 @@ mod tests {
             "client": {"widget_version": WIDGET_VERSION}
         });
         assert_eq!(json, expected);
+        let keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys.len(), 12);
         assert!(report.reference.starts_with("ACME-"));
     }
 
@@ -270,7 +308,7 @@ mod tests {
         let form = ValidForm { category: "other".into(), message: "hi".into(), email: None, phone: Some("+1 555 010 0199".into()) };
         let user = User { user_id: Some("u-1".into()), user_hash: Some("abc".into()), ..User::default() };
         let ctx = Context { random: [1; 16], now: 0, page: Page::default(), locale: "en".into(), timezone: "UTC".into(), user: Some(user), due: None };
-        let json = serde_json::to_value(Report::build(form, &config, ctx)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&Report::build(form, &config, ctx).to_json()).unwrap();
         assert_eq!(json["promise"], serde_json::Value::Null);
         assert_eq!(json["contact"], serde_json::json!({"phone": "+1 555 010 0199"}));
         assert!(json["reference"].as_str().unwrap().starts_with("RU-"));

@@ -2,7 +2,6 @@
 //! `status_url` reports, the verdict on the promise ("answered — promise kept", "overdue by
 //! 12 min"), the brand's track record, and the incident notice. Pure: the widget fetches
 //! and stores; this decides.
-use serde::Serialize;
 
 use crate::config::Text;
 use crate::error::ConfigError;
@@ -10,8 +9,7 @@ use crate::time::{iso_utc, parse_iso, Millis};
 use crate::value::{self, Value};
 
 /// Where a report is, as the brand's backend says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     /// Sent; the backend has said nothing more.
     Received,
@@ -24,6 +22,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// As stored and sent: `received`, `in_progress`, `answered`, `resolved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::InProgress => "in_progress",
+            Status::Answered => "answered",
+            Status::Resolved => "resolved",
+        }
+    }
+
     fn parse(s: &str) -> Option<Status> {
         Some(match s {
             "received" => Status::Received,
@@ -41,7 +49,7 @@ impl Status {
 }
 
 /// A receipt as kept in the visitor's browser (`localStorage`, JSON).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
     /// Report id.
     pub id: String,
@@ -52,15 +60,12 @@ pub struct Receipt {
     /// First saved (RFC 3339).
     pub created_at: String,
     /// Due (RFC 3339), if a promise was made.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_at: Option<String>,
     /// Last known status.
     pub status: Status,
     /// When first answered, if known (RFC 3339).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub answered_at: Option<String>,
     /// The team's reply, if the backend shares it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
 }
 
@@ -159,6 +164,21 @@ impl Receipt {
             answered_at: None,
             reply: None,
         }
+    }
+}
+
+impl crate::json::ToJson for Receipt {
+    fn to_json(&self) -> String {
+        crate::json::Object::new()
+            .str("id", &self.id)
+            .str("reference", &self.reference)
+            .str("category", &self.category)
+            .str("created_at", &self.created_at)
+            .opt_str("due_at", self.due_at.as_deref())
+            .str("status", self.status.as_str())
+            .opt_str("answered_at", self.answered_at.as_deref())
+            .opt_str("reply", self.reply.as_deref())
+            .done()
     }
 }
 
@@ -286,7 +306,7 @@ mod tests {
     fn receipts_round_trip_through_storage() {
         let mut r = receipt("2026-11-23T11:00:00Z");
         r.apply_status(&from_json(json!({"status": "answered", "answered_at": "2026-11-23T10:48:00Z", "reply": "<b>hi</b>"}))).unwrap();
-        let stored = serde_json::to_value(&r).unwrap();
+        let stored: serde_json::Value = serde_json::from_str(&crate::json::ToJson::to_json(&r)).unwrap();
         assert_eq!(Receipt::from_value(&from_json(stored)).unwrap(), r);
         assert!(Receipt::from_value(&from_json(json!({"id": "x"}))).is_err());
     }

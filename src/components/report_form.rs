@@ -33,7 +33,6 @@ pub fn failure_text(s: &Strings, e: &SendError) -> String {
         SendError::Network => s.get(Msg::ErrNetwork).to_string(),
         SendError::Timeout => s.get(Msg::ErrTimeout).to_string(),
         SendError::Status(code) => s.fmt(Msg::ErrServer, &[("status", &code.to_string())]),
-        SendError::Encode(_) => s.fmt(Msg::ErrServer, &[("status", "—")]),
         SendError::Limit(reach_us_core::outbox::OutboxError::Full) => s.get(Msg::ErrFull).to_string(),
         SendError::Limit(reach_us_core::outbox::OutboxError::TooLarge) => s.get(Msg::ErrLarge).to_string(),
     };

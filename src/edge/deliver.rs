@@ -10,7 +10,7 @@ use reach_us_core::backend::{Backend, Format};
 use reach_us_core::outbox::{self, Outcome};
 use reach_us_core::payload::Report;
 use reach_us_core::value::Value;
-use serde::Serialize;
+use reach_us_core::json::ToJson;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, RequestMode, Response};
@@ -21,18 +21,9 @@ use crate::error::SendError;
 
 /// The report as a plain JS object (the `submit` event's detail).
 pub fn to_js(report: &Report) -> JsValue {
-    report.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    JSON::parse(&report.to_json()).unwrap_or(JsValue::NULL)
 }
 
-/// The report as the JSON text that is sent.
-pub fn encode(report: &Report) -> Result<String, SendError> {
-    let value = report
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| SendError::Encode(e.to_string()))?;
-    JSON::stringify(&value)
-        .map(String::from)
-        .map_err(|_| SendError::Encode("JSON.stringify failed".into()))
-}
 
 /// A server reference is kept only if it is short and printable.
 fn sane_reference(v: JsValue) -> Option<String> {

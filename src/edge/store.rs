@@ -3,7 +3,7 @@
 //! be missing or full (private modes, quotas): then nothing is kept, and nothing breaks.
 use js_sys::JSON;
 use reach_us_core::receipts::Receipt;
-use serde::Serialize;
+use reach_us_core::json::{self, ToJson};
 use wasm_bindgen::JsValue;
 
 use reach_us_core::value::Value;
@@ -29,11 +29,8 @@ pub fn load_list<T>(key: &str, parse: impl Fn(&Value) -> Option<T>) -> Vec<T> {
 }
 
 /// Keep `list` under `key` as JSON. False when the browser would not store it.
-pub fn save_list<T: Serialize>(key: &str, list: &[T]) -> bool {
-    let Ok(value) = list.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) else { return false };
-    let Ok(text) = JSON::stringify(&value) else { return false };
-    let text: String = text.into();
-    storage().is_some_and(|s| s.set_item(key, &text).is_ok())
+pub fn save_list<T: ToJson>(key: &str, list: &[T]) -> bool {
+    storage().is_some_and(|s| s.set_item(key, &json::array(list)).is_ok())
 }
 
 /// The flag the loader reads (`localStorage["reach-us"]`): set while this browser has

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use reach_us_core::form::validate;
 use reach_us_core::backend::Format;
+use reach_us_core::json::ToJson;
 use reach_us_core::outbox::{Entry, State as Sent};
 use reach_us_core::payload::{Context, Report};
 use yew::prelude::*;
@@ -38,10 +39,7 @@ pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
             Rc::new(Report::build(form, &state.config, ctx))
         });
         let dispatcher = state.dispatcher();
-        let body = match deliver::encode(&report) {
-            Ok(b) => b,
-            Err(e) => return dispatcher.dispatch(Action::Failed(e)),
-        };
+        let body = report.to_json();
         let plan = outbox::Plan::of(&state.config);
         // With a `callback` backend the `submit` listeners ARE the delivery (called by the
         // outbox, once per attempt); otherwise `submit` tells the page a report was sent.
