@@ -11,8 +11,9 @@ const dir = process.argv[2] || "dist";
 const LOADER_BUDGET = 2 * 1024;
 // Issue 6 sets 80 KiB for the on-intent code; the budget here is the one CI enforces today
 // (history in README "Size"); it moves down as issue 6 lands its savings. It moved up once,
-// 166 -> 173, for the backends of issue 4 (+9.6 KiB, of which 2.5 won back by lol_alloc).
-const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 173) * 1024;
+// 166 -> 173, for the backends of issue 4 (+9.6 KiB, of which 2.5 won back by lol_alloc),
+// then down to 170 with the hand-written JSON writer (-3.5 KiB).
+const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 170) * 1024;
 
 const files = readdirSync(dir);
 const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
