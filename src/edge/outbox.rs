@@ -129,6 +129,9 @@ async fn drain(plan: &Plan, bridge: &Bridge, lease: bool) -> Vec<Flushed> {
         // Re-read: this tab holds the lock, but a new report may have been added meanwhile.
         let mut list = load();
         let Some(e) = list.iter_mut().find(|e| e.id == id) else { continue };
+        if !e.pending() {
+            continue; // settled elsewhere meanwhile (another tab's answer): that one stands
+        }
         *e = sent;
         out.push(Flushed { id: e.id.clone(), body: e.body.clone(), state: e.state.clone(), attempts: e.attempts });
         list.retain(|e| !matches!(e.state, State::Delivered { .. }));
