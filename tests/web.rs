@@ -148,8 +148,11 @@ async fn a_network_failure_saves_the_report_and_says_so() {
     assert!(saved.text_content().unwrap().starts_with("Saved."), "{:?}", saved.text_content());
     // The report is on disk, text intact, waiting for its next attempt.
     let outbox = storage.get_item("reach-us:v1:outbox").unwrap().unwrap();
-    assert!(outbox.contains("Brakes squeal <img src=x onerror=alert(1)>"), "{outbox}");
-    assert!(outbox.contains("\"state\":\"pending\""), "{outbox}");
+    let entry = js_sys::Reflect::get(&js_sys::JSON::parse(&outbox).unwrap(), &0.into()).unwrap();
+    let field = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap().as_string().unwrap_or_default();
+    assert_eq!(field(&entry, "state"), "pending", "{outbox}");
+    let body = js_sys::JSON::parse(&field(&entry, "body")).unwrap();
+    assert_eq!(field(&body, "message"), "Brakes squeal <img src=x onerror=alert(1)>", "{outbox}");
     assert!(root.query_selector("img").unwrap().is_none(), "user text is never HTML");
     storage.clear().unwrap();
 }
