@@ -71,7 +71,9 @@ fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option
     if backend.format == Format::Callback {
         return None;
     }
-    let body = backend.body(stored, &report_value(stored));
+    // Only the rendered formats need the report read back; `json` sends the stored text.
+    let report = if backend.format == Format::Json { Value::Null } else { report_value(stored) };
+    let body = backend.body(stored, &report);
     let headers = Headers::new().ok()?;
     let _ = headers.set("Content-Type", &body.content_type);
     if backend.format == Format::Json {
