@@ -99,8 +99,9 @@ pub fn member<'a>(fields: &[(&str, &'a Value)], key: &str) -> Option<&'a Value> 
     fields.iter().find(|(n, _)| *n == key).map(|(_, v)| *v)
 }
 
-/// Test helper: a `serde_json` value as a [`Value`].
-#[cfg(test)]
+/// A `serde_json` value as a [`Value`] (tests, and native users such as the inbox with
+/// the `json` feature).
+#[cfg(any(test, feature = "json"))]
 pub fn from_json(v: serde_json::Value) -> Value {
     match v {
         serde_json::Value::Null => Value::Null,

@@ -40,12 +40,5 @@ pub fn esc(s: &str) -> String {
 
 /// A `serde_json` value as the core's [`Value`].
 pub fn value(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Num(n.as_f64().unwrap_or(f64::NAN)),
-        serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(value).collect()),
-        serde_json::Value::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), value(v))).collect()),
-    }
+    reach_us_core::value::from_json(v.clone())
 }
