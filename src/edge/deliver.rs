@@ -8,9 +8,7 @@ use gloo::timers::callback::Timeout;
 use js_sys::{Promise, Reflect, JSON};
 use reach_us_core::backend::{Backend, Format};
 use reach_us_core::outbox::{self, Outcome};
-use reach_us_core::payload::Report;
 use reach_us_core::value::Value;
-use reach_us_core::json::ToJson;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, RequestMode, Response};
@@ -19,9 +17,9 @@ use crate::bridge::Bridge;
 use crate::edge::read;
 use crate::error::SendError;
 
-/// The report as a plain JS object (the `submit` event's detail).
-pub fn to_js(report: &Report) -> JsValue {
-    JSON::parse(&report.to_json()).unwrap_or(JsValue::NULL)
+/// A stored body as a plain JS object (the `submit` event's detail, a callback's argument).
+pub fn to_js(body: &str) -> JsValue {
+    JSON::parse(body).unwrap_or(JsValue::NULL)
 }
 
 
@@ -106,8 +104,7 @@ pub fn keepalive(backend: &Backend, id: &str, stored: &str) {
 /// The host page delivers it: every `submit` listener is called with the report and the
 /// returned promises settle the attempt (no listener yet: try again later).
 async fn callback(id: &str, stored: &str, timeout_ms: u32, bridge: &Bridge) -> Outcome {
-    let report = JSON::parse(stored).unwrap_or(JsValue::NULL);
-    let Some(settled) = bridge.deliver(&report) else { return Outcome::Transient(None) };
+    let Some(settled) = bridge.deliver(&to_js(stored)) else { return Outcome::Transient(None) };
     let timeout = Promise::new(&mut |_, reject| {
         let _ = web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, timeout_ms as i32));
     });

@@ -45,7 +45,7 @@ pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
         // outbox, once per attempt); otherwise `submit` tells the page a report was sent.
         let notify = |bridge: &Bridge| {
             if !plan.backends.iter().any(|b| b.format == Format::Callback) {
-                bridge.emit("submit", &deliver::to_js(&report));
+                bridge.emit("submit", &deliver::to_js(&body));
             }
         };
         match outbox::enqueue(&report.id, body.clone(), report.created_millis(), &plan.policy) {
