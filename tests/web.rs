@@ -147,8 +147,11 @@ async fn a_network_failure_saves_the_report_and_says_so() {
     let saved = find(&root, ".ru-queued-text").await;
     assert!(saved.text_content().unwrap().starts_with("Saved."), "{:?}", saved.text_content());
     // The report is on disk, text intact, waiting for its next attempt.
-    let outbox = storage.get_item("reach-us:v1:outbox").unwrap().unwrap();
-    let entry = js_sys::Reflect::get(&js_sys::JSON::parse(&outbox).unwrap(), &0.into()).unwrap();
+    // One key per report: "reach-us:v1:outbox:<id>".
+    let keys: Vec<String> = (0..storage.length().unwrap()).filter_map(|i| storage.key(i).unwrap()).filter(|k| k.starts_with("reach-us:v1:outbox:")).collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let outbox = storage.get_item(&keys[0]).unwrap().unwrap();
+    let entry = js_sys::JSON::parse(&outbox).unwrap();
     let field = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap().as_string().unwrap_or_default();
     assert_eq!(field(&entry, "state"), "pending", "{outbox}");
     let body = js_sys::JSON::parse(&field(&entry, "body")).unwrap();

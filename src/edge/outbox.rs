@@ -6,32 +6,74 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect, JSON};
 use reach_us_core::backend::Backend;
 use reach_us_core::outbox::{self, Entry, OutboxError, Policy, Route, State};
 use reach_us_core::time::Millis;
+use reach_us_core::json::ToJson;
 use reach_us_core::Config;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::bridge::Bridge;
-use crate::edge::{deliver, env, store};
+use crate::edge::{deliver, env, read, store};
 
-/// The storage key (versioned with the schema).
-pub const KEY: &str = "reach-us:v1:outbox";
+/// Each entry lives under its own key, this prefix + the report id (versioned with the
+/// schema). One key per report, not one list: tabs keep their own copy of `localStorage`
+/// that the browser syncs with the others a moment later, so a tab that rewrote a whole
+/// list could write back a copy without the report another tab had just saved — lost.
+/// Written one by one, an entry is only ever written about itself.
+pub const PREFIX: &str = "reach-us:v1:outbox:";
+/// Where earlier versions kept all entries in one JSON list; moved to [`PREFIX`] keys on
+/// first read, so nothing that was waiting is lost by an upgrade.
+const LEGACY: &str = "reach-us:v1:outbox";
 /// The Web Lock every tab of the site takes to send.
 pub const LOCK: &str = "reach-us:v1:outbox";
 
-/// Every readable entry.
-pub fn load() -> Vec<Entry> {
-    store::load_list(KEY, |v| Entry::from_value(v).ok())
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// Write the entries. False when the browser refuses (quota, storage off).
-pub fn save(list: &[Entry]) -> bool {
-    let ok = store::save_list(KEY, list);
+fn parse(text: &str) -> Option<Entry> {
+    Entry::from_value(&read::value(&JSON::parse(text).ok()?)).ok()
+}
+
+/// One entry, if it is stored and readable.
+pub fn get(id: &str) -> Option<Entry> {
+    parse(&storage()?.get_item(&format!("{PREFIX}{id}")).ok()??)
+}
+
+/// Every readable entry (in no particular order: [`outbox::ready`] orders them).
+pub fn load() -> Vec<Entry> {
+    let Some(s) = storage() else { return Vec::new() };
+    migrate(&s);
+    let keys: Vec<String> = (0..s.length().unwrap_or(0)).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(PREFIX)).collect();
+    keys.iter().filter_map(|k| parse(&s.get_item(k).ok()??)).collect()
+}
+
+fn migrate(s: &web_sys::Storage) {
+    if s.get_item(LEGACY).ok().flatten().is_none() {
+        return;
+    }
+    let old = store::load_list(LEGACY, |v| Entry::from_value(v).ok());
+    if old.iter().all(|e| get(&e.id).is_some() || put(e)) {
+        let _ = s.remove_item(LEGACY);
+    }
+}
+
+/// Write one entry. False when the browser refuses (quota, storage off).
+pub fn put(e: &Entry) -> bool {
+    let ok = storage().is_some_and(|s| s.set_item(&format!("{PREFIX}{}", e.id), &e.to_json()).is_ok());
     store::mark_returning();
     ok
+}
+
+/// Remove one entry.
+fn remove(id: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&format!("{PREFIX}{id}"));
+    }
+    store::mark_returning();
 }
 
 /// Why a report could not be saved.
@@ -45,15 +87,17 @@ pub enum SaveError {
 
 /// Save a new report before its first attempt.
 pub fn enqueue(id: &str, body: String, now: Millis, policy: &Policy) -> Result<(), SaveError> {
-    let mut list = load();
-    if !list.iter().any(|e| e.id == id) {
-        outbox::admit(&list, body.len(), policy).map_err(SaveError::Limit)?;
-    }
-    match list.iter_mut().find(|e| e.id == id) {
-        Some(e) => e.retry_now(now),
-        None => list.push(Entry::new(id, body, now)),
-    }
-    if save(&list) {
+    let entry = match get(id) {
+        Some(mut e) => {
+            e.retry_now(now);
+            e
+        }
+        None => {
+            outbox::admit(&load(), body.len(), policy).map_err(SaveError::Limit)?;
+            Entry::new(id, body, now)
+        }
+    };
+    if put(&entry) {
         Ok(())
     } else {
         Err(SaveError::Storage)
@@ -119,23 +163,24 @@ async fn drain(plan: &Plan, bridge: &Bridge, lease: bool) -> Vec<Flushed> {
             break;
         }
         let mut list = load();
+        let before = list.clone();
         outbox::expire(&mut list, env::now(), &plan.policy);
-        let Some(id) = outbox::ready(&list, env::now()).into_iter().next() else {
-            save(&list);
-            break;
-        };
+        for (e, was) in list.iter().zip(&before) {
+            if e != was {
+                put(e);
+            }
+        }
+        let Some(id) = outbox::ready(&list, env::now()).into_iter().next() else { break };
         let Some(mut sent) = list.into_iter().find(|e| e.id == id) else { break };
         attempt(&mut sent, plan, bridge).await;
-        // Re-read: this tab holds the lock, but a new report may have been added meanwhile.
-        let mut list = load();
-        let Some(e) = list.iter_mut().find(|e| e.id == id) else { continue };
-        if !e.pending() {
-            continue; // settled elsewhere meanwhile (another tab's answer): that one stands
+        // Re-read: this tab holds the lock, but another tab may have settled it meanwhile.
+        if !get(&id).is_some_and(|e| e.pending()) {
+            continue; // settled (or told and forgotten) elsewhere: that one stands
         }
-        *e = sent;
-        out.push(Flushed { id: e.id.clone(), body: e.body.clone(), state: e.state.clone(), attempts: e.attempts });
-        list.retain(|e| !matches!(e.state, State::Delivered { .. }));
-        if !save(&list) {
+        out.push(Flushed { id: id.clone(), body: sent.body.clone(), state: sent.state.clone(), attempts: sent.attempts });
+        if matches!(sent.state, State::Delivered { .. }) {
+            remove(&id);
+        } else if !put(&sent) {
             break;
         }
     }
@@ -150,10 +195,6 @@ const LEASE: &str = "reach-us:v1:lease";
 
 thread_local! {
     static TAB: String = format!("{:x}", (js_sys::Math::random() * 1e15) as u64);
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// Take or renew the lease for one attempt's time plus a margin. localStorage has no
@@ -224,16 +265,19 @@ pub fn flush_on_hide(plan: &Plan) {
 
 /// Drop an entry the visitor has been told about.
 pub fn forget(id: &str) {
-    let mut list = load();
-    list.retain(|e| e.id != id);
-    save(&list);
+    remove(id);
 }
 
 /// The network is back: make every pending entry due now.
 pub fn wake_all() {
-    let mut list = load();
-    outbox::wake_all(&mut list, env::now());
-    save(&list);
+    let now = env::now();
+    for mut e in load() {
+        let was = e.next_at;
+        outbox::wake_all(std::slice::from_mut(&mut e), now);
+        if e.next_at != was {
+            put(&e);
+        }
+    }
 }
 
 /// When the next pending entry is due.

@@ -142,7 +142,7 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
                 let key = e.dyn_ref::<web_sys::StorageEvent>().and_then(|s| s.key());
                 if key.as_deref() == Some(store::KEY) {
                     d.dispatch(Action::Receipts(Rc::new(store::load())));
-                } else if key.as_deref() == Some(outbox::KEY) {
+                } else if key.as_deref().is_some_and(|k| k.starts_with(outbox::PREFIX)) {
                     let changed: Vec<(String, Result<(), Option<u16>>)> = outbox::load()
                         .into_iter()
                         .filter_map(|e| match e.state {

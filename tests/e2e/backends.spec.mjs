@@ -4,7 +4,7 @@
 import { test, expect } from "@playwright/test";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { serveDir, servePages, backend, hostPage } from "./servers.mjs";
+import { serveDir, servePages, backend, hostPage, readOutbox } from "./servers.mjs";
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "../../dist");
 let cdn;
@@ -22,7 +22,7 @@ async function send(page, message = "The door won't open \"now\" <b>&</b> 车门
   return message;
 }
 
-const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("reach-us:v1:outbox") || "[]"));
+const outbox = readOutbox;
 
 test("deliver all: json, form, template and a callback each get the report once, in their own format", async ({ page }) => {
   const api = await backend();
@@ -158,7 +158,8 @@ test("without Web Locks, a storage lease keeps two tabs from sending the same re
   const a = await context.newPage();
   await a.goto(site.url + "/seed");
   expect(await a.evaluate(() => navigator.locks)).toBeUndefined();
-  // Six reports left waiting by earlier pages; the flag makes the loader fetch the widget.
+  // Six reports left waiting by earlier pages (in the one-list format of v0.x, which the
+  // widget moves to one key per report on first read); the flag makes the loader fetch it.
   await a.evaluate(() => {
     const now = Date.now();
     const list = Array.from({ length: 6 }, (_, i) => ({
@@ -179,5 +180,48 @@ test("without Web Locks, a storage lease keeps two tabs from sending the same re
   expect(api.stats.overlaps).toBe(0);
   expect(new Set(keys).size).toBe(6);
   expect(keys).toHaveLength(6);
+  await context.close(); await api.close(); await site.close();
+});
+
+test("two tabs writing the outbox at the same moment lose no report (one key per report)", async ({ browser }) => {
+  // Each key's first attempt gets a 503, so every report waits in the outbox for a retry
+  // while the other tab rewrites what it holds (its `online` handler, run every few ms).
+  const seen = new Set();
+  const api = await backend((p) => {
+    const key = p.headers["idempotency-key"];
+    if (seen.has(key)) return { status: 201, body: { reference: p.body.reference } };
+    seen.add(key);
+    return { status: 503 };
+  });
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, "timeout-ms": "2000" } }) });
+  const context = await browser.newContext();
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  for (const p of [a, b]) { await p.emulateMedia({ reducedMotion: "reduce" }); await p.goto(site.url + "/"); }
+  await a.getByRole("button", { name: "Reach us now" }).click(); // A's widget runs its outbox
+  await a.evaluate(() => { window.spam = setInterval(() => dispatchEvent(new Event("online")), 3); });
+  const N = 20;
+  await b.bringToFront();
+  await b.getByRole("button", { name: "Reach us now" }).click();
+  const w = b.locator("reach-us-widget");
+  for (let i = 0; i < N; i++) {
+    const again = w.locator(".ru-receipt .ru-secondary");
+    if (await again.isVisible()) await again.click();
+    await b.getByLabel("What happened?").fill(`report ${i}`);
+    await b.getByLabel("Email").fill(`r${i}@example.com`);
+    await b.getByRole("button", { name: "Send" }).click();
+    try {
+      await w.locator(".ru-receipt").first().waitFor({ timeout: 10_000 });
+    } catch (e) {
+      const shown = await b.evaluate(() => document.querySelector("reach-us-widget").shadowRoot.querySelector(".ru-dialog")?.textContent);
+      throw new Error(`report ${i} showed no outcome: ${shown}`);
+    }
+  }
+  await a.evaluate(() => clearInterval(window.spam));
+  const accepted = () => new Set(api.posts.filter((p) => seen.has(p.headers["idempotency-key"])).map((p) => p.headers["idempotency-key"]));
+  await expect.poll(() => api.posts.length > 0 && [...seen].length, { timeout: 10_000 }).toBe(N);
+  // Every report was retried to its 201: none vanished from the outbox.
+  const ok = () => new Set(api.posts.filter((p, i) => api.posts.findIndex((q) => q.headers["idempotency-key"] === p.headers["idempotency-key"]) !== i).map((p) => p.headers["idempotency-key"])).size;
+  await expect.poll(ok, { timeout: 45_000 }).toBe(N);
+  expect(accepted().size).toBe(N);
   await context.close(); await api.close(); await site.close();
 });

@@ -6,7 +6,7 @@ import { test, expect } from "@playwright/test";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { serveDir, servePages, hostPage } from "./servers.mjs";
+import { serveDir, servePages, hostPage, readOutbox } from "./servers.mjs";
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "../../dist");
 const REPORTS = Number(process.env.CHAOS_REPORTS || 200);
@@ -120,7 +120,7 @@ test("chaos: every report exactly once by key", async ({ browser }) => {
   while (api.accepted.size < expected && Date.now() < deadline) {
     await tabs[0].waitForTimeout(500);
   }
-  const pending = await tabs[0].evaluate(() => JSON.parse(localStorage.getItem("reach-us:v1:outbox") || "[]").filter((e) => e.state === "pending").length);
+  const pending = (await readOutbox(tabs[0])).filter((e) => e.state === "pending").length;
   const maxDelay = Math.max(...[...api.doneAt].map(([k, t]) => t - api.firstSeen.get(k)));
   const twice = [...api.accepted.values()].filter((n) => n > 1).length;
   console.log(`chaos: ${created.length} reports (${rejectedShown.length} refused by design), ${api.stats.posts} attempts, ` +

@@ -3,7 +3,7 @@
 import { test, expect } from "@playwright/test";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { serveDir, servePages, backend, hostPage } from "./servers.mjs";
+import { serveDir, servePages, backend, hostPage, readOutbox } from "./servers.mjs";
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "../../dist");
 let cdn;
@@ -95,7 +95,7 @@ test("a 503 is saved and retried by itself, with the same key and body", async (
   expect(api.posts).toHaveLength(2);
   expect(api.posts[1].headers["idempotency-key"]).toBe(api.posts[0].headers["idempotency-key"]);
   expect(api.posts[1].raw).toBe(api.posts[0].raw);
-  expect(await page.evaluate(() => JSON.parse(localStorage.getItem("reach-us:v1:outbox") || "[]").length)).toBe(0);
+  expect(await readOutbox(page)).toHaveLength(0);
   await api.close(); await site.close();
 });
 

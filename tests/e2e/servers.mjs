@@ -93,3 +93,7 @@ export function hostPage({ cdn, attrs = {}, lang = "en", head = "", body = "", b
 <body><h1>A brand page</h1><p>Some content.</p>${body}${before}
 <script async src="${cdn}/reach-us.js"${a}></script></body></html>`;
 }
+
+/** The outbox entries a page's `localStorage` holds (one key per report, README "Storage"). */
+export const readOutbox = (page) => page.evaluate(() =>
+  Object.keys(localStorage).filter((k) => k.startsWith("reach-us:v1:outbox:")).map((k) => JSON.parse(localStorage.getItem(k))));
