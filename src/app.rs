@@ -35,13 +35,19 @@ fn refresh(dispatcher: &UseReducerDispatcher<State>, config: &Rc<Config>, receip
                 d.dispatch(Action::Track(t));
             }
         }
-        let mut changed = false;
-        let mut list = store::load();
+        let mut answers = Vec::new();
         for (id, url) in jobs {
             if let Some(json) = store::get_json(&url, FETCH_TIMEOUT_MS).await {
-                if let Some(r) = list.iter_mut().find(|r| r.id == id) {
-                    changed |= r.apply_status(&read::value(&json)).is_ok();
-                }
+                answers.push((id, read::value(&json)));
+            }
+        }
+        // Read the list only now, after the network: a receipt added meanwhile (a report
+        // delivered while these requests were out) must not be written over.
+        let mut changed = false;
+        let mut list = store::load();
+        for (id, status) in &answers {
+            if let Some(r) = list.iter_mut().find(|r| &r.id == id) {
+                changed |= r.apply_status(status).is_ok();
             }
         }
         if changed {
