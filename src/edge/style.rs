@@ -4,8 +4,8 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{CssStyleSheet, ShadowRoot};
 
-/// The CSS, compiled in (one request fewer on intent).
-pub const CSS: &str = include_str!("../../www/reach-us.css");
+/// The CSS, compiled in (one request fewer on intent), minified by `build.rs`.
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/reach-us.min.css"));
 
 /// Replace the shadow root's adopted sheets with the widget's full sheet and the
 /// placement rule for this config.
