@@ -96,9 +96,11 @@ test("chaos: every report exactly once by key", async ({ browser }) => {
       await shown.waitFor({ timeout: 20_000 });
       outcome = await shown.evaluate((el) => (el.matches("[role=alert]") ? "refused" : el.matches(".ru-queued-text") ? "queued" : "sent"));
     } catch {
-      // Seen intermittently in full-suite runs (not yet explained): the visitor is shown
-      // no outcome in time. Record what the widget showed; the delivery invariants below
-      // still hold for this report, and the count is printed.
+      // The visitor is shown no outcome in time. The one cause found (2026-11-24): the
+      // other tab's `online` handler rewrote the outbox list from its not-yet-synced copy
+      // of localStorage, dropping this report — fixed by one key per report, and then the
+      // acceptance count below failed too. Record what the widget showed; the count is
+      // printed and bounded, and the delivery invariants below still hold.
       const snap = await tab.evaluate(() => {
         const r = document.querySelector("reach-us-widget");
         return r ? (r.shadowRoot.querySelector(".ru-dialog") || r.shadowRoot).textContent.slice(0, 200) : "no widget";
