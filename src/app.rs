@@ -207,7 +207,7 @@ pub fn app(props: &AppProps) -> Html {
         <ContextProvider<Bridge> context={props.bridge.clone()}>
             <div class={class} lang={locale} dir={dir(locale)}>
                 if state.config.launcher {
-                    <Launcher node_ref={launcher_ref} strings={state.strings.clone()} expanded={state.open} onclick={on_launcher} notice={state.notice.is_some()} />
+                    <Launcher node_ref={launcher_ref} strings={state.strings.clone()} expanded={state.open} onclick={on_launcher} notice={state.notice.is_some()} undelivered={!state.undelivered.is_empty()} />
                 }
                 if state.open {
                     <Dialog node_ref={dialog_ref} state={state.clone()} />

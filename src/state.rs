@@ -67,6 +67,9 @@ pub struct State {
     pub attempt: Option<(FormInput, Rc<Report>)>,
     /// Who the page says the visitor is.
     pub user: Option<User>,
+    /// Reports the outbox gave up on (refused, or retention ran out), newest first, until
+    /// the visitor dismisses them: also those that failed while they were elsewhere.
+    pub undelivered: Rc<Vec<Undelivered>>,
     /// Receipts kept in this browser, newest first.
     pub receipts: Rc<Vec<receipts::Receipt>>,
     /// The brand's track record, when its endpoint answered sensibly.
@@ -109,6 +112,8 @@ pub enum Action {
     /// Another tab's outbox run changed these reports: (id, refused with status, or
     /// still pending after an attempt).
     OutboxElsewhere(Vec<(String, Result<(), Option<u16>>)>, bool),
+    /// The outbox's given-up reports changed.
+    Undelivered(Rc<Vec<Undelivered>>),
     /// The track record arrived.
     Track(TrackRecord),
     /// A notice arrived (from `notice_url`).
@@ -119,12 +124,25 @@ pub enum Action {
     Configure(Rc<Config>, Rc<Strings>),
 }
 
+/// A report the outbox gave up on, as the visitor is told of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Undelivered {
+    /// Report id (the outbox key).
+    pub id: String,
+    /// The reference the visitor was shown.
+    pub reference: String,
+    /// Their text, to copy or email.
+    pub message: String,
+    /// Why: the status of a refusal; `None` when retention ran out.
+    pub status: Option<u16>,
+}
+
 impl State {
     /// The initial state for a config.
     pub fn new(config: Rc<Config>, strings: Rc<Strings>) -> Self {
         let form = FormInput { category: config.categories.first().map(|c| c.id.clone()).unwrap_or_default(), ..FormInput::default() };
         let notice = config.notice.clone();
-        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0, attempt: None, user: None, receipts: Rc::default(), track: None, notice, now: 0 }
+        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0, attempt: None, user: None, undelivered: Rc::default(), receipts: Rc::default(), track: None, notice, now: 0 }
     }
 
     /// The report to retry, if the form is unchanged since it was attempted.
@@ -234,6 +252,12 @@ impl Reducible for State {
                         }
                     }
                 }
+            }
+            Action::Undelivered(list) => {
+                if list == s.undelivered {
+                    return self;
+                }
+                s.undelivered = list;
             }
             Action::Track(t) => s.track = Some(t),
             Action::Notice(n) => s.notice = Some(n),

@@ -308,11 +308,9 @@ pub fn lease(me: &str, until: Millis) -> String {
     format!("{me} {until}")
 }
 
-/// Pending entries due at `now`, oldest first.
-pub fn ready(entries: &[Entry], now: Millis) -> Vec<String> {
-    let mut v: Vec<&Entry> = entries.iter().filter(|e| e.pending() && e.next_at <= now).collect();
-    v.sort_by_key(|e| e.created);
-    v.into_iter().map(|e| e.id.clone()).collect()
+/// The pending entry to send next at `now`: the oldest one that is due.
+pub fn next_ready(entries: &[Entry], now: Millis) -> Option<&Entry> {
+    entries.iter().filter(|e| e.pending() && e.next_at <= now).min_by_key(|e| e.created)
 }
 
 /// When the next pending entry is due, if any.
@@ -479,7 +477,7 @@ mod tests {
         list[0].record(Outcome::Transient(None), Route::ONE, 0, 0.0, &P);
         list[1].record(Outcome::Permanent(400), Route::ONE, 0, 0.0, &P);
         wake_all(&mut list, 10);
-        assert_eq!(ready(&list, 10), vec!["a".to_string()]);
+        assert_eq!(next_ready(&list, 10).map(|e| e.id.as_str()), Some("a"));
     }
 
     #[test]
@@ -488,8 +486,11 @@ mod tests {
         let b = Entry::new("b", "{}".into(), 1);
         a.next_at = 100;
         let list = vec![a, b];
-        assert_eq!(ready(&list, 50), vec!["b".to_string()]);
-        assert_eq!(ready(&list, 100), vec!["b".to_string(), "a".to_string()]);
+        assert_eq!(next_ready(&list, 50).map(|e| e.id.as_str()), Some("b"));
+        assert_eq!(next_ready(&list, 100).map(|e| e.id.as_str()), Some("b"), "the oldest first");
+        let only_a = vec![list[0].clone()];
+        assert_eq!(next_ready(&only_a, 99), None);
+        assert_eq!(next_ready(&only_a, 100).map(|e| e.id.as_str()), Some("a"));
         assert_eq!(next_wake(&list), Some(1));
     }
 

@@ -6,6 +6,7 @@ use yew::prelude::*;
 use crate::components::notice_banner::NoticeBanner;
 use crate::components::queued::QueuedView;
 use crate::components::receipt::ReceiptView;
+use crate::components::undelivered::UndeliveredList;
 use crate::components::your_reports::YourReports;
 use crate::components::report_form::ReportForm;
 use crate::hooks::use_focus_trap::use_focus_trap;
@@ -69,6 +70,7 @@ pub fn dialog(props: &DialogProps) -> Html {
                 } else if let Phase::Queued { offline } = &state.phase {
                     <QueuedView state={state.clone()} offline={*offline} />
                 } else {
+                    <UndeliveredList state={state.clone()} />
                     <YourReports state={state.clone()} />
                     <ReportForm state={state.clone()} />
                 }

@@ -19,6 +19,9 @@ pub struct LauncherProps {
     /// A service notice is up: the dot turns into a signal.
     #[prop_or_default]
     pub notice: bool,
+    /// A report could not be delivered (the visitor has not dismissed it yet).
+    #[prop_or_default]
+    pub undelivered: bool,
 }
 
 /// The launcher button.
@@ -27,10 +30,13 @@ pub fn launcher(props: &LauncherProps) -> Html {
     html! {
         <button ref={props.node_ref.clone()} type="button" class="ru-launcher" part="launcher"
             aria-expanded={props.expanded.to_string()} onclick={props.onclick.clone()}>
-            <span class={classes!("ru-launcher-dot", props.notice.then_some("ru-dot-notice"))} aria-hidden="true"></span>
+            <span class={classes!("ru-launcher-dot", (props.notice || props.undelivered).then_some("ru-dot-notice"))} aria-hidden="true"></span>
             { props.strings.get(Msg::Launcher) }
             if props.notice {
                 <span class="ru-sr">{ " (" }{ props.strings.get(Msg::NoticeLabel) }{ ")" }</span>
+            }
+            if props.undelivered {
+                <span class="ru-sr">{ " (" }{ props.strings.get(Msg::UndeliveredTitle) }{ ")" }</span>
             }
         </button>
     }

@@ -9,5 +9,6 @@ pub mod receipt;
 pub mod report_form;
 pub mod text_field;
 pub mod track_record;
+pub mod undelivered;
 pub mod urgent;
 pub mod your_reports;

@@ -43,7 +43,7 @@ pub fn get(id: &str) -> Option<Entry> {
     parse(&storage()?.get_item(&format!("{PREFIX}{id}")).ok()??)
 }
 
-/// Every readable entry (in no particular order: [`outbox::ready`] orders them).
+/// Every readable entry (in no particular order: [`outbox::next_ready`] picks the oldest).
 pub fn load() -> Vec<Entry> {
     let Some(s) = storage() else { return Vec::new() };
     migrate(&s);
@@ -170,8 +170,8 @@ async fn drain(plan: &Plan, bridge: &Bridge, lease: bool) -> Vec<Flushed> {
                 put(e);
             }
         }
-        let Some(id) = outbox::ready(&list, env::now()).into_iter().next() else { break };
-        let Some(mut sent) = list.into_iter().find(|e| e.id == id) else { break };
+        let Some(mut sent) = outbox::next_ready(&list, env::now()).cloned() else { break };
+        let id = sent.id.clone();
         attempt(&mut sent, plan, bridge).await;
         // Re-read: this tab holds the lock, but another tab may have settled it meanwhile.
         if !get(&id).is_some_and(|e| e.pending()) {

@@ -34,13 +34,14 @@ pub fn save_list<T: ToJson>(key: &str, list: &[T]) -> bool {
 }
 
 /// The flag the loader reads (`localStorage["reach-us"]`): set while this browser has
-/// reports waiting to be sent or receipts still open, so a returning visitor's page loads
-/// the widget when idle (pending reports are retried, due times shown) without any intent.
+/// reports waiting to be sent, reports it could not deliver and has not been told of, or
+/// receipts still open, so a returning visitor's page loads the widget when idle (pending
+/// reports are retried, due times and failures shown) without any intent.
 pub const FLAG: &str = "reach-us";
 
 /// Recompute [`FLAG`] from the stored lists.
 pub fn mark_returning() {
-    let open = load().iter().any(Receipt::open) || crate::edge::outbox::load().iter().any(|e| e.pending());
+    let open = load().iter().any(Receipt::open) || !crate::edge::outbox::load().is_empty();
     if let Some(s) = storage() {
         let _ = if open { s.set_item(FLAG, "1") } else { s.remove_item(FLAG) };
     }

@@ -19,7 +19,7 @@ use yew::prelude::*;
 use crate::bridge::Bridge;
 use crate::edge::{env, outbox, read, store};
 use crate::error::SendError;
-use crate::state::{Action, Phase, Receipt, State};
+use crate::state::{Action, Phase, Receipt, State, Undelivered};
 
 fn field<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     let mut cur = v;
@@ -43,6 +43,19 @@ fn detail(pairs: &[(&str, &str)]) -> JsValue {
 
 fn offline() -> bool {
     web_sys::window().is_some_and(|w| !w.navigator().on_line())
+}
+
+/// The reports the outbox gave up on, newest first (what "Not delivered" lists).
+pub fn undelivered() -> Rc<Vec<Undelivered>> {
+    let mut list: Vec<(i64, Undelivered)> = Vec::new();
+    for e in outbox::load() {
+        let Sent::Failed { status } = e.state else { continue };
+        let body = JSON::parse(&e.body).map(|j| read::value(&j)).unwrap_or(Value::Null);
+        let text = |path: &[&str]| field(&body, path).unwrap_or_default().to_string();
+        let at = list.iter().position(|(created, _)| *created < e.created).unwrap_or(list.len());
+        list.insert(at, (e.created, Undelivered { reference: text(&["reference"]), message: text(&["message"]), id: e.id, status }));
+    }
+    Rc::new(list.into_iter().map(|(_, u)| u).collect())
 }
 
 /// Apply one flush's results.
@@ -78,6 +91,7 @@ fn report(results: Vec<outbox::Flushed>, dispatcher: &UseReducerDispatcher<State
         store::save(&kept);
         dispatcher.dispatch(Action::Receipts(Rc::new(kept)));
     }
+    dispatcher.dispatch(Action::Undelivered(undelivered()));
 }
 
 /// Start the runner; returns nothing: use [`Bridge::kick`] to flush now.
@@ -154,9 +168,11 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
                     if !changed.is_empty() {
                         d.dispatch(Action::OutboxElsewhere(changed, offline()));
                     }
+                    d.dispatch(Action::Undelivered(undelivered()));
                 }
             })
         });
+        dispatcher.dispatch(Action::Undelivered(undelivered()));
         run();
         move || {
             drop(online);

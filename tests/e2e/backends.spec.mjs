@@ -225,3 +225,44 @@ test("two tabs writing the outbox at the same moment lose no report (one key per
   expect(accepted().size).toBe(N);
   await context.close(); await api.close(); await site.close();
 });
+
+test("a report refused while the visitor was elsewhere is shown as not delivered, text kept, until dismissed", async ({ page }) => {
+  const api = await backend(() => ({ status: 400, body: { error: "raw backend text" } }));
+  const site = await servePages({
+    "/": hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, "fallback-email": "help@brand.example" } }),
+    "/seed": "<!doctype html><title>seed</title>",
+  });
+  await page.goto(site.url + "/seed");
+  // Left waiting by an earlier page: the visitor is not looking at it any more.
+  await page.evaluate(() => {
+    const now = Date.now(), id = "00000000-0000-4000-8000-0000000000aa";
+    const body = JSON.stringify({ id, reference: "RU-REFUSD", message: "Door <b>stuck</b> & cold", created_at: new Date(now).toISOString(), category: "problem" });
+    localStorage.setItem(`reach-us:v1:outbox:${id}`, JSON.stringify({ id, body, created: now, attempts: 1, next_at: now, rounds: 1, state: "pending" }));
+    localStorage.setItem("reach-us", "1");
+  });
+  await page.goto(site.url + "/");
+  // Loaded when idle (the flag), tried once, refused: the launcher says so.
+  await expect.poll(() => api.posts.length, { timeout: 10_000 }).toBe(1);
+  const launcher = page.getByRole("button", { name: "Reach us now (Not delivered)" });
+  await expect(launcher).toBeVisible();
+  expect(await page.evaluate(() => localStorage.getItem("reach-us"))).toBe("1");
+  await launcher.click();
+  const section = page.getByRole("region", { name: "Not delivered" });
+  await expect(section).toContainText("RU-REFUSD");
+  await expect(section).toContainText("We couldn't deliver this (the server answered 400).");
+  await expect(section.getByText("Door <b>stuck</b> & cold")).toBeVisible(); // as text, never HTML
+  await expect(page.getByText("raw backend text")).toHaveCount(0);
+  const mail = section.getByRole("link", { name: "Email us" });
+  expect(await mail.getAttribute("href")).toContain("body=Door%20%3Cb%3Estuck%3C%2Fb%3E%20%26%20cold");
+  await expect(section.getByRole("button", { name: "Copy text" })).toBeVisible();
+  expect(await readOutbox(page)).toHaveLength(1); // kept until the visitor has seen it
+  await section.getByRole("button", { name: "Dismiss" }).click();
+  await expect(section).toHaveCount(0);
+  expect(await readOutbox(page)).toHaveLength(0);
+  expect(await page.evaluate(() => localStorage.getItem("reach-us"))).toBeNull();
+  await page.reload();
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await expect(page.getByRole("region", { name: "Not delivered" })).toHaveCount(0);
+  expect(api.posts).toHaveLength(1); // refused once: never retried
+  await api.close(); await site.close();
+});

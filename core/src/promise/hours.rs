@@ -179,7 +179,7 @@ impl BusinessHours {
             }
         }
         for (d, wins) in week.iter_mut().enumerate() {
-            wins.sort();
+            wins.sort_unstable();
             if wins.windows(2).any(|p| p[1].start < p[0].end) {
                 return Err(HoursError::Overlap(DAYS[d].to_string()));
             }
@@ -191,7 +191,7 @@ impl BusinessHours {
         for h in holidays {
             hs.push(Date::parse(h.trim()).ok_or_else(|| HoursError::Holiday(h.clone()))?);
         }
-        hs.sort();
+        hs.sort_unstable();
         Ok(BusinessHours { always: false, week, holidays: hs })
     }
 
