@@ -82,6 +82,11 @@ test("light: every state of a report, from launcher to receipt and back", async 
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
   await axe(page, "send failed (alert)");
+  // Editing the text makes it a new report: the refused one moves to "Not delivered".
+  await page.getByLabel("What happened?").fill("The door will not open!");
+  await expect(page.getByRole("region", { name: "Not delivered" })).toContainText("The door will not open");
+  await axe(page, "not delivered (refused earlier)");
+  await page.getByLabel("What happened?").fill("The door will not open"); // back to the same report
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("button", { name: "Sending…" })).toBeVisible();
   await axe(page, "sending");
