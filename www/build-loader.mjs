@@ -21,6 +21,15 @@ if (!glue || !wasm) {
   console.error(`build-loader: glue or wasm not found in ${staging}: ${files.join(", ")}`);
   process.exit(1);
 }
+// The wasm-bindgen glue, minified in place with terser as an ES module (its exports and the
+// import object's property names, which the wasm links by, are kept): -2.0 KiB brotli.
+const gluePath = join(staging, glue);
+const glueMin = await minify(readFileSync(gluePath, "utf8"), { module: true, ecma: 2020, compress: { passes: 2 }, mangle: true });
+if (!glueMin.code) {
+  console.error("build-loader: terser returned no code for the glue");
+  process.exit(1);
+}
+writeFileSync(gluePath, glueMin.code + "\n");
 const css = readFileSync(join(source, "www/reach-us.css"), "utf8");
 const section = css.match(/\/\* @launcher:start[\s\S]*?\*\/([\s\S]*?)\/\* @launcher:end \*\//);
 if (!section) {
