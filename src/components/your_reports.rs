@@ -52,7 +52,8 @@ pub fn your_reports(props: &YourReportsProps) -> Html {
     let state = &props.state;
     // Milestones (a report turning overdue, or answered) are announced once through a
     // polite live region; the countdown itself is not read out every tick.
-    let seen = use_mut_ref(std::collections::HashMap::<String, u8>::new);
+    // (A list, not a HashMap: five entries at most, and a map instance costs ~2 KiB of wasm.)
+    let seen = use_mut_ref(Vec::<(String, u8)>::new);
     let said = use_mut_ref(String::new);
     if state.receipts.is_empty() {
         return html! {};
@@ -63,7 +64,14 @@ pub fn your_reports(props: &YourReportsProps) -> Html {
         let mut seen = seen.borrow_mut();
         for r in state.receipts.iter().take(5) {
             let m = milestone(r.verdict(state.now));
-            if seen.insert(r.id.clone(), m).is_some_and(|old| old != m) {
+            let old = match seen.iter_mut().find(|(id, _)| *id == r.id) {
+                Some(e) => Some(std::mem::replace(&mut e.1, m)),
+                None => {
+                    seen.push((r.id.clone(), m));
+                    None
+                }
+            };
+            if old.is_some_and(|old| old != m) {
                 // Kept until the next milestone: re-rendering the same text announces nothing.
                 *said.borrow_mut() = format!("{}: {}", r.reference, line(state, r).0);
             }
