@@ -52,18 +52,23 @@ fn main() {
     for k in &keys {
         out.push_str(&format!("Msg::{}, ", camel(k)));
     }
-    out.push_str("];\n    /// The key as written in the JSON tables and in the `texts` config.\n    pub fn key(self) -> &'static str {\n        KEYS[self as usize]\n    }\n}\n\n");
-    out.push_str("const KEYS: [&str; MSG_COUNT] = [");
-    for k in &keys {
-        out.push_str(&format!("{k:?}, "));
-    }
-    out.push_str("];\n\n");
+    out.push_str("];\n    /// The key as written in the JSON tables and in the `texts` config.\n    pub fn key(self) -> &'static str {\n        nth(KEYS, self as usize)\n    }\n}\n\n");
+    // Each table is ONE string, its entries joined by U+0001, not an array of `&str`: an
+    // array costs 8 bytes of pointer and length per entry in the wasm data, which brotli
+    // cannot compress (~2 KiB over the ten locales); a lookup walks at most ~70 entries.
+    let joined = |texts: Vec<&str>| -> String {
+        for t in &texts {
+            assert!(!t.contains('\u{1}'), "an i18n text contains U+0001");
+        }
+        format!("{:?}", texts.join("\u{1}"))
+    };
+    out.push_str(&format!("const KEYS: &str = {};\n\n", joined(keys.iter().map(|k| k.as_str()).collect())));
     out.push_str(&format!(
         "/// Shipped locales (BCP 47), English first.\npub const LOCALES: [&str; {}] = {:?};\n\n",
         locales.len(),
         locales
     ));
-    out.push_str(&format!("static TABLES: [[&str; MSG_COUNT]; {}] = [\n", locales.len()));
+    out.push_str(&format!("static TABLES: [&str; {}] = [\n", locales.len()));
     for l in &locales {
         let table = read(l);
         for k in table.keys() {
@@ -71,14 +76,14 @@ fn main() {
                 panic!("i18n/{l}.json has key `{k}` that en.json does not define");
             }
         }
-        out.push_str("    [");
-        for k in &keys {
-            match table.get(*k).and_then(|v| v.as_str()) {
-                Some(text) => out.push_str(&format!("{text:?}, ")),
+        let texts = keys
+            .iter()
+            .map(|k| match table.get(*k).and_then(|v| v.as_str()) {
+                Some(text) => text,
                 None => panic!("i18n/{l}.json lacks key `{k}` (or it is not a string)"),
-            }
-        }
-        out.push_str("],\n");
+            })
+            .collect();
+        out.push_str(&format!("    {},\n", joined(texts)));
     }
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("messages.rs");

@@ -16,7 +16,12 @@ include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 /// The shipped text of `msg` in the shipped locale `locale` (English if not shipped).
 pub fn shipped(locale: &str, msg: Msg) -> &'static str {
     let idx = LOCALES.iter().position(|l| *l == locale).unwrap_or(0);
-    TABLES[idx][msg as usize]
+    nth(TABLES[idx], msg as usize)
+}
+
+/// Entry `i` of a generated table (its entries joined by U+0001; see `build.rs`).
+fn nth(table: &'static str, i: usize) -> &'static str {
+    table.split('\u{1}').nth(i).unwrap_or("")
 }
 
 /// Fill `{name}` placeholders. Unknown placeholders are left as written; values are
@@ -122,9 +127,9 @@ mod tests {
     fn every_locale_has_every_key_with_the_same_placeholders() {
         for (i, locale) in LOCALES.iter().enumerate() {
             for msg in Msg::ALL {
-                let text = TABLES[i][msg as usize];
+                let text = nth(TABLES[i], msg as usize);
                 assert!(!text.trim().is_empty(), "{locale}: `{}` is empty", msg.key());
-                let mut want = placeholders(TABLES[0][msg as usize]);
+                let mut want = placeholders(nth(TABLES[0], msg as usize));
                 let mut got = placeholders(text);
                 want.sort_unstable();
                 got.sort_unstable();
@@ -137,6 +142,9 @@ mod tests {
     fn the_launcher_speaks_chinese_on_chinese_pages() {
         assert_eq!(shipped("en", Msg::Launcher), "Reach us now");
         assert_eq!(shipped("zh-CN", Msg::Launcher), "立即联系我们");
+        assert_eq!(Msg::Launcher.key(), "launcher");
+        let last = Msg::ALL[MSG_COUNT - 1];
+        assert!(!last.key().is_empty() && !shipped("ar", last).is_empty(), "the last entry of a joined table is found");
     }
 
     #[test]
