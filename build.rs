@@ -52,7 +52,11 @@ fn minify(css: &str) -> String {
 }
 
 fn flush(out: &mut String, space: &mut bool, next: char) {
-    if std::mem::take(space) && !out.is_empty() && !"{};,".contains(next) && !out.ends_with(['{', '}', ';', ',', ':']) {
+    if std::mem::take(space)
+        && !out.is_empty()
+        && !"{};,".contains(next)
+        && !out.ends_with(['{', '}', ';', ',', ':'])
+    {
         out.push(' ');
     }
 }

@@ -33,7 +33,12 @@ fn main() {
     let mut locales: Vec<String> = fs::read_dir(dir)
         .expect("core/i18n exists")
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".json")).map(String::from))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".json"))
+                .map(String::from)
+        })
         .collect();
     locales.sort();
     // English first: it is the fallback.
@@ -42,13 +47,20 @@ fn main() {
 
     let mut out = String::new();
     out.push_str("/// A message key; the variants are generated from `core/i18n/en.json`.\n");
-    out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[repr(u16)]\npub enum Msg {\n");
+    out.push_str(
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[repr(u16)]\npub enum Msg {\n",
+    );
     for k in &keys {
         out.push_str(&format!("    /// `{k}`\n    {},\n", camel(k)));
     }
     out.push_str("}\n\n");
-    out.push_str(&format!("/// Number of message keys.\npub const MSG_COUNT: usize = {};\n\n", keys.len()));
-    out.push_str("impl Msg {\n    /// Every key, in table order.\n    pub const ALL: [Msg; MSG_COUNT] = [");
+    out.push_str(&format!(
+        "/// Number of message keys.\npub const MSG_COUNT: usize = {};\n\n",
+        keys.len()
+    ));
+    out.push_str(
+        "impl Msg {\n    /// Every key, in table order.\n    pub const ALL: [Msg; MSG_COUNT] = [",
+    );
     for k in &keys {
         out.push_str(&format!("Msg::{}, ", camel(k)));
     }
@@ -62,13 +74,19 @@ fn main() {
         }
         format!("{:?}", texts.join("\u{1}"))
     };
-    out.push_str(&format!("const KEYS: &str = {};\n\n", joined(keys.iter().map(|k| k.as_str()).collect())));
+    out.push_str(&format!(
+        "const KEYS: &str = {};\n\n",
+        joined(keys.iter().map(|k| k.as_str()).collect())
+    ));
     out.push_str(&format!(
         "/// Shipped locales (BCP 47), English first.\npub const LOCALES: [&str; {}] = {:?};\n\n",
         locales.len(),
         locales
     ));
-    out.push_str(&format!("static TABLES: [&str; {}] = [\n", locales.len()));
+    // English is compiled in (the fallback, and the only table in the wasm); the widget
+    // fetches any other locale's table at run time (see `Table`), so a visitor pays for
+    // one language, not ten. Native builds (tests, tools) carry them all.
+    let mut tables = String::new();
     for l in &locales {
         let table = read(l);
         for k in table.keys() {
@@ -83,9 +101,18 @@ fn main() {
                 None => panic!("i18n/{l}.json lacks key `{k}` (or it is not a string)"),
             })
             .collect();
-        out.push_str(&format!("    {},\n", joined(texts)));
+        let table = joined(texts);
+        if l == "en" {
+            out.push_str(&format!(
+                "/// English, entries joined by U+0001.\nstatic EN: &str = {table};\n\n"
+            ));
+        }
+        tables.push_str(&format!("    {table},\n"));
     }
-    out.push_str("];\n");
+    out.push_str(&format!(
+        "/// Every shipped table, in [`LOCALES`] order (native builds only).\n#[cfg(not(target_arch = \"wasm32\"))]\nstatic TABLES: [&str; {}] = [\n{tables}];\n",
+        locales.len()
+    ));
     let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("messages.rs");
     fs::write(dest, out).expect("write messages.rs");
 }

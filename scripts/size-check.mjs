@@ -2,7 +2,9 @@
 // budget is exceeded. Usage: node scripts/size-check.mjs [dist]
 // Budgets (brotli, quality 11, as a CDN serves them):
 //   before intent: the loader reach-us.js            <= 2 KiB
-//   on intent:     glue + wasm (CSS is inside wasm)   <= BUDGET_INTENT_KIB (see below)
+//   on intent:     glue + wasm (CSS is inside wasm) + the largest locale table (a visitor
+//                  reading a language other than English fetches one)
+//                                                     <= BUDGET_INTENT_KIB (see below)
 import { readFileSync, readdirSync, appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
@@ -12,8 +14,9 @@ const LOADER_BUDGET = 2 * 1024;
 // Issue 6 sets 80 KiB for the on-intent code; the budget here is the one CI enforces today
 // (history in README "Size"); it moves down as issue 6 lands its savings. It moved up once,
 // 166 -> 173, for the backends of issue 4 (+9.6 KiB, of which 2.5 won back by lol_alloc),
-// then down to 170 with the hand-written JSON writer (-3.5 KiB).
-const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 170) * 1024;
+// then down to 170 with the hand-written JSON writer (-3.5 KiB), and to 162 with the glue
+// minified and the non-English tables fetched on demand (session 3).
+const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 162) * 1024;
 
 const files = readdirSync(dir);
 const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
@@ -28,15 +31,21 @@ if (glue.length !== 1 || wasm.length !== 1) {
   console.error(`size-check: expected one glue and one wasm in ${dir}, found ${glue.length} and ${wasm.length}`);
   process.exit(1);
 }
-const intent = glue[0].brotli + wasm[0].brotli;
+const tables = files.filter((f) => /^reach-us-[0-9a-f]+\.[A-Za-z-]+\.json$/.test(f)).map(row);
+if (tables.length === 0) {
+  console.error(`size-check: no locale tables (reach-us-<hash>.<locale>.json) in ${dir}`);
+  process.exit(1);
+}
+const table = tables.reduce((a, b) => (b.brotli > a.brotli ? b : a));
+const intent = glue[0].brotli + wasm[0].brotli + table.brotli;
 const kib = (n) => (n / 1024).toFixed(1).padStart(7) + " KiB";
 const bytes = (n) => `${n} B`;
 console.log("file".padEnd(40) + "raw".padStart(11) + "gzip".padStart(11) + "brotli".padStart(11));
-for (const r of [loader, glue[0], wasm[0]]) console.log(r.name.padEnd(40) + kib(r.raw) + kib(r.gzip) + kib(r.brotli));
+for (const r of [loader, glue[0], wasm[0], ...tables]) console.log(r.name.padEnd(40) + kib(r.raw) + kib(r.gzip) + kib(r.brotli));
 console.log("before intent (loader)".padEnd(62) + kib(loader.brotli) + `  (${bytes(loader.brotli)}, budget ${bytes(LOADER_BUDGET)})`);
-console.log("on intent (glue + wasm)".padEnd(62) + kib(intent) + `  (${bytes(intent)}, budget ${bytes(INTENT_BUDGET)})`);
+console.log(`on intent (glue + wasm + largest table, ${table.name.split(".")[1]})`.padEnd(62) + kib(intent) + `  (${bytes(intent)}, budget ${bytes(INTENT_BUDGET)})`);
 mkdirSync("target", { recursive: true });
-appendFileSync("target/size-history.tsv", `${new Date().toISOString()}\t${loader.brotli}\t${glue[0].brotli}\t${wasm[0].brotli}\n`);
+appendFileSync("target/size-history.tsv", `${new Date().toISOString()}\t${loader.brotli}\t${glue[0].brotli}\t${wasm[0].brotli}\t${table.brotli}\n`);
 let ok = true;
 if (loader.brotli > LOADER_BUDGET) { console.error(`size-check: loader over budget by ${loader.brotli - LOADER_BUDGET} B`); ok = false; }
 if (intent > INTENT_BUDGET) { console.error(`size-check: on-intent code over budget by ${intent - INTENT_BUDGET} B`); ok = false; }

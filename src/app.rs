@@ -21,17 +21,34 @@ const FETCH_TIMEOUT_MS: u32 = 8_000;
 
 /// Ask the brand's endpoints about open receipts and the track record; store and show
 /// what they say. A failing endpoint changes nothing: no guess is shown.
-fn refresh(dispatcher: &UseReducerDispatcher<State>, config: &Rc<Config>, receipts: &Rc<Vec<reach_us_core::receipts::Receipt>>, has_track: bool) {
-    let track_url = config.promise.as_ref().and_then(|p| p.track_record_url.clone()).filter(|_| !has_track);
+fn refresh(
+    dispatcher: &UseReducerDispatcher<State>,
+    config: &Rc<Config>,
+    receipts: &Rc<Vec<reach_us_core::receipts::Receipt>>,
+    has_track: bool,
+) {
+    let track_url = config
+        .promise
+        .as_ref()
+        .and_then(|p| p.track_record_url.clone())
+        .filter(|_| !has_track);
     let jobs: Vec<(String, String)> = receipts
         .iter()
         .filter(|r| r.open())
-        .filter_map(|r| config.rule_for(&r.category).and_then(|p| p.status_url.as_ref()).map(|u| (r.id.clone(), u.replace("{id}", &r.id))))
+        .filter_map(|r| {
+            config
+                .rule_for(&r.category)
+                .and_then(|p| p.status_url.as_ref())
+                .map(|u| (r.id.clone(), u.replace("{id}", &r.id)))
+        })
         .collect();
     let d = dispatcher.clone();
     wasm_bindgen_futures::spawn_local(async move {
         if let Some(url) = track_url {
-            if let Some(t) = store::get_json(&url, FETCH_TIMEOUT_MS).await.and_then(|j| TrackRecord::from_value(&read::value(&j))) {
+            if let Some(t) = store::get_json(&url, FETCH_TIMEOUT_MS)
+                .await
+                .and_then(|j| TrackRecord::from_value(&read::value(&j)))
+            {
                 d.dispatch(Action::Track(t));
             }
         }
@@ -95,11 +112,18 @@ pub fn app(props: &AppProps) -> Html {
     // Mount: take over from the loader's facade (keeping focus if it had it), then let
     // the bridge deliver the calls that waited.
     {
-        let (bridge, dispatcher, root, launcher_ref) = (props.bridge.clone(), state.dispatcher(), props.root.clone(), launcher_ref.clone());
+        let (bridge, dispatcher, root, launcher_ref) = (
+            props.bridge.clone(),
+            state.dispatcher(),
+            props.root.clone(),
+            launcher_ref.clone(),
+        );
         let notice_url = state.config.notice_url.clone();
         use_effect_with((), move |_| {
             if let Ok(Some(facade)) = root.query_selector("[data-ru-facade]") {
-                let had_focus = root.active_element().is_some_and(|a| facade.contains(Some(&a)));
+                let had_focus = root
+                    .active_element()
+                    .is_some_and(|a| facade.contains(Some(&a)));
                 facade.remove();
                 if had_focus {
                     if let Some(el) = launcher_ref.cast::<web_sys::Element>() {
@@ -112,7 +136,10 @@ pub fn app(props: &AppProps) -> Html {
             if let Some(url) = notice_url {
                 let d = dispatcher.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Some(n) = store::get_json(&url, FETCH_TIMEOUT_MS).await.and_then(|j| Notice::from_value("notice", &read::value(&j)).ok()) {
+                    if let Some(n) = store::get_json(&url, FETCH_TIMEOUT_MS)
+                        .await
+                        .and_then(|j| Notice::from_value("notice", &read::value(&j)).ok())
+                    {
                         d.dispatch(Action::Notice(n));
                     }
                 });
@@ -123,14 +150,21 @@ pub fn app(props: &AppProps) -> Html {
     // On open: the clock, then what the brand's endpoints say (statuses, track record);
     // while open, the clock ticks every 30 s for the countdowns.
     {
-        let (dispatcher, config, receipts, has_track) = (state.dispatcher(), state.config.clone(), state.receipts.clone(), state.track.is_some());
+        let (dispatcher, config, receipts, has_track) = (
+            state.dispatcher(),
+            state.config.clone(),
+            state.receipts.clone(),
+            state.track.is_some(),
+        );
         use_effect_with(state.open, move |open| {
             let mut tick = None;
             if *open {
                 dispatcher.dispatch(Action::Tick(env::now()));
                 refresh(&dispatcher, &config, &receipts, has_track);
                 let d = dispatcher.clone();
-                tick = Some(gloo::timers::callback::Interval::new(30_000, move || d.dispatch(Action::Tick(env::now()))));
+                tick = Some(gloo::timers::callback::Interval::new(30_000, move || {
+                    d.dispatch(Action::Tick(env::now()))
+                }));
             }
             move || drop(tick)
         });
@@ -145,11 +179,17 @@ pub fn app(props: &AppProps) -> Html {
                 bridge.emit(if *open { "open" } else { "close" }, &js_sys::Object::new());
             }
             if *open {
-                let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+                let active = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.active_element());
                 let host: web_sys::Element = root.host();
                 *opener.borrow_mut() = active.filter(|a| *a != host);
                 if let Some(dialog) = dialog_ref.cast::<web_sys::Element>() {
-                    let target = dialog.query_selector("#ru-message").ok().flatten().or_else(|| dialog.query_selector("[data-ru-autofocus]").ok().flatten());
+                    let target = dialog
+                        .query_selector("#ru-message")
+                        .ok()
+                        .flatten()
+                        .or_else(|| dialog.query_selector("[data-ru-autofocus]").ok().flatten());
                     if let Some(el) = target {
                         env::focus(&el);
                     }
@@ -162,7 +202,11 @@ pub fn app(props: &AppProps) -> Html {
         let (launcher_ref, opener) = (launcher_ref.clone(), opener.clone());
         use_effect_with(state.closed, move |closed| {
             if *closed > 0 {
-                let target = opener.borrow_mut().take().filter(|el| el.is_connected()).or_else(|| launcher_ref.cast::<web_sys::Element>());
+                let target = opener
+                    .borrow_mut()
+                    .take()
+                    .filter(|el| el.is_connected())
+                    .or_else(|| launcher_ref.cast::<web_sys::Element>());
                 if let Some(el) = target {
                     env::focus(&el);
                 }
@@ -174,7 +218,10 @@ pub fn app(props: &AppProps) -> Html {
         let dialog_ref = dialog_ref.clone();
         use_effect_with(state.focus_error, move |n| {
             if *n > 0 {
-                if let Some(el) = dialog_ref.cast::<web_sys::Element>().and_then(|d| d.query_selector("[aria-invalid=\"true\"]").ok().flatten()) {
+                if let Some(el) = dialog_ref
+                    .cast::<web_sys::Element>()
+                    .and_then(|d| d.query_selector("[aria-invalid=\"true\"]").ok().flatten())
+                {
                     env::focus(&el);
                 }
             }
@@ -184,21 +231,40 @@ pub fn app(props: &AppProps) -> Html {
     // After a delivery the form is gone: focus goes to the receipt's first action.
     {
         let dialog_ref = dialog_ref.clone();
-        let sent = matches!(state.phase, crate::state::Phase::Sent(_) | crate::state::Phase::Queued { .. });
+        let sent = matches!(
+            state.phase,
+            crate::state::Phase::Sent(_) | crate::state::Phase::Queued { .. }
+        );
         use_effect_with(sent, move |sent| {
             if *sent {
-                if let Some(el) = dialog_ref.cast::<web_sys::Element>().and_then(|d| d.query_selector("[data-ru-autofocus]").ok().flatten()) {
+                if let Some(el) = dialog_ref
+                    .cast::<web_sys::Element>()
+                    .and_then(|d| d.query_selector("[data-ru-autofocus]").ok().flatten())
+                {
                     env::focus(&el);
                 }
             }
         });
     }
 
-    use_outbox(state.config.clone(), state.dispatcher(), props.bridge.clone());
+    use_outbox(
+        state.config.clone(),
+        state.dispatcher(),
+        props.bridge.clone(),
+    );
 
     let locale = state.strings.locale();
-    let class = classes!("ru-root", (state.config.position == Position::BottomLeft).then_some("ru-left"), state.open.then_some("ru-open"), (!state.config.launcher).then_some("ru-nolauncher"),
-        match state.config.theme { reach_us_core::config::Theme::Light => None, reach_us_core::config::Theme::Dark => Some("ru-dark"), reach_us_core::config::Theme::Auto => Some("ru-auto") });
+    let class = classes!(
+        "ru-root",
+        (state.config.position == Position::BottomLeft).then_some("ru-left"),
+        state.open.then_some("ru-open"),
+        (!state.config.launcher).then_some("ru-nolauncher"),
+        match state.config.theme {
+            reach_us_core::config::Theme::Light => None,
+            reach_us_core::config::Theme::Dark => Some("ru-dark"),
+            reach_us_core::config::Theme::Auto => Some("ru-auto"),
+        }
+    );
     let on_launcher = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::Toggle))

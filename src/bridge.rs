@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Reflect};
 use reach_us_core::form::Field;
-use reach_us_core::i18n::{format_locale, negotiate, Strings};
 use reach_us_core::payload::User;
 use reach_us_core::{Config, ConfigError, RawConfig};
 use wasm_bindgen::prelude::*;
@@ -16,6 +15,7 @@ use web_sys::{CustomEvent, CustomEventInit, ShadowRoot};
 use yew::{AppHandle, UseReducerDispatcher};
 
 use crate::app::{App, AppProps};
+use crate::edge::i18n::{with_strings, Tables};
 use crate::edge::{env, read, style, zone};
 use crate::state::{Action, State};
 
@@ -69,18 +69,28 @@ impl Bridge {
     pub fn emit(&self, event: &str, detail: &JsValue) {
         let (listeners, root) = {
             let slot = self.0.borrow();
-            let l: Vec<Function> = slot.listeners.iter().filter(|(e, _)| e == event).map(|(_, f)| f.clone()).collect();
+            let l: Vec<Function> = slot
+                .listeners
+                .iter()
+                .filter(|(e, _)| e == event)
+                .map(|(_, f)| f.clone())
+                .collect();
             (l, slot.root.clone())
         };
         for f in listeners {
             if let Err(e) = f.call1(&JsValue::UNDEFINED, detail) {
-                web_sys::console::error_2(&JsValue::from_str(&format!("Reach Us: a '{event}' listener threw")), &e);
+                web_sys::console::error_2(
+                    &JsValue::from_str(&format!("Reach Us: a '{event}' listener threw")),
+                    &e,
+                );
             }
         }
         if let Some(host) = root.map(|r| r.host()) {
             let init = CustomEventInit::new();
             init.set_detail(detail);
-            if let Ok(ev) = CustomEvent::new_with_event_init_dict(&format!("reach-us:{event}"), &init) {
+            if let Ok(ev) =
+                CustomEvent::new_with_event_init_dict(&format!("reach-us:{event}"), &init)
+            {
                 let _ = host.dispatch_event(&ev);
             }
         }
@@ -90,7 +100,14 @@ impl Bridge {
     /// promise settles when all returned promises do (a throw is a rejection). None when
     /// no listener is registered yet.
     pub fn deliver(&self, report: &JsValue) -> Option<js_sys::Promise> {
-        let listeners: Vec<Function> = self.0.borrow().listeners.iter().filter(|(e, _)| e == "submit").map(|(_, f)| f.clone()).collect();
+        let listeners: Vec<Function> = self
+            .0
+            .borrow()
+            .listeners
+            .iter()
+            .filter(|(e, _)| e == "submit")
+            .map(|(_, f)| f.clone())
+            .collect();
         if listeners.is_empty() {
             return None;
         }
@@ -122,7 +139,10 @@ impl Bridge {
     }
 
     fn off(&self, event: &str, f: &Function) {
-        self.0.borrow_mut().listeners.retain(|(e, g)| !(e == event && g == f));
+        self.0
+            .borrow_mut()
+            .listeners
+            .retain(|(e, g)| !(e == event && g == f));
     }
 
     fn clear(&self) {
@@ -140,7 +160,18 @@ pub struct Widget {
     bridge: Option<Bridge>,
     raw: RefCell<RawConfig>,
     root: Option<ShadowRoot>,
-    app: RefCell<Option<AppHandle<App>>>,
+    app: Rc<RefCell<Mount>>,
+    tables: Rc<Tables>,
+}
+
+/// Where the yew app is: not yet mounted (its locale's table is on the way), running, or
+/// shut down (a table arriving after `shutdown` mounts nothing).
+#[derive(Default)]
+enum Mount {
+    #[default]
+    Waiting,
+    Running(AppHandle<App>),
+    Down,
 }
 
 fn entries(obj: &Object) -> Vec<(String, JsValue)> {
@@ -155,14 +186,19 @@ fn entries(obj: &Object) -> Vec<(String, JsValue)> {
 
 fn read_attrs(attrs: &JsValue) -> Vec<(String, String)> {
     match attrs.dyn_ref::<Object>() {
-        Some(obj) => entries(obj).into_iter().filter_map(|(k, v)| v.as_string().map(|v| (k, v))).collect(),
+        Some(obj) => entries(obj)
+            .into_iter()
+            .filter_map(|(k, v)| v.as_string().map(|v| (k, v)))
+            .collect(),
         None => Vec::new(),
     }
 }
 
 fn read_init(arg: &JsValue) -> Result<RawConfig, ConfigError> {
     if !arg.is_object() {
-        return Err(ConfigError::Shape("ReachUs('init', config) needs a config object".into()));
+        return Err(ConfigError::Shape(
+            "ReachUs('init', config) needs a config object".into(),
+        ));
     }
     RawConfig::from_value(&read::value(arg))
 }
@@ -175,7 +211,9 @@ fn resolve(raw: RawConfig) -> Result<Config, ConfigError> {
         env::console_error(&format!("{e} — the widget makes no promise for it"));
     }
     let unknown = |rule: &Option<reach_us_core::promise::PromiseRule>| {
-        rule.as_ref().and_then(|r| r.time_zone.clone()).filter(|tz| zone::IntlZone::new(tz).is_none())
+        rule.as_ref()
+            .and_then(|r| r.time_zone.clone())
+            .filter(|tz| zone::IntlZone::new(tz).is_none())
     };
     if let Some(tz) = unknown(&config.promise) {
         env::console_error(&format!("Reach Us config: `promise.business_hours.time_zone` {tz:?} is not a time zone this browser knows — the widget makes no promise"));
@@ -197,43 +235,54 @@ fn resolve(raw: RawConfig) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
-fn strings_for(config: &Config) -> Strings {
-    let candidates = env::locale_candidates(config.locale.as_deref());
-    let locale = negotiate(candidates.iter().map(String::as_str));
-    let format = format_locale(candidates.iter().map(String::as_str), locale);
-    Strings::new(locale, config.texts.clone()).with_format(format)
-}
-
 fn remove_facade(root: &ShadowRoot) {
     if let Ok(Some(el)) = root.query_selector("[data-ru-facade]") {
         el.remove();
     }
 }
 
+/// Mark the host element `data-ready`: the widget is mounted (or has given up on a bad
+/// config); the tests and a brand's own scripts can wait for it.
+fn ready(root: &ShadowRoot) {
+    let _ = root.host().set_attribute("data-ready", "");
+}
+
 fn inert(raw: RawConfig, root: &ShadowRoot) -> Widget {
     remove_facade(root);
-    Widget { bridge: None, raw: RefCell::new(raw), root: Some(root.clone()), app: RefCell::new(None) }
+    ready(root);
+    Widget {
+        bridge: None,
+        raw: RefCell::new(raw),
+        root: Some(root.clone()),
+        app: Rc::default(),
+        tables: Tables::new(None),
+    }
 }
 
 /// See [`crate::boot`].
-pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue) -> Widget {
+pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue, glue: JsValue) -> Widget {
     let pairs = read_attrs(&attrs);
-    let mut raw = match RawConfig::from_attributes(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
-        Ok((raw, unknown)) => {
-            for name in unknown {
-                env::console_warn(&format!("Reach Us: ignoring unknown attribute {name} (see the README for the list)"));
+    let mut raw =
+        match RawConfig::from_attributes(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            Ok((raw, unknown)) => {
+                for name in unknown {
+                    env::console_warn(&format!(
+                        "Reach Us: ignoring unknown attribute {name} (see the README for the list)"
+                    ));
+                }
+                Some(raw)
             }
-            Some(raw)
-        }
-        Err(e) => {
-            env::console_error(&e.to_string());
-            None
-        }
-    };
+            Err(e) => {
+                env::console_error(&e.to_string());
+                None
+            }
+        };
     let mut later: Vec<(String, JsValue, JsValue)> = Vec::new();
     if let Some(calls) = queue.dyn_ref::<Array>() {
         for call in calls.iter() {
-            let Ok(call) = call.dyn_into::<Array>() else { continue };
+            let Ok(call) = call.dyn_into::<Array>() else {
+                continue;
+            };
             let verb = call.get(0).as_string().unwrap_or_default();
             if verb == "init" {
                 match (raw.take(), read_init(&call.get(1))) {
@@ -246,7 +295,9 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue) -> Widget {
             }
         }
     }
-    let Some(raw) = raw else { return inert(RawConfig::default(), &root) };
+    let Some(raw) = raw else {
+        return inert(RawConfig::default(), &root);
+    };
     let config = match resolve(raw.clone()) {
         Ok(c) => c,
         Err(e) => {
@@ -257,22 +308,52 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue) -> Widget {
     if let Err(e) = style::adopt(&root, &config) {
         env::console_error(&format!("Reach Us: could not apply styles: {e:?}"));
     }
-    let strings = strings_for(&config);
-    let Some(container) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_element("div").ok()) else {
+    let Some(container) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("div").ok())
+    else {
         return inert(raw, &root);
     };
-    let _ = root.append_child(&container);
     let bridge = Bridge::default();
     bridge.0.borrow_mut().root = Some(root.clone());
-    let props = AppProps { bridge: bridge.clone(), config: Rc::new(config), strings: Rc::new(strings), root: root.clone() };
-    let handle = yew::Renderer::<App>::with_root_and_props(container, props).render();
-    let widget = Widget { bridge: Some(bridge.clone()), raw: RefCell::new(raw), root: Some(root), app: RefCell::new(Some(handle)) };
+    let app: Rc<RefCell<Mount>> = Rc::default();
+    let tables = Tables::new(glue.as_string());
+    let widget = Widget {
+        bridge: Some(bridge.clone()),
+        raw: RefCell::new(raw),
+        root: Some(root.clone()),
+        app: app.clone(),
+        tables,
+    };
+    // Calls queued before the code arrived first (listeners among them hear `ready`).
     for (verb, a, b) in later {
         widget.call(verb, a, b);
     }
-    let ready = Object::new();
-    let _ = Reflect::set(&ready, &"version".into(), &reach_us_core::WIDGET_VERSION.into());
-    bridge.emit("ready", &ready);
+    // Mounted now in English (or a locale already fetched), else once the visitor's table
+    // has arrived; calls made meanwhile wait in the bridge, in order.
+    let (b, r, slot) = (bridge.clone(), root.clone(), app.clone());
+    with_strings(&widget.tables, config, move |config, strings| {
+        if matches!(*slot.borrow(), Mount::Down) {
+            return;
+        }
+        let _ = r.append_child(&container);
+        let props = AppProps {
+            bridge: b.clone(),
+            config: Rc::new(config),
+            strings: Rc::new(strings),
+            root: r.clone(),
+        };
+        let handle = yew::Renderer::<App>::with_root_and_props(container, props).render();
+        *slot.borrow_mut() = Mount::Running(handle);
+        ready(&r);
+        let detail = Object::new();
+        let _ = Reflect::set(
+            &detail,
+            &"version".into(),
+            &reach_us_core::WIDGET_VERSION.into(),
+        );
+        b.emit("ready", &detail);
+    });
     widget
 }
 
@@ -287,29 +368,46 @@ fn field_of(name: &str) -> Option<Field> {
 }
 
 fn prefill_values(arg: &JsValue) -> Result<Vec<(Field, String)>, String> {
-    let obj = arg.dyn_ref::<Object>().ok_or("prefill needs an object like {message: '…'}")?;
+    let obj = arg
+        .dyn_ref::<Object>()
+        .ok_or("prefill needs an object like {message: '…'}")?;
     let mut out = Vec::new();
     for (key, value) in entries(obj).into_iter() {
         if key == "contact" {
             for (sub, field) in [("email", Field::Email), ("phone", Field::Phone)] {
-                if let Some(v) = Reflect::get(&value, &JsValue::from_str(sub)).ok().and_then(|v| v.as_string()) {
+                if let Some(v) = Reflect::get(&value, &JsValue::from_str(sub))
+                    .ok()
+                    .and_then(|v| v.as_string())
+                {
                     out.push((field, v));
                 }
             }
             continue;
         }
-        let field = field_of(&key).ok_or_else(|| format!("prefill: unknown field {key:?} (category, message, contact)"))?;
-        let text = value.as_string().ok_or_else(|| format!("prefill: {key} must be a string"))?;
+        let field = field_of(&key).ok_or_else(|| {
+            format!("prefill: unknown field {key:?} (category, message, contact)")
+        })?;
+        let text = value
+            .as_string()
+            .ok_or_else(|| format!("prefill: {key} must be a string"))?;
         out.push((field, text));
     }
     Ok(out)
 }
 
 fn event_and_fn(verb: &str, a: &JsValue, b: &JsValue) -> Result<(String, Function), String> {
-    let event = a.as_string().filter(|e| EVENTS.contains(&e.as_str())).ok_or_else(|| {
-        format!("ReachUs('{verb}', event, fn): event must be one of {}", EVENTS.join(", "))
-    })?;
-    let f = b.dyn_ref::<Function>().ok_or_else(|| format!("ReachUs('{verb}', '{event}', fn): fn must be a function"))?;
+    let event = a
+        .as_string()
+        .filter(|e| EVENTS.contains(&e.as_str()))
+        .ok_or_else(|| {
+            format!(
+                "ReachUs('{verb}', event, fn): event must be one of {}",
+                EVENTS.join(", ")
+            )
+        })?;
+    let f = b
+        .dyn_ref::<Function>()
+        .ok_or_else(|| format!("ReachUs('{verb}', '{event}', fn): fn must be a function"))?;
     Ok((event, f.clone()))
 }
 
@@ -358,8 +456,10 @@ impl Widget {
                     if let Some(root) = &self.root {
                         let _ = style::adopt(root, &config);
                     }
-                    let strings = strings_for(&config);
-                    bridge.send(Action::Configure(Rc::new(config), Rc::new(strings)));
+                    let bridge = bridge.clone();
+                    with_strings(&self.tables, config, move |config, strings| {
+                        bridge.send(Action::Configure(Rc::new(config), Rc::new(strings)))
+                    });
                 }
                 Err(e) => env::console_error(&e.to_string()),
             },
@@ -372,7 +472,7 @@ impl Widget {
 
     /// Unmount the app and drop every listener. The loader then removes the host element.
     pub fn shutdown(&self) {
-        if let Some(app) = self.app.borrow_mut().take() {
+        if let Mount::Running(app) = self.app.replace(Mount::Down) {
             app.destroy();
         }
         if let Some(bridge) = &self.bridge {

@@ -22,11 +22,17 @@ pub use bridge::Widget;
 /// * `queue`: the `ReachUs(...)` calls made before the code arrived, each an array
 ///   `[verb, arg]`; `init` calls are merged into the config before the first render.
 ///
+/// * `glue`: the URL the glue was imported from; the tables of locales other than English
+///   are fetched beside it (`<glue minus .js>.<locale>.json`). Without it, English only.
+///
+/// The app mounts at once in English, else when the visitor's table has arrived; the
+/// host element gets `data-ready` then, and the `ready` event fires.
+///
 /// Never throws: a bad config is reported with one `console.error` and the launcher
 /// is removed, so the host page is never broken by it.
 #[wasm_bindgen]
-pub fn boot(root: web_sys::ShadowRoot, attrs: JsValue, queue: JsValue) -> Widget {
-    bridge::boot(root, attrs, queue)
+pub fn boot(root: web_sys::ShadowRoot, attrs: JsValue, queue: JsValue, glue: JsValue) -> Widget {
+    bridge::boot(root, attrs, queue, glue)
 }
 
 /// A small free-list allocator instead of the default dlmalloc (measured: see README "Size").

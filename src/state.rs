@@ -140,14 +140,40 @@ pub struct Undelivered {
 impl State {
     /// The initial state for a config.
     pub fn new(config: Rc<Config>, strings: Rc<Strings>) -> Self {
-        let form = FormInput { category: config.categories.first().map(|c| c.id.clone()).unwrap_or_default(), ..FormInput::default() };
+        let form = FormInput {
+            category: config
+                .categories
+                .first()
+                .map(|c| c.id.clone())
+                .unwrap_or_default(),
+            ..FormInput::default()
+        };
         let notice = config.notice.clone();
-        State { config, strings, open: false, form, errors: Vec::new(), phase: Phase::Editing, focus_error: 0, closed: 0, attempt: None, user: None, undelivered: Rc::default(), receipts: Rc::default(), track: None, notice, now: 0 }
+        State {
+            config,
+            strings,
+            open: false,
+            form,
+            errors: Vec::new(),
+            phase: Phase::Editing,
+            focus_error: 0,
+            closed: 0,
+            attempt: None,
+            user: None,
+            undelivered: Rc::default(),
+            receipts: Rc::default(),
+            track: None,
+            notice,
+            now: 0,
+        }
     }
 
     /// The report to retry, if the form is unchanged since it was attempted.
     pub fn retry(&self) -> Option<Rc<Report>> {
-        self.attempt.as_ref().filter(|(form, _)| *form == self.form).map(|(_, r)| r.clone())
+        self.attempt
+            .as_ref()
+            .filter(|(form, _)| *form == self.form)
+            .map(|(_, r)| r.clone())
     }
 
     /// The error for a field, if any.
@@ -236,7 +262,12 @@ impl Reducible for State {
                 if matches!(s.phase, Phase::Sending | Phase::Queued { .. }) {
                     if let Some((_, rep)) = &s.attempt {
                         if let Some(k) = r.iter().find(|k| k.id == rep.id) {
-                            s.phase = Phase::Sent(Receipt { id: k.id.clone(), reference: k.reference.clone(), created_at: rep.created_millis(), due_at: rep.due_millis() });
+                            s.phase = Phase::Sent(Receipt {
+                                id: k.id.clone(),
+                                reference: k.reference.clone(),
+                                created_at: rep.created_millis(),
+                                due_at: rep.due_millis(),
+                            });
                         }
                     }
                 }
@@ -246,7 +277,11 @@ impl Reducible for State {
                 if matches!(s.phase, Phase::Sending | Phase::Queued { .. }) {
                     if let Some((_, rep)) = &s.attempt {
                         match list.iter().find(|(id, _)| *id == rep.id) {
-                            Some((_, Err(status))) => s.phase = Phase::Failed(status.map(SendError::Status).unwrap_or(SendError::Timeout)),
+                            Some((_, Err(status))) => {
+                                s.phase = Phase::Failed(
+                                    status.map(SendError::Status).unwrap_or(SendError::Timeout),
+                                )
+                            }
                             Some((_, Ok(()))) => s.phase = Phase::Queued { offline },
                             None => return self,
                         }
@@ -266,7 +301,12 @@ impl Reducible for State {
                 s.config = config;
                 s.strings = strings;
                 if !s.config.categories.iter().any(|c| c.id == s.form.category) {
-                    s.form.category = s.config.categories.first().map(|c| c.id.clone()).unwrap_or_default();
+                    s.form.category = s
+                        .config
+                        .categories
+                        .first()
+                        .map(|c| c.id.clone())
+                        .unwrap_or_default();
                 }
             }
         }
@@ -279,7 +319,15 @@ impl State {
     /// sent (dialog, identity, receipts, track record, notice, clock) carries over.
     fn next_report(&self) -> State {
         State {
-            form: FormInput { category: self.config.categories.first().map(|c| c.id.clone()).unwrap_or_default(), ..FormInput::default() },
+            form: FormInput {
+                category: self
+                    .config
+                    .categories
+                    .first()
+                    .map(|c| c.id.clone())
+                    .unwrap_or_default(),
+                ..FormInput::default()
+            },
             errors: Vec::new(),
             phase: Phase::Editing,
             attempt: None,

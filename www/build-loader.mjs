@@ -47,10 +47,15 @@ const minCss = section[1]
 const i18nDir = join(source, "core/i18n");
 const labels = {};
 for (const f of readdirSync(i18nDir).filter((f) => f.endsWith(".json")).sort()) {
-  labels[f.slice(0, -5)] = JSON.parse(readFileSync(join(i18nDir, f), "utf8")).launcher;
+  const locale = f.slice(0, -5);
+  const table = JSON.parse(readFileSync(join(i18nDir, f), "utf8"));
+  labels[locale] = table.launcher;
+  // Every locale but English (compiled into the wasm) as its own file beside the glue,
+  // fetched by the widget only for a visitor who reads that language.
+  if (locale !== "en") writeFileSync(join(staging, glue.replace(/\.js$/, `.${locale}.json`)), JSON.stringify(table));
 }
 let loader = readFileSync(join(source, "www/reach-us.js"), "utf8")
-  .replace("__RU_GLUE__", glue)
+  .replaceAll("__RU_GLUE__", glue)
   .replace("__RU_WASM__", wasm)
   .replace("__RU_LAUNCHER_CSS__", JSON.stringify(minCss))
   .replace("__RU_LABELS__", JSON.stringify(labels));

@@ -55,9 +55,9 @@
       loading = import(base + "__RU_GLUE__").then(function (m) {
         return m.default({ module_or_path: base + "__RU_WASM__" }).then(function () {
           if (dead) return;
-          widget = m.boot(root, attrs, queue);
+          // The widget marks the host data-ready once it has mounted.
+          widget = m.boot(root, attrs, queue, base + "__RU_GLUE__");
           queue = [];
-          host.setAttribute("data-ready", "");
         });
       }).catch(function (e) {
         loading = null;

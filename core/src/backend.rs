@@ -52,10 +52,24 @@ pub enum Preset {
 
 impl Preset {
     /// Names as written in the config.
-    pub const NAMES: [&'static str; 6] = ["slack", "discord", "feishu", "dingtalk", "wecom", "formspree"];
+    pub const NAMES: [&'static str; 6] = [
+        "slack",
+        "discord",
+        "feishu",
+        "dingtalk",
+        "wecom",
+        "formspree",
+    ];
 
     fn parse(s: &str) -> Option<Preset> {
-        let all = [Preset::Slack, Preset::Discord, Preset::Feishu, Preset::DingTalk, Preset::WeCom, Preset::Formspree];
+        let all = [
+            Preset::Slack,
+            Preset::Discord,
+            Preset::Feishu,
+            Preset::DingTalk,
+            Preset::WeCom,
+            Preset::Formspree,
+        ];
         Preset::NAMES.iter().position(|n| *n == s).map(|i| all[i])
     }
 }
@@ -109,12 +123,39 @@ pub const DEFAULT_TEXT: &str = "New report {{reference}} ({{category}})\n{{messa
 /// Every placeholder a template may use (paths into the `reach-us/v1` body; `due_at` is
 /// short for `promise.due_at`).
 pub const PLACEHOLDERS: [&str; 21] = [
-    "id", "reference", "created_at", "category", "message", "contact.email", "contact.phone", "due_at",
-    "promise.due_at", "promise.respond_within", "page.url", "page.title", "page.referrer", "locale", "timezone",
-    "user.name", "user.email", "user.phone", "user.user_id", "user.user_hash", "schema",
+    "id",
+    "reference",
+    "created_at",
+    "category",
+    "message",
+    "contact.email",
+    "contact.phone",
+    "due_at",
+    "promise.due_at",
+    "promise.respond_within",
+    "page.url",
+    "page.title",
+    "page.referrer",
+    "locale",
+    "timezone",
+    "user.name",
+    "user.email",
+    "user.phone",
+    "user.user_id",
+    "user.user_hash",
+    "schema",
 ];
 
-const FIELDS: [&str; 8] = ["type", "url", "headers", "template", "content_type", "preset", "text", "no_cors"];
+const FIELDS: [&str; 8] = [
+    "type",
+    "url",
+    "headers",
+    "template",
+    "content_type",
+    "preset",
+    "text",
+    "no_cors",
+];
 
 /// Escape one value for `escape`.
 pub fn escape(s: &str, escape: Escape, out: &mut String) {
@@ -124,7 +165,9 @@ pub fn escape(s: &str, escape: Escape, out: &mut String) {
         Escape::Form => {
             for b in s.bytes() {
                 match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(b as char),
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                        out.push(b as char)
+                    }
                     b' ' => out.push('+'),
                     b => {
                         out.push('%');
@@ -158,7 +201,11 @@ fn number(n: f64) -> String {
 }
 
 fn lookup<'a>(report: &'a Value, path: &str) -> Option<&'a Value> {
-    let path = if path == "due_at" { "promise.due_at" } else { path };
+    let path = if path == "due_at" {
+        "promise.due_at"
+    } else {
+        path
+    };
     path.split('.').try_fold(report, |cur, key| match cur {
         Value::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
         _ => None,
@@ -214,7 +261,11 @@ pub fn form_fields(report: &Value) -> String {
         match v {
             Value::Map(m) => {
                 for (k, v) in m {
-                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
                     walk(&key, v, out);
                 }
             }
@@ -237,7 +288,9 @@ pub fn form_fields(report: &Value) -> String {
 /// Slack reads `&`, `<` and `>` as markup (`<!channel>` pings everyone): escape them as
 /// its docs say, so a visitor cannot ping or link through the report text.
 fn slack_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 impl Preset {
@@ -266,10 +319,20 @@ impl Preset {
                 b.push_str("\",\"allowed_mentions\":{\"parse\":[]}}");
                 ("application/json", b)
             }
-            Preset::Feishu => ("application/json", format!("{{\"msg_type\":\"text\",\"content\":{{\"text\":\"{}\"}}}}", json(text_template))),
-            Preset::DingTalk | Preset::WeCom => {
-                ("application/json", format!("{{\"msgtype\":\"text\",\"text\":{{\"content\":\"{}\"}}}}", json(text_template)))
-            }
+            Preset::Feishu => (
+                "application/json",
+                format!(
+                    "{{\"msg_type\":\"text\",\"content\":{{\"text\":\"{}\"}}}}",
+                    json(text_template)
+                ),
+            ),
+            Preset::DingTalk | Preset::WeCom => (
+                "application/json",
+                format!(
+                    "{{\"msgtype\":\"text\",\"text\":{{\"content\":\"{}\"}}}}",
+                    json(text_template)
+                ),
+            ),
             Preset::Formspree => {
                 let form = fill(
                     "email={{contact.email}}&phone={{contact.phone}}&message={{message}}&category={{category}}&reference={{reference}}&due_at={{due_at}}&page={{page.url}}&_subject=",
@@ -277,18 +340,30 @@ impl Preset {
                     Escape::Form,
                 );
                 let mut form = form;
-                escape(&text("Report {{reference}} ({{category}})"), Escape::Form, &mut form);
+                escape(
+                    &text("Report {{reference}} ({{category}})"),
+                    Escape::Form,
+                    &mut form,
+                );
                 ("application/x-www-form-urlencoded", form)
             }
         };
-        Body { content_type: content_type.into(), text }
+        Body {
+            content_type: content_type.into(),
+            text,
+        }
     }
 }
 
 impl Backend {
     /// The default: the `reach-us/v1` JSON body to `endpoint`.
     pub fn json(url: &str) -> Backend {
-        Backend { format: Format::Json, url: url.into(), headers: Vec::new(), no_cors: false }
+        Backend {
+            format: Format::Json,
+            url: url.into(),
+            headers: Vec::new(),
+            no_cors: false,
+        }
     }
 
     /// Whether the backend honours `Idempotency-Key` (so a resend can never duplicate):
@@ -301,11 +376,18 @@ impl Backend {
     /// from the report read back from it.
     pub fn body(&self, stored: &str, report: &Value) -> Body {
         match &self.format {
-            Format::Json | Format::Callback => Body { content_type: "application/json".into(), text: stored.into() },
-            Format::Form => Body { content_type: "application/x-www-form-urlencoded".into(), text: form_fields(report) },
-            Format::Template { body, content_type } => {
-                Body { content_type: content_type.clone(), text: fill(body, report, escape_for(content_type)) }
-            }
+            Format::Json | Format::Callback => Body {
+                content_type: "application/json".into(),
+                text: stored.into(),
+            },
+            Format::Form => Body {
+                content_type: "application/x-www-form-urlencoded".into(),
+                text: form_fields(report),
+            },
+            Format::Template { body, content_type } => Body {
+                content_type: content_type.clone(),
+                text: fill(body, report, escape_for(content_type)),
+            },
             Format::Preset(p, text) => p.body(text, report),
         }
     }
@@ -314,8 +396,18 @@ impl Backend {
     pub fn from_value(field: &str, v: &Value) -> Result<Backend, ConfigError> {
         let f = value::object(field, v, &FIELDS)?;
         let at = |k: &str| format!("{field}.{k}");
-        let s = |k: &str| value::member(&f, k).map(|v| value::string(&at(k), v)).transpose();
-        let kind = s("type")?.unwrap_or_else(|| if s("preset").ok().flatten().is_some() { "preset".into() } else { "json".into() });
+        let s = |k: &str| {
+            value::member(&f, k)
+                .map(|v| value::string(&at(k), v))
+                .transpose()
+        };
+        let kind = s("type")?.unwrap_or_else(|| {
+            if s("preset").ok().flatten().is_some() {
+                "preset".into()
+            } else {
+                "json".into()
+            }
+        });
         let url = s("url")?.unwrap_or_default();
         let text = s("text")?;
         let format = match kind.as_str() {
@@ -323,47 +415,92 @@ impl Backend {
             "form" => Format::Form,
             "callback" => Format::Callback,
             "template" => {
-                let body = s("template")?.ok_or_else(|| ConfigError::invalid(at("template"), "is required for a template backend"))?;
+                let body = s("template")?.ok_or_else(|| {
+                    ConfigError::invalid(at("template"), "is required for a template backend")
+                })?;
                 let content_type = s("content_type")?.unwrap_or_else(|| "application/json".into());
-                if !["application/json", "application/x-www-form-urlencoded", "text/plain"].contains(&content_type.split(';').next().unwrap_or("").trim()) {
-                    return Err(ConfigError::invalid(at("content_type"), "must be application/json, application/x-www-form-urlencoded or text/plain"));
+                if ![
+                    "application/json",
+                    "application/x-www-form-urlencoded",
+                    "text/plain",
+                ]
+                .contains(&content_type.split(';').next().unwrap_or("").trim())
+                {
+                    return Err(ConfigError::invalid(
+                        at("content_type"),
+                        "must be application/json, application/x-www-form-urlencoded or text/plain",
+                    ));
                 }
                 if let Some(name) = unknown_placeholder(&body) {
-                    return Err(ConfigError::invalid(at("template"), format!("has an unknown placeholder {{{{{name}}}}}; known: {}", PLACEHOLDERS.join(", "))));
+                    return Err(ConfigError::invalid(
+                        at("template"),
+                        format!(
+                            "has an unknown placeholder {{{{{name}}}}}; known: {}",
+                            PLACEHOLDERS.join(", ")
+                        ),
+                    ));
                 }
                 Format::Template { body, content_type }
             }
             "preset" => {
                 let name = s("preset")?.unwrap_or_default();
-                let p = Preset::parse(&name)
-                    .ok_or_else(|| ConfigError::invalid(at("preset"), format!("is {name:?}: use one of {}", Preset::NAMES.join(", "))))?;
+                let p = Preset::parse(&name).ok_or_else(|| {
+                    ConfigError::invalid(
+                        at("preset"),
+                        format!("is {name:?}: use one of {}", Preset::NAMES.join(", ")),
+                    )
+                })?;
                 let text = text.clone().unwrap_or_else(|| DEFAULT_TEXT.into());
                 if let Some(name) = unknown_placeholder(&text) {
-                    return Err(ConfigError::invalid(at("text"), format!("has an unknown placeholder {{{{{name}}}}}")));
+                    return Err(ConfigError::invalid(
+                        at("text"),
+                        format!("has an unknown placeholder {{{{{name}}}}}"),
+                    ));
                 }
                 Format::Preset(p, text)
             }
-            other => return Err(ConfigError::invalid(at("type"), format!("is {other:?}: use json, form, template, preset or callback"))),
+            other => {
+                return Err(ConfigError::invalid(
+                    at("type"),
+                    format!("is {other:?}: use json, form, template, preset or callback"),
+                ))
+            }
         };
         if text.is_some() && !matches!(format, Format::Preset(..)) {
             return Err(ConfigError::invalid(at("text"), "only applies to a preset"));
         }
         match (&format, url.is_empty()) {
-            (Format::Callback, false) => return Err(ConfigError::invalid(at("url"), "is not used by a callback backend: leave it out")),
+            (Format::Callback, false) => {
+                return Err(ConfigError::invalid(
+                    at("url"),
+                    "is not used by a callback backend: leave it out",
+                ))
+            }
             (Format::Callback, true) => {}
             (_, _) if !crate::config::valid_endpoint(&url) => {
-                return Err(ConfigError::invalid(at("url"), format!("must be an http(s) URL or a path starting with \"/\", not {url:?}")))
+                return Err(ConfigError::invalid(
+                    at("url"),
+                    format!("must be an http(s) URL or a path starting with \"/\", not {url:?}"),
+                ))
             }
             _ => {}
         }
         let mut headers = Vec::new();
         if let Some(h) = value::member(&f, "headers") {
             for (k, v) in value::object(&at("headers"), h, &[])? {
-                let ok = !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+                let ok = !k.is_empty()
+                    && k.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
                 if !ok {
-                    return Err(ConfigError::invalid(at("headers"), format!("has {k:?}, which is not a header name")));
+                    return Err(ConfigError::invalid(
+                        at("headers"),
+                        format!("has {k:?}, which is not a header name"),
+                    ));
                 }
-                headers.push((k.to_string(), value::string(&format!("{field}.headers.{k}"), v)?));
+                headers.push((
+                    k.to_string(),
+                    value::string(&format!("{field}.headers.{k}"), v)?,
+                ));
             }
         }
         let no_cors = match value::member(&f, "no_cors") {
@@ -372,9 +509,17 @@ impl Backend {
             None => matches!(format, Format::Preset(Preset::Slack, _)),
         };
         if no_cors && !headers.is_empty() {
-            return Err(ConfigError::invalid(at("headers"), "cannot be sent with no_cors (the browser drops them)"));
+            return Err(ConfigError::invalid(
+                at("headers"),
+                "cannot be sent with no_cors (the browser drops them)",
+            ));
         }
-        Ok(Backend { format, url, headers, no_cors })
+        Ok(Backend {
+            format,
+            url,
+            headers,
+            no_cors,
+        })
     }
 }
 
@@ -392,7 +537,10 @@ pub fn deliver_from(s: Option<&str>) -> Result<Deliver, ConfigError> {
     match s {
         None | Some("all") => Ok(Deliver::All),
         Some("first") => Ok(Deliver::First),
-        Some(other) => Err(ConfigError::invalid("deliver", format!("is {other:?}: use \"all\" or \"first\""))),
+        Some(other) => Err(ConfigError::invalid(
+            "deliver",
+            format!("is {other:?}: use \"all\" or \"first\""),
+        )),
     }
 }
 
@@ -447,7 +595,8 @@ mod tests {
             .collect()
     }
 
-    const MESSAGE: &str = "Door \"won't\" open\\\n<!channel> & <script>alert(1)</script>\u{2028}éè 车门";
+    const MESSAGE: &str =
+        "Door \"won't\" open\\\n<!channel> & <script>alert(1)</script>\u{2028}éè 车门";
 
     #[test]
     fn json_template_values_cannot_break_out_of_their_strings() {
@@ -455,15 +604,28 @@ mod tests {
         let body = b.body("{}", &report());
         assert_eq!(body.content_type, "application/json");
         let v = parse(&body.text);
-        assert_eq!(v, json!({"t": MESSAGE, "r": "ACME-7K2P9Q", "due": "2026-11-23T11:30:00Z", "none": ""}));
-        assert!(!body.text.contains("<script"), "`<` is escaped in JSON: {}", body.text);
+        assert_eq!(
+            v,
+            json!({"t": MESSAGE, "r": "ACME-7K2P9Q", "due": "2026-11-23T11:30:00Z", "none": ""})
+        );
+        assert!(
+            !body.text.contains("<script"),
+            "`<` is escaped in JSON: {}",
+            body.text
+        );
     }
 
     #[test]
     fn form_template_and_form_backend_round_trip() {
         let b = backend(json!({"type": "template", "url": "/h", "content_type": "application/x-www-form-urlencoded", "template": "text={{message}}&page={{page.url}}"})).unwrap();
         let pairs = form(&b.body("{}", &report()).text);
-        assert_eq!(pairs, vec![("text".into(), MESSAGE.into()), ("page".into(), "https://acme.example/cars?a=1&b=2".into())]);
+        assert_eq!(
+            pairs,
+            vec![
+                ("text".into(), MESSAGE.into()),
+                ("page".into(), "https://acme.example/cars?a=1&b=2".into())
+            ]
+        );
         let f = backend(json!({"type": "form", "url": "https://forms.example/f"})).unwrap();
         let body = f.body("{}", &report());
         assert_eq!(body.content_type, "application/x-www-form-urlencoded");
@@ -479,7 +641,8 @@ mod tests {
 
     #[test]
     fn json_backend_sends_the_stored_body_unchanged() {
-        let b = backend(json!({"url": "https://api.example/r", "headers": {"X-Brand": "acme"}})).unwrap();
+        let b = backend(json!({"url": "https://api.example/r", "headers": {"X-Brand": "acme"}}))
+            .unwrap();
         assert_eq!(b.body("{\"a\":1}", &report()).text, "{\"a\":1}");
         assert!(b.idempotent());
         assert_eq!(b.headers, vec![("X-Brand".to_string(), "acme".to_string())]);
@@ -488,7 +651,11 @@ mod tests {
     #[test]
     fn presets_follow_the_vendors_documented_bodies() {
         let r = report();
-        let body = |p: &str| backend(json!({"preset": p, "url": "https://hooks.example/x"})).unwrap().body("{}", &r);
+        let body = |p: &str| {
+            backend(json!({"preset": p, "url": "https://hooks.example/x"}))
+                .unwrap()
+                .body("{}", &r)
+        };
         // Slack: form `payload` holding {"text"}, markup characters escaped, no preflight.
         let slack = body("slack");
         assert_eq!(slack.content_type, "application/x-www-form-urlencoded");
@@ -496,9 +663,19 @@ mod tests {
         assert_eq!(pairs[0].0, "payload");
         let inner = parse(&pairs[0].1);
         let text = inner["text"].as_str().unwrap();
-        assert!(text.contains("&lt;!channel&gt; &amp; &lt;script&gt;"), "{text}");
-        assert!(text.starts_with("New report ACME-7K2P9Q (problem)\n"), "{text}");
-        assert!(backend(json!({"preset": "slack", "url": "https://hooks.example/x"})).unwrap().no_cors);
+        assert!(
+            text.contains("&lt;!channel&gt; &amp; &lt;script&gt;"),
+            "{text}"
+        );
+        assert!(
+            text.starts_with("New report ACME-7K2P9Q (problem)\n"),
+            "{text}"
+        );
+        assert!(
+            backend(json!({"preset": "slack", "url": "https://hooks.example/x"}))
+                .unwrap()
+                .no_cors
+        );
         // Discord: content (≤ 2000 chars) and no mentions.
         let d = parse(&body("discord").text);
         assert_eq!(d["allowed_mentions"], json!({"parse": []}));
@@ -510,14 +687,23 @@ mod tests {
         for p in ["dingtalk", "wecom"] {
             let v = parse(&body(p).text);
             assert_eq!(v["msgtype"], "text", "{p}");
-            assert!(v["text"]["content"].as_str().unwrap().contains("Reply due: 2026-11-23T11:30:00Z"), "{p}");
+            assert!(
+                v["text"]["content"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Reply due: 2026-11-23T11:30:00Z"),
+                "{p}"
+            );
         }
         // Formspree: form fields, `email` as its reply-to, `_subject`.
         let fs = form(&body("formspree").text);
         let get = |k: &str| fs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         assert_eq!(get("email").as_deref(), Some("a+b@example.com"));
         assert_eq!(get("message").as_deref(), Some(MESSAGE));
-        assert_eq!(get("_subject").as_deref(), Some("Report ACME-7K2P9Q (problem)"));
+        assert_eq!(
+            get("_subject").as_deref(),
+            Some("Report ACME-7K2P9Q (problem)")
+        );
         // Long texts are cut to Discord's limit.
         let mut long = r.clone();
         if let Value::Map(m) = &mut long {
@@ -527,13 +713,30 @@ mod tests {
                 }
             }
         }
-        let b = backend(json!({"preset": "discord", "url": "https://d.example/w", "text": "{{message}}"})).unwrap();
-        assert_eq!(parse(&b.body("{}", &long).text)["content"].as_str().unwrap().len(), 2000);
+        let b = backend(
+            json!({"preset": "discord", "url": "https://d.example/w", "text": "{{message}}"}),
+        )
+        .unwrap();
+        assert_eq!(
+            parse(&b.body("{}", &long).text)["content"]
+                .as_str()
+                .unwrap()
+                .len(),
+            2000
+        );
     }
 
     #[test]
     fn numbers_and_hex_without_the_float_formatter() {
-        for (n, s) in [(120.0, "120"), (0.0, "0"), (-3.0, "-3"), (1.5, "1.5"), (0.125, "0.125"), (-0.25, "-0.25"), (2.0e9, "2000000000")] {
+        for (n, s) in [
+            (120.0, "120"),
+            (0.0, "0"),
+            (-3.0, "-3"),
+            (1.5, "1.5"),
+            (0.125, "0.125"),
+            (-0.25, "-0.25"),
+            (2.0e9, "2000000000"),
+        ] {
             assert_eq!(number(n), s);
         }
         let mut out = String::new();
@@ -545,18 +748,33 @@ mod tests {
     #[test]
     fn bad_backends_are_clear_errors() {
         let err = |v: serde_json::Value| backend(v).unwrap_err().to_string();
-        assert!(err(json!({"type": "template", "url": "/h", "template": "{{secret}}"})).contains("unknown placeholder {{secret}}"));
+        assert!(
+            err(json!({"type": "template", "url": "/h", "template": "{{secret}}"}))
+                .contains("unknown placeholder {{secret}}")
+        );
         assert!(err(json!({"type": "template", "url": "/h"})).contains("backends[0].template"));
         assert!(err(json!({"type": "smtp", "url": "/h"})).contains("backends[0].type"));
         assert!(err(json!({"preset": "teams", "url": "/h"})).contains("slack, discord"));
-        assert!(err(json!({"type": "json", "url": "javascript:alert(1)"})).contains("backends[0].url"));
+        assert!(
+            err(json!({"type": "json", "url": "javascript:alert(1)"})).contains("backends[0].url")
+        );
         assert!(err(json!({"type": "json"})).contains("backends[0].url"));
         assert!(err(json!({"type": "callback", "url": "/h"})).contains("not used"));
-        assert!(err(json!({"url": "/h", "headers": {"Bad Name": "x"}})).contains("not a header name"));
+        assert!(
+            err(json!({"url": "/h", "headers": {"Bad Name": "x"}})).contains("not a header name")
+        );
         assert!(err(json!({"url": "/h", "colour": 1})).contains("backends[0].colour"));
-        assert!(err(json!({"preset": "slack", "url": "/h", "headers": {"X": "1"}})).contains("no_cors"));
-        assert!(err(json!({"type": "template", "url": "/h", "template": "x", "content_type": "text/html"})).contains("content_type"));
-        assert_eq!(backend(json!({"type": "callback"})).unwrap().format, Format::Callback);
+        assert!(
+            err(json!({"preset": "slack", "url": "/h", "headers": {"X": "1"}})).contains("no_cors")
+        );
+        assert!(err(
+            json!({"type": "template", "url": "/h", "template": "x", "content_type": "text/html"})
+        )
+        .contains("content_type"));
+        assert_eq!(
+            backend(json!({"type": "callback"})).unwrap().format,
+            Format::Callback
+        );
         assert_eq!(deliver_from(Some("first")), Ok(Deliver::First));
         assert!(deliver_from(Some("any")).is_err());
     }

@@ -6,9 +6,9 @@
 //! [`Config::from_raw`] validates it into what the widget runs with, or a [`ConfigError`]
 //! naming the field.
 use crate::defaults;
-use crate::promise::{PromiseRule, RawPromise};
 use crate::error::ConfigError;
 use crate::i18n::Msg;
+use crate::promise::{PromiseRule, RawPromise};
 use crate::value::{self, Value};
 
 /// A text given per locale (`{"en": "Safety", "zh-CN": "安全问题"}`) or once for all.
@@ -29,7 +29,13 @@ impl Text {
                 let lang = locale.split('-').next().unwrap_or(locale);
                 map.iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case(locale))
-                    .or_else(|| map.iter().find(|(k, _)| k.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(lang))))
+                    .or_else(|| {
+                        map.iter().find(|(k, _)| {
+                            k.split('-')
+                                .next()
+                                .is_some_and(|l| l.eq_ignore_ascii_case(lang))
+                        })
+                    })
                     .or_else(|| map.iter().find(|(k, _)| k.split('-').next() == Some("en")))
                     .or_else(|| map.iter().next())
                     .map(|(_, v)| v.as_str())
@@ -49,7 +55,13 @@ impl Text {
                 }
                 Ok(Text::Localized(map))
             }
-            other => Err(ConfigError::invalid(field, format!("must be a string or an object of locale → string, not {}", other.kind()))),
+            other => Err(ConfigError::invalid(
+                field,
+                format!(
+                    "must be a string or an object of locale → string, not {}",
+                    other.kind()
+                ),
+            )),
         }
     }
 
@@ -222,7 +234,13 @@ impl RawConfig {
             match field.as_str() {
                 "endpoint" => raw.endpoint = Some(value),
                 "brand" => raw.brand = Some(value),
-                "promise" => raw.promise = Some(RawPromise { shorthand: true, respond_within: Some(value), ..RawPromise::default() }),
+                "promise" => {
+                    raw.promise = Some(RawPromise {
+                        shorthand: true,
+                        respond_within: Some(value),
+                        ..RawPromise::default()
+                    })
+                }
                 "locale" => raw.locale = Some(value),
                 "position" => raw.position = Some(value),
                 "preload" => raw.preload = Some(value),
@@ -230,22 +248,41 @@ impl RawConfig {
                 "color" => raw.color = Some(value),
                 "fallback_email" => raw.fallback_email = Some(value),
                 "timeout_ms" | "retention_days" => {
-                    let n = value.parse().map_err(|_| ConfigError::invalid(field.as_str(), "must be a whole number"))?;
-                    if field == "timeout_ms" { raw.timeout_ms = Some(n) } else { raw.retention_days = Some(n) }
+                    let n = value.parse().map_err(|_| {
+                        ConfigError::invalid(field.as_str(), "must be a whole number")
+                    })?;
+                    if field == "timeout_ms" {
+                        raw.timeout_ms = Some(n)
+                    } else {
+                        raw.retention_days = Some(n)
+                    }
                 }
                 "theme" => raw.theme = Some(value),
                 "font" => raw.font = Some(value),
                 "radius" => {
-                    raw.radius = Some(value.trim_end_matches("px").parse().map_err(|_| ConfigError::invalid(field.as_str(), "must be a whole number of CSS pixels"))?)
+                    raw.radius = Some(value.trim_end_matches("px").parse().map_err(|_| {
+                        ConfigError::invalid(field.as_str(), "must be a whole number of CSS pixels")
+                    })?)
                 }
                 "offset_x" | "offset_y" => {
                     let px = value.trim_end_matches("px").parse().map_err(|_| {
-                        ConfigError::invalid(field.as_str(), "must be a whole number of CSS pixels, like \"24\"")
+                        ConfigError::invalid(
+                            field.as_str(),
+                            "must be a whole number of CSS pixels, like \"24\"",
+                        )
                     })?;
-                    if field == "offset_x" { raw.offset_x = Some(px) } else { raw.offset_y = Some(px) }
+                    if field == "offset_x" {
+                        raw.offset_x = Some(px)
+                    } else {
+                        raw.offset_y = Some(px)
+                    }
                 }
                 "z_index" => {
-                    raw.z_index = Some(value.parse().map_err(|_| ConfigError::invalid(field, "must be a whole number"))?)
+                    raw.z_index = Some(
+                        value
+                            .parse()
+                            .map_err(|_| ConfigError::invalid(field, "must be a whole number"))?,
+                    )
                 }
                 "contact_fields" => {
                     raw.contact_fields = Some(
@@ -260,7 +297,12 @@ impl RawConfig {
                     raw.require_contact = Some(match value.as_str() {
                         "" | "true" => true,
                         "false" => false,
-                        _ => return Err(ConfigError::invalid(field, "must be \"true\" or \"false\"")),
+                        _ => {
+                            return Err(ConfigError::invalid(
+                                field,
+                                "must be \"true\" or \"false\"",
+                            ))
+                        }
                     })
                 }
                 "max_message_chars" => {
@@ -286,10 +328,20 @@ impl RawConfig {
                 "preload" => raw.preload = Some(value::string(k, v)?),
                 "launcher" => raw.launcher = Some(value::string(k, v)?),
                 "require_contact" => raw.require_contact = Some(value::boolean(k, v)?),
-                "max_message_chars" => raw.max_message_chars = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
-                "offset_x" => raw.offset_x = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
-                "offset_y" => raw.offset_y = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
-                "z_index" => raw.z_index = Some(value::integer(k, v, i64::from(i32::MIN), i64::from(i32::MAX))? as i32),
+                "max_message_chars" => {
+                    raw.max_message_chars =
+                        Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
+                }
+                "offset_x" => {
+                    raw.offset_x = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
+                }
+                "offset_y" => {
+                    raw.offset_y = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
+                }
+                "z_index" => {
+                    raw.z_index =
+                        Some(value::integer(k, v, i64::from(i32::MIN), i64::from(i32::MAX))? as i32)
+                }
                 "promise" => raw.promise = Some(RawPromise::from_value(k, v)?),
                 "notice" => raw.notice = Some(crate::receipts::Notice::from_value(k, v)?),
                 "notice_url" => raw.notice_url = Some(value::string(k, v)?),
@@ -299,14 +351,20 @@ impl RawConfig {
                         value::list(k, v)?
                             .iter()
                             .enumerate()
-                            .map(|(i, b)| crate::backend::Backend::from_value(&format!("backends[{i}]"), b))
+                            .map(|(i, b)| {
+                                crate::backend::Backend::from_value(&format!("backends[{i}]"), b)
+                            })
                             .collect::<Result<_, _>>()?,
                     )
                 }
                 "color" => raw.color = Some(value::string(k, v)?),
                 "fallback_email" => raw.fallback_email = Some(value::string(k, v)?),
-                "timeout_ms" => raw.timeout_ms = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
-                "retention_days" => raw.retention_days = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32),
+                "timeout_ms" => {
+                    raw.timeout_ms = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
+                }
+                "retention_days" => {
+                    raw.retention_days = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
+                }
                 "theme" => raw.theme = Some(value::string(k, v)?),
                 "font" => raw.font = Some(value::string(k, v)?),
                 "radius" => raw.radius = Some(value::integer(k, v, 0, 64)? as u32),
@@ -326,7 +384,11 @@ impl RawConfig {
                         let (mut id, mut label, mut urgent) = (None, None, None);
                         let mut promise = RawPromise::default();
                         let mut has_promise = false;
-                        for (ck, cv) in value::object(&path, c, &["id", "label", "respond_within", "business_hours", "urgent"])? {
+                        for (ck, cv) in value::object(
+                            &path,
+                            c,
+                            &["id", "label", "respond_within", "business_hours", "urgent"],
+                        )? {
                             let p = format!("{path}.{ck}");
                             match ck {
                                 "id" => id = Some(value::string(&p, cv)?),
@@ -336,33 +398,48 @@ impl RawConfig {
                                     has_promise = true;
                                 }
                                 "business_hours" => {
-                                    promise.business_hours = Some(crate::promise::RawHours::from_value(&p, cv)?);
+                                    promise.business_hours =
+                                        Some(crate::promise::RawHours::from_value(&p, cv)?);
                                     has_promise = true;
                                 }
                                 _ => {
                                     let (mut hotline, mut text) = (None, None);
                                     for (uk, uv) in value::object(&p, cv, &["hotline", "text"])? {
                                         if uk == "hotline" {
-                                            hotline = Some(value::string(&format!("{p}.hotline"), uv)?);
+                                            hotline =
+                                                Some(value::string(&format!("{p}.hotline"), uv)?);
                                         } else {
-                                            text = Some(Text::from_value(&format!("{p}.text"), uv)?);
+                                            text =
+                                                Some(Text::from_value(&format!("{p}.text"), uv)?);
                                         }
                                     }
-                                    let hotline = hotline.ok_or_else(|| ConfigError::invalid(p.clone(), "needs a `hotline`"))?;
+                                    let hotline = hotline.ok_or_else(|| {
+                                        ConfigError::invalid(p.clone(), "needs a `hotline`")
+                                    })?;
                                     urgent = Some(RawUrgent { hotline, text });
                                 }
                             }
                         }
-                        let id = id.ok_or_else(|| ConfigError::invalid(path.clone(), "needs an `id`"))?;
-                        let label = label.ok_or_else(|| ConfigError::invalid(path, "needs a `label`"))?;
-                        out.push(RawCategory { id, label, promise: has_promise.then_some(promise), urgent });
+                        let id =
+                            id.ok_or_else(|| ConfigError::invalid(path.clone(), "needs an `id`"))?;
+                        let label =
+                            label.ok_or_else(|| ConfigError::invalid(path, "needs a `label`"))?;
+                        out.push(RawCategory {
+                            id,
+                            label,
+                            promise: has_promise.then_some(promise),
+                            urgent,
+                        });
                     }
                     raw.categories = Some(out);
                 }
                 "texts" => {
                     let mut map = Vec::new();
                     for (tk, tv) in value::object(k, v, &[])? {
-                        map.push((tk.to_string(), Text::from_value(&format!("texts.{tk}"), tv)?));
+                        map.push((
+                            tk.to_string(),
+                            Text::from_value(&format!("texts.{tk}"), tv)?,
+                        ));
                     }
                     raw.texts = Some(map);
                 }
@@ -548,14 +625,18 @@ pub struct Config {
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 40
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// `categories[3].respond_within` / `.business_hours…` → 3.
 fn category_promise_field(field: &str) -> Option<usize> {
     let rest = field.strip_prefix("categories[")?;
     let (i, tail) = rest.split_once(']')?;
-    (tail.starts_with(".respond_within") || tail.starts_with(".business_hours")).then(|| i.parse().ok()).flatten()
+    (tail.starts_with(".respond_within") || tail.starts_with(".business_hours"))
+        .then(|| i.parse().ok())
+        .flatten()
 }
 
 /// An http(s) URL or a same-origin path (no `//host` scheme-relative form, no spaces).
@@ -573,7 +654,11 @@ pub fn valid_endpoint(url: &str) -> bool {
 impl Config {
     /// The promise that applies to a category: its own, else the brand's.
     pub fn rule_for(&self, category: &str) -> Option<&PromiseRule> {
-        self.categories.iter().find(|c| c.id == category).and_then(|c| c.promise.as_ref()).or(self.promise.as_ref())
+        self.categories
+            .iter()
+            .find(|c| c.id == category)
+            .and_then(|c| c.promise.as_ref())
+            .or(self.promise.as_ref())
     }
 
     /// Validate, but let a bad promise cost only the promise: the widget then runs and
@@ -606,10 +691,20 @@ impl Config {
     pub fn from_raw(raw: RawConfig) -> Result<Config, ConfigError> {
         let backends = match (raw.endpoint, raw.backends) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError::invalid("endpoint", "and `backends` are both given: put the endpoint in `backends` as {\"url\": …}"))
+                return Err(ConfigError::invalid(
+                    "endpoint",
+                    "and `backends` are both given: put the endpoint in `backends` as {\"url\": …}",
+                ))
             }
-            (None, Some(b)) if b.is_empty() => return Err(ConfigError::invalid("backends", "is empty: give at least one backend")),
-            (None, Some(b)) if b.len() > 8 => return Err(ConfigError::invalid("backends", "has more than 8 backends")),
+            (None, Some(b)) if b.is_empty() => {
+                return Err(ConfigError::invalid(
+                    "backends",
+                    "is empty: give at least one backend",
+                ))
+            }
+            (None, Some(b)) if b.len() > 8 => {
+                return Err(ConfigError::invalid("backends", "has more than 8 backends"))
+            }
             (None, Some(b)) => b,
             (None, None) => return Err(ConfigError::Missing { field: "endpoint" }),
             (Some(endpoint), None) => {
@@ -638,13 +733,26 @@ impl Config {
             Some(p) => Some(PromiseRule::from_raw("promise", p, None)?),
         };
         let categories = match raw.categories {
-            None => [("problem", Msg::CatProblem), ("question", Msg::CatQuestion), ("order", Msg::CatOrder), ("other", Msg::CatOther)]
-                .into_iter()
-                .map(|(id, m)| Category { id: id.into(), label: Label::Builtin(m), promise: None, urgent: None })
-                .collect(),
+            None => [
+                ("problem", Msg::CatProblem),
+                ("question", Msg::CatQuestion),
+                ("order", Msg::CatOrder),
+                ("other", Msg::CatOther),
+            ]
+            .into_iter()
+            .map(|(id, m)| Category {
+                id: id.into(),
+                label: Label::Builtin(m),
+                promise: None,
+                urgent: None,
+            })
+            .collect(),
             Some(list) => {
                 if list.is_empty() {
-                    return Err(ConfigError::invalid("categories", "is empty: give at least one category or leave it out"));
+                    return Err(ConfigError::invalid(
+                        "categories",
+                        "is empty: give at least one category or leave it out",
+                    ));
                 }
                 let mut out: Vec<Category> = Vec::with_capacity(list.len());
                 for (i, c) in list.into_iter().enumerate() {
@@ -655,34 +763,67 @@ impl Config {
                         ));
                     }
                     if out.iter().any(|o| o.id == c.id) {
-                        return Err(ConfigError::invalid(format!("categories[{i}].id"), format!("{:?} is used twice", c.id)));
+                        return Err(ConfigError::invalid(
+                            format!("categories[{i}].id"),
+                            format!("{:?} is used twice", c.id),
+                        ));
                     }
                     if c.label.is_blank() {
-                        return Err(ConfigError::invalid(format!("categories[{i}].label"), "is empty"));
+                        return Err(ConfigError::invalid(
+                            format!("categories[{i}].label"),
+                            "is empty",
+                        ));
                     }
                     let cpromise = match c.promise {
-                        Some(p) => Some(PromiseRule::from_raw(&format!("categories[{i}]"), p, promise.as_ref())?),
+                        Some(p) => Some(PromiseRule::from_raw(
+                            &format!("categories[{i}]"),
+                            p,
+                            promise.as_ref(),
+                        )?),
                         None => None,
                     };
                     let urgent = match c.urgent {
                         Some(u) => {
                             if !crate::form::plausible_phone(u.hotline.trim()) {
-                                return Err(ConfigError::invalid(format!("categories[{i}].urgent.hotline"), format!("{:?} is not a phone number", u.hotline)));
+                                return Err(ConfigError::invalid(
+                                    format!("categories[{i}].urgent.hotline"),
+                                    format!("{:?} is not a phone number", u.hotline),
+                                ));
                             }
-                            let tel: String = u.hotline.trim().chars().filter(|ch| ch.is_ascii_digit() || *ch == '+').collect();
-                            Some(Urgent { hotline: u.hotline.trim().to_string(), tel, text: u.text })
+                            let tel: String = u
+                                .hotline
+                                .trim()
+                                .chars()
+                                .filter(|ch| ch.is_ascii_digit() || *ch == '+')
+                                .collect();
+                            Some(Urgent {
+                                hotline: u.hotline.trim().to_string(),
+                                tel,
+                                text: u.text,
+                            })
                         }
                         None => None,
                     };
-                    out.push(Category { id: c.id, label: Label::Custom(c.label), promise: cpromise, urgent });
+                    out.push(Category {
+                        id: c.id,
+                        label: Label::Custom(c.label),
+                        promise: cpromise,
+                        urgent,
+                    });
                 }
                 out
             }
         };
         let contact_fields = match raw.contact_fields {
-            None => ContactFields { email: true, phone: true },
+            None => ContactFields {
+                email: true,
+                phone: true,
+            },
             Some(list) => {
-                let mut cf = ContactFields { email: false, phone: false };
+                let mut cf = ContactFields {
+                    email: false,
+                    phone: false,
+                };
                 for f in &list {
                     match f.as_str() {
                         "email" => cf.email = true,
@@ -709,55 +850,96 @@ impl Config {
             None | Some("bottom-right") => Position::BottomRight,
             Some("bottom-left") => Position::BottomLeft,
             Some(other) => {
-                return Err(ConfigError::invalid("position", format!("is {other:?}: use \"bottom-right\" or \"bottom-left\"")))
+                return Err(ConfigError::invalid(
+                    "position",
+                    format!("is {other:?}: use \"bottom-right\" or \"bottom-left\""),
+                ))
             }
         };
         let max_message_chars = raw.max_message_chars.unwrap_or(defaults::MAX_MESSAGE_CHARS);
         if max_message_chars == 0 || max_message_chars > defaults::MAX_MESSAGE_CHARS_CEILING {
             return Err(ConfigError::invalid(
                 "max_message_chars",
-                format!("must be between 1 and {}", defaults::MAX_MESSAGE_CHARS_CEILING),
+                format!(
+                    "must be between 1 and {}",
+                    defaults::MAX_MESSAGE_CHARS_CEILING
+                ),
             ));
         }
         let preload = match raw.preload.as_deref() {
             None | Some("intent") => Preload::Intent,
             Some("idle") => Preload::Idle,
-            Some(other) => return Err(ConfigError::invalid("preload", format!("is {other:?}: use \"intent\" or \"idle\""))),
+            Some(other) => {
+                return Err(ConfigError::invalid(
+                    "preload",
+                    format!("is {other:?}: use \"intent\" or \"idle\""),
+                ))
+            }
         };
         let launcher = match raw.launcher.as_deref() {
             None | Some("default") => true,
             Some("none") => false,
-            Some(other) => return Err(ConfigError::invalid("launcher", format!("is {other:?}: use \"default\" or \"none\""))),
+            Some(other) => {
+                return Err(ConfigError::invalid(
+                    "launcher",
+                    format!("is {other:?}: use \"default\" or \"none\""),
+                ))
+            }
         };
         let offset_x = raw.offset_x.unwrap_or(defaults::OFFSET_PX);
         let offset_y = raw.offset_y.unwrap_or(defaults::OFFSET_PX);
         for (field, v) in [("offset_x", offset_x), ("offset_y", offset_y)] {
             if v > defaults::MAX_OFFSET_PX {
-                return Err(ConfigError::invalid(field, format!("must be at most {} px", defaults::MAX_OFFSET_PX)));
+                return Err(ConfigError::invalid(
+                    field,
+                    format!("must be at most {} px", defaults::MAX_OFFSET_PX),
+                ));
             }
         }
         let z_index = raw.z_index.unwrap_or(defaults::Z_INDEX);
         let texts = raw.texts.unwrap_or_default();
         let color = match raw.color.as_deref() {
-            None => crate::theme::Rgb::parse(defaults::COLOR).ok_or_else(|| ConfigError::invalid("color", "default is broken"))?,
-            Some(c) => crate::theme::Rgb::parse(c).ok_or_else(|| ConfigError::invalid("color", format!("{c:?} is not a colour: write \"#rrggbb\" or \"#rgb\"")))?,
+            None => crate::theme::Rgb::parse(defaults::COLOR)
+                .ok_or_else(|| ConfigError::invalid("color", "default is broken"))?,
+            Some(c) => crate::theme::Rgb::parse(c).ok_or_else(|| {
+                ConfigError::invalid(
+                    "color",
+                    format!("{c:?} is not a colour: write \"#rrggbb\" or \"#rgb\""),
+                )
+            })?,
         };
         let theme = match raw.theme.as_deref() {
             None | Some("light") => Theme::Light,
             Some("dark") => Theme::Dark,
             Some("auto") => Theme::Auto,
-            Some(other) => return Err(ConfigError::invalid("theme", format!("is {other:?}: use \"light\", \"dark\" or \"auto\""))),
+            Some(other) => {
+                return Err(ConfigError::invalid(
+                    "theme",
+                    format!("is {other:?}: use \"light\", \"dark\" or \"auto\""),
+                ))
+            }
         };
         let timeout_ms = raw.timeout_ms.unwrap_or(defaults::SEND_TIMEOUT_MS);
         if !(1_000..=120_000).contains(&timeout_ms) {
-            return Err(ConfigError::invalid("timeout_ms", "must be between 1000 and 120000"));
+            return Err(ConfigError::invalid(
+                "timeout_ms",
+                "must be between 1000 and 120000",
+            ));
         }
         let retention_days = raw.retention_days.unwrap_or(defaults::RETENTION_DAYS);
         if !(1..=30).contains(&retention_days) {
-            return Err(ConfigError::invalid("retention_days", "must be between 1 and 30"));
+            return Err(ConfigError::invalid(
+                "retention_days",
+                "must be between 1 and 30",
+            ));
         }
         let fallback_email = match raw.fallback_email.map(|e| e.trim().to_string()) {
-            Some(e) if !crate::form::plausible_email(&e) => return Err(ConfigError::invalid("fallback_email", format!("{e:?} is not an email address"))),
+            Some(e) if !crate::form::plausible_email(&e) => {
+                return Err(ConfigError::invalid(
+                    "fallback_email",
+                    format!("{e:?} is not an email address"),
+                ))
+            }
             other => other,
         };
         let radius = raw.radius.unwrap_or(defaults::RADIUS_PX);
@@ -767,21 +949,37 @@ impl Config {
         let font_inherit = match raw.font.as_deref() {
             None | Some("system") => false,
             Some("inherit") => true,
-            Some(other) => return Err(ConfigError::invalid("font", format!("is {other:?}: use \"system\" or \"inherit\""))),
+            Some(other) => {
+                return Err(ConfigError::invalid(
+                    "font",
+                    format!("is {other:?}: use \"system\" or \"inherit\""),
+                ))
+            }
         };
         let notice_url = match raw.notice_url {
-            Some(u) if !valid_endpoint(&u) => return Err(ConfigError::invalid("notice_url", format!("must be an http(s) URL or a path starting with \"/\", not {u:?}"))),
+            Some(u) if !valid_endpoint(&u) => {
+                return Err(ConfigError::invalid(
+                    "notice_url",
+                    format!("must be an http(s) URL or a path starting with \"/\", not {u:?}"),
+                ))
+            }
             other => other,
         };
         for (key, text) in &texts {
             if !Msg::ALL.iter().any(|m| m.key() == key) {
-                return Err(ConfigError::invalid(format!("texts.{key}"), "is not a known message key (see the README's list)"));
+                return Err(ConfigError::invalid(
+                    format!("texts.{key}"),
+                    "is not a known message key (see the README's list)",
+                ));
             }
             if text.is_blank() {
                 return Err(ConfigError::invalid(format!("texts.{key}"), "is empty"));
             }
         }
-        let locale = raw.locale.map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+        let locale = raw
+            .locale
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty());
         Ok(Config {
             backends,
             deliver,
@@ -822,7 +1020,9 @@ mod tests {
     }
 
     fn raw_json(text: &str) -> Result<RawConfig, ConfigError> {
-        RawConfig::from_value(&crate::value::from_json(serde_json::from_str(text).expect("test JSON")))
+        RawConfig::from_value(&crate::value::from_json(
+            serde_json::from_str(text).expect("test JSON"),
+        ))
     }
 
     fn json(text: &str) -> Result<Config, ConfigError> {
@@ -831,19 +1031,41 @@ mod tests {
 
     #[test]
     fn the_one_tag_example_gives_a_working_config() {
-        let c = attrs(&[("endpoint", "https://api.brand.example/reach-us"), ("brand", "Acme"), ("promise", "2h")]).unwrap();
-        assert_eq!(c.backends, vec![crate::backend::Backend::json("https://api.brand.example/reach-us")]);
+        let c = attrs(&[
+            ("endpoint", "https://api.brand.example/reach-us"),
+            ("brand", "Acme"),
+            ("promise", "2h"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.backends,
+            vec![crate::backend::Backend::json(
+                "https://api.brand.example/reach-us"
+            )]
+        );
         assert_eq!(c.brand.as_deref(), Some("Acme"));
         let p = c.promise.expect("promise");
-        assert_eq!((p.respond_within.as_str(), p.minutes, p.business()), ("2h", 120, false));
+        assert_eq!(
+            (p.respond_within.as_str(), p.minutes, p.business()),
+            ("2h", 120, false)
+        );
         assert_eq!(c.categories.len(), 4);
         assert!(c.require_contact);
-        assert_eq!(c.contact_fields, ContactFields { email: true, phone: true });
+        assert_eq!(
+            c.contact_fields,
+            ContactFields {
+                email: true,
+                phone: true
+            }
+        );
         assert_eq!(c.position, Position::BottomRight);
         assert_eq!(c.max_message_chars, defaults::MAX_MESSAGE_CHARS);
         assert_eq!(c.preload, Preload::Intent);
         assert!(c.launcher);
-        assert_eq!((c.offset_x, c.offset_y, c.z_index), (defaults::OFFSET_PX, defaults::OFFSET_PX, defaults::Z_INDEX));
+        assert_eq!(
+            (c.offset_x, c.offset_y, c.z_index),
+            (defaults::OFFSET_PX, defaults::OFFSET_PX, defaults::Z_INDEX)
+        );
     }
 
     #[test]
@@ -869,13 +1091,17 @@ mod tests {
         assert_eq!(safety.urgent.as_ref().unwrap().tel, "+864000000000");
         let order = c.categories[1].promise.as_ref().unwrap();
         // 4h of the brand's business hours, holidays inherited.
-        assert_eq!((order.minutes, order.business(), order.hours.holidays.len()), (240, true, 2));
+        assert_eq!(
+            (order.minutes, order.business(), order.hours.holidays.len()),
+            (240, true, 2)
+        );
         assert_eq!(order.status_url, p.status_url);
     }
 
     #[test]
     fn a_bad_promise_costs_the_promise_not_the_widget() {
-        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r"), ("promise", "soon")]).unwrap();
+        let (raw, _) =
+            RawConfig::from_attributes([("endpoint", "/r"), ("promise", "soon")]).unwrap();
         let (c, dropped) = Config::resolve(raw).unwrap();
         assert!(c.promise.is_none());
         assert_eq!(dropped.len(), 1);
@@ -883,7 +1109,11 @@ mod tests {
         let raw = raw_json(r#"{"endpoint": "/r", "promise": "2h", "categories": [{"id": "a", "label": "A", "respond_within": "-5m"}, {"id": "b", "label": "B"}]}"#).unwrap();
         let (c, dropped) = Config::resolve(raw).unwrap();
         assert_eq!(dropped[0].field(), Some("categories[0].respond_within"));
-        assert_eq!(c.rule_for("a").map(|p| p.minutes), Some(120), "falls back to the brand's promise");
+        assert_eq!(
+            c.rule_for("a").map(|p| p.minutes),
+            Some(120),
+            "falls back to the brand's promise"
+        );
         // Other errors still stop the widget.
         let (raw, _) = RawConfig::from_attributes([("promise", "2h")]).unwrap();
         assert_eq!(Config::resolve(raw).unwrap_err().field(), Some("endpoint"));
@@ -891,7 +1121,14 @@ mod tests {
 
     #[test]
     fn placement_attributes() {
-        let c = attrs(&[("endpoint", "/r"), ("launcher", "none"), ("offset-y", "96px"), ("offset-x", "8"), ("z-index", "-1")]).unwrap();
+        let c = attrs(&[
+            ("endpoint", "/r"),
+            ("launcher", "none"),
+            ("offset-y", "96px"),
+            ("offset-x", "8"),
+            ("z-index", "-1"),
+        ])
+        .unwrap();
         assert!(!c.launcher);
         assert_eq!((c.offset_x, c.offset_y, c.z_index), (8, 96, -1));
     }
@@ -910,7 +1147,13 @@ mod tests {
         let c = Config::from_raw(raw).unwrap();
         assert_eq!(c.max_message_chars, 500);
         assert!(!c.require_contact);
-        assert_eq!(c.contact_fields, ContactFields { email: true, phone: false });
+        assert_eq!(
+            c.contact_fields,
+            ContactFields {
+                email: true,
+                phone: false
+            }
+        );
         for f in ATTRIBUTE_FIELDS {
             // every attribute field is also a JSON field of the one schema
             let text = format!("{{\"{f}\": null}}");
@@ -921,7 +1164,10 @@ mod tests {
     #[test]
     fn init_object_overrides_attributes_field_by_field() {
         let (a, _) = RawConfig::from_attributes([("endpoint", "/a"), ("brand", "Acme")]).unwrap();
-        let b = raw_json(r#"{"endpoint": "https://x.example/r", "promise": {"respond_within": "30m"}}"#).unwrap();
+        let b = raw_json(
+            r#"{"endpoint": "https://x.example/r", "promise": {"respond_within": "30m"}}"#,
+        )
+        .unwrap();
         let c = Config::from_raw(a.merge(b)).unwrap();
         assert_eq!(c.backends[0].url, "https://x.example/r");
         assert_eq!(c.brand.as_deref(), Some("Acme"));
@@ -937,10 +1183,26 @@ mod tests {
         assert_eq!(c.backends[0], crate::backend::Backend::json("/api/reports"));
         assert_eq!(c.deliver, crate::backend::Deliver::First);
         let both = raw_json(r#"{"endpoint": "/a", "backends": [{"url": "/b"}]}"#).unwrap();
-        assert_eq!(Config::from_raw(both).unwrap_err().field(), Some("endpoint"));
-        assert_eq!(json(r#"{"backends": []}"#).unwrap_err().field(), Some("backends"));
-        assert_eq!(json(r#"{"backends": [{"url": "/b"}], "deliver": "some"}"#).unwrap_err().field(), Some("deliver"));
-        assert_eq!(raw_json(r#"{"backends": [{"type": "form"}]}"#).unwrap_err().field(), Some("backends[0].url"));
+        assert_eq!(
+            Config::from_raw(both).unwrap_err().field(),
+            Some("endpoint")
+        );
+        assert_eq!(
+            json(r#"{"backends": []}"#).unwrap_err().field(),
+            Some("backends")
+        );
+        assert_eq!(
+            json(r#"{"backends": [{"url": "/b"}], "deliver": "some"}"#)
+                .unwrap_err()
+                .field(),
+            Some("deliver")
+        );
+        assert_eq!(
+            raw_json(r#"{"backends": [{"type": "form"}]}"#)
+                .unwrap_err()
+                .field(),
+            Some("backends[0].url")
+        );
     }
 
     #[test]
@@ -951,31 +1213,118 @@ mod tests {
             (attrs(&[("endpoint", "//evil.example")]), "endpoint"),
             (attrs(&[("endpoint", "/r"), ("promise", "-2h")]), "promise"),
             (attrs(&[("endpoint", "/r"), ("promise", "soon")]), "promise"),
-            (attrs(&[("endpoint", "/r"), ("max-message-chars", "lots")]), "max_message_chars"),
-            (attrs(&[("endpoint", "/r"), ("max-message-chars", "0")]), "max_message_chars"),
-            (attrs(&[("endpoint", "/r"), ("position", "top")]), "position"),
+            (
+                attrs(&[("endpoint", "/r"), ("max-message-chars", "lots")]),
+                "max_message_chars",
+            ),
+            (
+                attrs(&[("endpoint", "/r"), ("max-message-chars", "0")]),
+                "max_message_chars",
+            ),
+            (
+                attrs(&[("endpoint", "/r"), ("position", "top")]),
+                "position",
+            ),
             (attrs(&[("endpoint", "/r"), ("preload", "now")]), "preload"),
-            (attrs(&[("endpoint", "/r"), ("launcher", "big")]), "launcher"),
-            (attrs(&[("endpoint", "/r"), ("offset-y", "lots")]), "offset_y"),
-            (attrs(&[("endpoint", "/r"), ("offset-x", "9000")]), "offset_x"),
+            (
+                attrs(&[("endpoint", "/r"), ("launcher", "big")]),
+                "launcher",
+            ),
+            (
+                attrs(&[("endpoint", "/r"), ("offset-y", "lots")]),
+                "offset_y",
+            ),
+            (
+                attrs(&[("endpoint", "/r"), ("offset-x", "9000")]),
+                "offset_x",
+            ),
             (attrs(&[("endpoint", "/r"), ("z-index", "top")]), "z_index"),
-            (attrs(&[("endpoint", "/r"), ("require-contact", "yes")]), "require_contact"),
-            (attrs(&[("endpoint", "/r"), ("contact-fields", "fax")]), "contact_fields"),
-            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "25:00"}}"#), "promise.respond_within"),
-            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"mon": "09:00-18:00"}}}"#), "promise.business_hours.time_zone"),
-            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "Asia/Shanghai", "mon": "25:00-26:00"}}}"#), "promise.business_hours"),
-            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "UTC", "mon": "09:00-12:00,11:00-13:00"}}}"#), "promise.business_hours"),
-            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "UTC", "mon-sun": "closed"}}}"#), "promise.business_hours"),
-            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "holidays": ["2026-13-01"], "business_hours": {"time_zone": "UTC", "mon": "09:00-10:00"}}}"#), "promise.holidays"),
-            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "-1h"}}"#), "promise.respond_within"),
-            (json(r#"{"endpoint": "/r", "promise": {"respond_within": "1h", "status_url": "javascript:x"}}"#), "promise.status_url"),
-            (json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "A", "respond_within": "soon"}]}"#), "categories[0].respond_within"),
-            (json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "A", "urgent": {"hotline": "call me"}}]}"#), "categories[0].urgent.hotline"),
-            (json(r#"{"endpoint": "/r", "categories": []}"#), "categories"),
-            (json(r#"{"endpoint": "/r", "categories": [{"id": "Bad Id", "label": "x"}]}"#), "categories[0].id"),
-            (json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "x"}, {"id": "a", "label": "y"}]}"#), "categories[1].id"),
-            (json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": " "}]}"#), "categories[0].label"),
-            (json(r#"{"endpoint": "/r", "texts": {"lancher": "Help"}}"#), "texts.lancher"),
+            (
+                attrs(&[("endpoint", "/r"), ("require-contact", "yes")]),
+                "require_contact",
+            ),
+            (
+                attrs(&[("endpoint", "/r"), ("contact-fields", "fax")]),
+                "contact_fields",
+            ),
+            (
+                json(r#"{"endpoint": "/r", "promise": {"respond_within": "25:00"}}"#),
+                "promise.respond_within",
+            ),
+            (
+                json(
+                    r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"mon": "09:00-18:00"}}}"#,
+                ),
+                "promise.business_hours.time_zone",
+            ),
+            (
+                json(
+                    r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "Asia/Shanghai", "mon": "25:00-26:00"}}}"#,
+                ),
+                "promise.business_hours",
+            ),
+            (
+                json(
+                    r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "UTC", "mon": "09:00-12:00,11:00-13:00"}}}"#,
+                ),
+                "promise.business_hours",
+            ),
+            (
+                json(
+                    r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "UTC", "mon-sun": "closed"}}}"#,
+                ),
+                "promise.business_hours",
+            ),
+            (
+                json(
+                    r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "holidays": ["2026-13-01"], "business_hours": {"time_zone": "UTC", "mon": "09:00-10:00"}}}"#,
+                ),
+                "promise.holidays",
+            ),
+            (
+                json(r#"{"endpoint": "/r", "promise": {"respond_within": "-1h"}}"#),
+                "promise.respond_within",
+            ),
+            (
+                json(
+                    r#"{"endpoint": "/r", "promise": {"respond_within": "1h", "status_url": "javascript:x"}}"#,
+                ),
+                "promise.status_url",
+            ),
+            (
+                json(
+                    r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "A", "respond_within": "soon"}]}"#,
+                ),
+                "categories[0].respond_within",
+            ),
+            (
+                json(
+                    r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "A", "urgent": {"hotline": "call me"}}]}"#,
+                ),
+                "categories[0].urgent.hotline",
+            ),
+            (
+                json(r#"{"endpoint": "/r", "categories": []}"#),
+                "categories",
+            ),
+            (
+                json(r#"{"endpoint": "/r", "categories": [{"id": "Bad Id", "label": "x"}]}"#),
+                "categories[0].id",
+            ),
+            (
+                json(
+                    r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "x"}, {"id": "a", "label": "y"}]}"#,
+                ),
+                "categories[1].id",
+            ),
+            (
+                json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": " "}]}"#),
+                "categories[0].label",
+            ),
+            (
+                json(r#"{"endpoint": "/r", "texts": {"lancher": "Help"}}"#),
+                "texts.lancher",
+            ),
         ];
         for (result, field) in cases {
             let err = result.expect_err(field);
@@ -990,7 +1339,14 @@ mod tests {
             let text = format!("{{\"{f}\": null}}");
             assert!(raw_json(&text).is_ok(), "{f}");
         }
-        let all = format!("{{{}}}", RawConfig::FIELDS.iter().map(|f| format!("\"{f}\": null")).collect::<Vec<_>>().join(","));
+        let all = format!(
+            "{{{}}}",
+            RawConfig::FIELDS
+                .iter()
+                .map(|f| format!("\"{f}\": null"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
         assert_eq!(raw_json(&all).unwrap(), RawConfig::default());
     }
 
@@ -998,9 +1354,12 @@ mod tests {
     fn unknown_json_fields_are_refused_with_their_name() {
         let err = json(r#"{"endpoint": "/r", "endpont": "/x"}"#).unwrap_err();
         assert!(err.to_string().contains("`endpont`"), "{err}");
-        let err = json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "hours": 3}}"#).unwrap_err();
+        let err = json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "hours": 3}}"#)
+            .unwrap_err();
         assert!(err.to_string().contains("`promise.hours`"), "{err}");
-        let err = json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "A", "icon": "x"}]}"#).unwrap_err();
+        let err =
+            json(r#"{"endpoint": "/r", "categories": [{"id": "a", "label": "A", "icon": "x"}]}"#)
+                .unwrap_err();
         assert!(err.to_string().contains("`categories[0].icon`"), "{err}");
     }
 
@@ -1008,12 +1367,30 @@ mod tests {
     fn wrong_types_name_the_field() {
         for (text, field) in [
             (r#"{"endpoint": 5}"#, "`endpoint` must be a string"),
-            (r#"{"endpoint": "/r", "require_contact": "yes"}"#, "`require_contact` must be true or false"),
-            (r#"{"endpoint": "/r", "max_message_chars": 1.5}"#, "`max_message_chars` must be a whole number"),
-            (r#"{"endpoint": "/r", "categories": {"id": "a"}}"#, "`categories` must be an array"),
-            (r#"{"endpoint": "/r", "categories": [{"label": "A"}]}"#, "`categories[0]` needs an `id`"),
-            (r#"{"endpoint": "/r", "texts": {"launcher": 3}}"#, "`texts.launcher` must be a string or an object"),
-            (r#"{"endpoint": "/r", "promise": {}}"#, "`promise.respond_within` is required"),
+            (
+                r#"{"endpoint": "/r", "require_contact": "yes"}"#,
+                "`require_contact` must be true or false",
+            ),
+            (
+                r#"{"endpoint": "/r", "max_message_chars": 1.5}"#,
+                "`max_message_chars` must be a whole number",
+            ),
+            (
+                r#"{"endpoint": "/r", "categories": {"id": "a"}}"#,
+                "`categories` must be an array",
+            ),
+            (
+                r#"{"endpoint": "/r", "categories": [{"label": "A"}]}"#,
+                "`categories[0]` needs an `id`",
+            ),
+            (
+                r#"{"endpoint": "/r", "texts": {"launcher": 3}}"#,
+                "`texts.launcher` must be a string or an object",
+            ),
+            (
+                r#"{"endpoint": "/r", "promise": {}}"#,
+                "`promise.respond_within` is required",
+            ),
         ] {
             let err = json(text).unwrap_err().to_string();
             assert!(err.contains(field), "{text}: {err}");
@@ -1022,7 +1399,13 @@ mod tests {
 
     #[test]
     fn localized_text_resolves_by_tag_then_language_then_english() {
-        let t = Text::from_value("label", &crate::value::from_json(serde_json::json!({"en": "Safety", "zh-CN": "安全问题", "pt-BR": "Segurança"}))).unwrap();
+        let t = Text::from_value(
+            "label",
+            &crate::value::from_json(
+                serde_json::json!({"en": "Safety", "zh-CN": "安全问题", "pt-BR": "Segurança"}),
+            ),
+        )
+        .unwrap();
         assert_eq!(t.resolve("zh-CN"), "安全问题");
         assert_eq!(t.resolve("pt-PT"), "Segurança");
         assert_eq!(t.resolve("de"), "Safety");

@@ -93,6 +93,9 @@ mod tests {
         assert_eq!(parse_minutes("2x"), Err(DurationError::Malformed));
         assert_eq!(parse_minutes("0m"), Err(DurationError::OutOfRange));
         assert_eq!(parse_minutes("31d"), Err(DurationError::OutOfRange));
-        assert_eq!(parse_minutes("99999999999h"), Err(DurationError::OutOfRange));
+        assert_eq!(
+            parse_minutes("99999999999h"),
+            Err(DurationError::OutOfRange)
+        );
     }
 }

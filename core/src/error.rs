@@ -25,7 +25,10 @@ pub enum ConfigError {
 impl ConfigError {
     /// Shorthand for [`ConfigError::Invalid`].
     pub fn invalid(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        ConfigError::Invalid { field: field.into(), problem: problem.into() }
+        ConfigError::Invalid {
+            field: field.into(),
+            problem: problem.into(),
+        }
     }
 
     /// The field this error is about, when there is one.

@@ -109,24 +109,30 @@ pub fn char_count(s: &str) -> u32 {
 /// A plausible email: one `@`, a non-empty local part, a dotted domain, no spaces.
 /// Deliverability is the backend's job; this only catches typos.
 pub fn plausible_email(s: &str) -> bool {
-    if s.len() > defaults::MAX_EMAIL_CHARS || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if s.len() > defaults::MAX_EMAIL_CHARS || s.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return false;
     }
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !local.contains('@')
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
 }
 
 /// A plausible phone number: digits with the usual separators, an optional leading `+`.
 pub fn plausible_phone(s: &str) -> bool {
     let body = s.strip_prefix('+').unwrap_or(s);
     let digits = body.chars().filter(char::is_ascii_digit).count();
-    body.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '/'))
+    body.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '/'))
         && (defaults::MIN_PHONE_DIGITS..=defaults::MAX_PHONE_DIGITS).contains(&digits)
 }
 
@@ -143,7 +149,13 @@ pub fn validate(input: &FormInput, config: &Config) -> Result<ValidForm, Vec<Fie
     if message.is_empty() {
         err(Field::Message, Problem::Required);
     } else if count > config.max_message_chars {
-        err(Field::Message, Problem::TooLong { max: config.max_message_chars, count });
+        err(
+            Field::Message,
+            Problem::TooLong {
+                max: config.max_message_chars,
+                count,
+            },
+        );
     }
     let email = input.email.trim();
     let phone = input.phone.trim();
@@ -156,7 +168,11 @@ pub fn validate(input: &FormInput, config: &Config) -> Result<ValidForm, Vec<Fie
         err(Field::Phone, Problem::Phone);
     }
     if config.require_contact && !use_email && !use_phone {
-        let field = if config.contact_fields.email { Field::Email } else { Field::Phone };
+        let field = if config.contact_fields.email {
+            Field::Email
+        } else {
+            Field::Phone
+        };
         err(field, Problem::ContactRequired);
     }
     if !errors.is_empty() {
@@ -176,12 +192,18 @@ mod tests {
     use crate::config::RawConfig;
 
     fn config() -> Config {
-        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r"), ("max-message-chars", "10")]).unwrap();
+        let (raw, _) =
+            RawConfig::from_attributes([("endpoint", "/r"), ("max-message-chars", "10")]).unwrap();
         Config::from_raw(raw).unwrap()
     }
 
     fn input(message: &str, email: &str, phone: &str) -> FormInput {
-        FormInput { category: "problem".into(), message: message.into(), email: email.into(), phone: phone.into() }
+        FormInput {
+            category: "problem".into(),
+            message: message.into(),
+            email: email.into(),
+            phone: phone.into(),
+        }
     }
 
     #[test]
@@ -199,23 +221,56 @@ mod tests {
         // 10 emoji (4 bytes each) are 10 characters.
         assert!(validate(&input(&"🚗".repeat(10), "a@b.co", ""), &config()).is_ok());
         let errs = validate(&input(&"🚗".repeat(11), "a@b.co", ""), &config()).unwrap_err();
-        assert_eq!(errs, vec![FieldError { field: Field::Message, problem: Problem::TooLong { max: 10, count: 11 } }]);
+        assert_eq!(
+            errs,
+            vec![FieldError {
+                field: Field::Message,
+                problem: Problem::TooLong { max: 10, count: 11 }
+            }]
+        );
     }
 
     #[test]
     fn every_problem_is_reported_next_to_its_field() {
-        let errs = validate(&FormInput { category: "nope".into(), message: "   ".into(), email: "x@".into(), phone: "12".into() }, &config()).unwrap_err();
+        let errs = validate(
+            &FormInput {
+                category: "nope".into(),
+                message: "   ".into(),
+                email: "x@".into(),
+                phone: "12".into(),
+            },
+            &config(),
+        )
+        .unwrap_err();
         assert_eq!(
             errs,
             vec![
-                FieldError { field: Field::Category, problem: Problem::Category },
-                FieldError { field: Field::Message, problem: Problem::Required },
-                FieldError { field: Field::Email, problem: Problem::Email },
-                FieldError { field: Field::Phone, problem: Problem::Phone },
+                FieldError {
+                    field: Field::Category,
+                    problem: Problem::Category
+                },
+                FieldError {
+                    field: Field::Message,
+                    problem: Problem::Required
+                },
+                FieldError {
+                    field: Field::Email,
+                    problem: Problem::Email
+                },
+                FieldError {
+                    field: Field::Phone,
+                    problem: Problem::Phone
+                },
             ]
         );
         let errs = validate(&input("hello", "", ""), &config()).unwrap_err();
-        assert_eq!(errs, vec![FieldError { field: Field::Email, problem: Problem::ContactRequired }]);
+        assert_eq!(
+            errs,
+            vec![FieldError {
+                field: Field::Email,
+                problem: Problem::ContactRequired
+            }]
+        );
     }
 
     #[test]
@@ -223,13 +278,35 @@ mod tests {
         for good in ["a@b.co", "first.last+tag@sub.example.com", "用户@例子.中国"] {
             assert!(plausible_email(good), "{good}");
         }
-        for bad in ["", "a", "a@b", "@b.co", "a@.co", "a@b.", "a b@c.co", "a@b..co", "a@b_c.com"] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@b.co",
+            "a@.co",
+            "a@b.",
+            "a b@c.co",
+            "a@b..co",
+            "a@b_c.com",
+        ] {
             assert!(!plausible_email(bad), "{bad}");
         }
-        for good in ["+86 400 000 0000", "(555) 010-0199", "030/123456", "+1.555.010.0199"] {
+        for good in [
+            "+86 400 000 0000",
+            "(555) 010-0199",
+            "030/123456",
+            "+1.555.010.0199",
+        ] {
             assert!(plausible_phone(good), "{good}");
         }
-        for bad in ["", "12345", "+", "call me", "++86 4000000000", "1".repeat(21).as_str()] {
+        for bad in [
+            "",
+            "12345",
+            "+",
+            "call me",
+            "++86 4000000000",
+            "1".repeat(21).as_str(),
+        ] {
             assert!(!plausible_phone(bad), "{bad}");
         }
     }

@@ -25,7 +25,9 @@ pub fn escape_into(s: &str, out: &mut String) {
 /// `digits` upper-case hex digits of `n`.
 pub fn hex(n: u32, digits: u32, out: &mut String) {
     for i in (0..digits).rev() {
-        out.push(char::from(b"0123456789ABCDEF"[((n >> (i * 4)) & 0xf) as usize]));
+        out.push(char::from(
+            b"0123456789ABCDEF"[((n >> (i * 4)) & 0xf) as usize],
+        ));
     }
 }
 
@@ -132,7 +134,13 @@ mod tests {
 
     #[test]
     fn objects() {
-        let v = Object::new().str("a", "x\"y").int("n", -3).bool("b", true).opt_str("none", None).raw("r", "null").done();
+        let v = Object::new()
+            .str("a", "x\"y")
+            .int("n", -3)
+            .bool("b", true)
+            .opt_str("none", None)
+            .raw("r", "null")
+            .done();
         assert_eq!(v, r#"{"a":"x\"y","n":-3,"b":true,"r":null}"#);
         assert_eq!(Object::new().done(), "{}");
     }

@@ -29,7 +29,13 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { base_ms: 2_000, max_ms: 3_600_000, retention_ms: 7 * 86_400_000, max_entries: 50, max_bytes: 64 * 1024 }
+        Policy {
+            base_ms: 2_000,
+            max_ms: 3_600_000,
+            retention_ms: 7 * 86_400_000,
+            max_entries: 50,
+            max_bytes: 64 * 1024,
+        }
     }
 }
 
@@ -60,7 +66,11 @@ impl Outcome {
 
 /// Parse `Retry-After`: delta-seconds only (an HTTP date is rare from APIs; ignored).
 pub fn retry_after(header: Option<&str>) -> Option<Millis> {
-    header?.trim().parse::<u32>().ok().map(|s| Millis::from(s.min(86_400)) * 1000)
+    header?
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .map(|s| Millis::from(s.min(86_400)) * 1000)
 }
 
 /// Where a report is.
@@ -91,7 +101,10 @@ pub struct Route {
 
 impl Route {
     /// The default: one backend.
-    pub const ONE: Route = Route { backends: 1, deliver: Deliver::All };
+    pub const ONE: Route = Route {
+        backends: 1,
+        deliver: Deliver::All,
+    };
 }
 
 /// One report in the outbox.
@@ -126,7 +139,12 @@ impl crate::json::ToJson for Entry {
     /// As stored: the entry's fields, the state's tag as `state` and its details beside it.
     fn to_json(&self) -> String {
         let mut o = crate::json::Object::new();
-        o.str("id", &self.id).str("body", &self.body).int("created", self.created).int("attempts", i64::from(self.attempts)).int("next_at", self.next_at).int("rounds", i64::from(self.rounds));
+        o.str("id", &self.id)
+            .str("body", &self.body)
+            .int("created", self.created)
+            .int("attempts", i64::from(self.attempts))
+            .int("next_at", self.next_at)
+            .int("rounds", i64::from(self.rounds));
         if !self.done.is_empty() {
             let list: Vec<String> = self.done.iter().map(u32::to_string).collect();
             o.raw("done", &format!("[{}]", list.join(",")));
@@ -140,7 +158,9 @@ impl crate::json::ToJson for Entry {
         o.opt_str("got", self.got.as_deref());
         match &self.state {
             State::Pending => o.str("state", "pending"),
-            State::Delivered { reference } => o.str("state", "delivered").opt_str("reference", reference.as_deref()),
+            State::Delivered { reference } => o
+                .str("state", "delivered")
+                .opt_str("reference", reference.as_deref()),
             State::Failed { status } => {
                 o.str("state", "failed");
                 if let Some(s) = status {
@@ -165,14 +185,28 @@ pub enum OutboxError {
 impl Entry {
     /// A new entry, due at once.
     pub fn new(id: &str, body: String, now: Millis) -> Entry {
-        Entry { id: id.into(), body, created: now, attempts: 0, next_at: now, rounds: 0, done: Vec::new(), via: 0, soft: false, got: None, state: State::Pending }
+        Entry {
+            id: id.into(),
+            body,
+            created: now,
+            attempts: 0,
+            next_at: now,
+            rounds: 0,
+            done: Vec::new(),
+            via: 0,
+            soft: false,
+            got: None,
+            state: State::Pending,
+        }
     }
 
     /// The backend (index) the next attempt goes to.
     pub fn target(&self, route: Route) -> usize {
         let n = route.backends.max(1);
         match route.deliver {
-            Deliver::All => (0..n).find(|i| !self.done.contains(&(*i as u32))).unwrap_or(0),
+            Deliver::All => (0..n)
+                .find(|i| !self.done.contains(&(*i as u32)))
+                .unwrap_or(0),
             Deliver::First => (self.via as usize).min(n - 1),
         }
     }
@@ -215,7 +249,14 @@ impl Entry {
     /// delivers; any failure moves to the next backend at once; after the last one the
     /// round backs off and starts again from the first — and a refusal by the last one
     /// fails the report only when every backend of the round refused.
-    pub fn record(&mut self, outcome: Outcome, route: Route, now: Millis, jitter: f64, policy: &Policy) {
+    pub fn record(
+        &mut self,
+        outcome: Outcome,
+        route: Route,
+        now: Millis,
+        jitter: f64,
+        policy: &Policy,
+    ) {
         if !self.pending() {
             return; // delivered or failed: later answers (another tab's) change nothing
         }
@@ -236,14 +277,24 @@ impl Entry {
                     self.next_at = now;
                 }
             }
-            (Deliver::First, Outcome::Accepted(reference)) => self.state = State::Delivered { reference },
-            (Deliver::All, Outcome::Permanent(status)) => self.state = State::Failed { status: Some(status) },
+            (Deliver::First, Outcome::Accepted(reference)) => {
+                self.state = State::Delivered { reference }
+            }
+            (Deliver::All, Outcome::Permanent(status)) => {
+                self.state = State::Failed {
+                    status: Some(status),
+                }
+            }
             (Deliver::First, Outcome::Permanent(_) | Outcome::Transient(_)) if !last => {
                 self.soft |= transient;
                 self.via += 1;
                 self.next_at = now;
             }
-            (Deliver::First, Outcome::Permanent(status)) if !self.soft => self.state = State::Failed { status: Some(status) },
+            (Deliver::First, Outcome::Permanent(status)) if !self.soft => {
+                self.state = State::Failed {
+                    status: Some(status),
+                }
+            }
             (_, Outcome::Permanent(_)) => self.back_off(None, now, jitter, policy),
             (_, Outcome::Transient(retry_after)) => self.back_off(retry_after, now, jitter, policy),
         }
@@ -251,20 +302,66 @@ impl Entry {
 
     /// Read back from storage.
     pub fn from_value(v: &Value) -> Result<Entry, ConfigError> {
-        let f = value::object("outbox", v, &["id", "body", "created", "attempts", "next_at", "rounds", "done", "via", "soft", "got", "state", "reference", "status"])?;
+        let f = value::object(
+            "outbox",
+            v,
+            &[
+                "id",
+                "body",
+                "created",
+                "attempts",
+                "next_at",
+                "rounds",
+                "done",
+                "via",
+                "soft",
+                "got",
+                "state",
+                "reference",
+                "status",
+            ],
+        )?;
         let get = |k: &str| value::member(&f, k);
-        let s = |k: &'static str| get(k).ok_or(ConfigError::Missing { field: k }).and_then(|v| value::string(k, v));
-        let n = |k: &'static str| get(k).ok_or(ConfigError::Missing { field: k }).and_then(|v| value::integer(k, v, 0, i64::MAX / 2));
+        let s = |k: &'static str| {
+            get(k)
+                .ok_or(ConfigError::Missing { field: k })
+                .and_then(|v| value::string(k, v))
+        };
+        let n = |k: &'static str| {
+            get(k)
+                .ok_or(ConfigError::Missing { field: k })
+                .and_then(|v| value::integer(k, v, 0, i64::MAX / 2))
+        };
         let state = match s("state")?.as_str() {
             "pending" => State::Pending,
-            "delivered" => State::Delivered { reference: get("reference").map(|v| value::string("reference", v)).transpose()? },
-            "failed" => State::Failed { status: get("status").map(|v| value::integer("status", v, 100, 599).map(|x| x as u16)).transpose()? },
-            _ => return Err(ConfigError::invalid("state", "is not pending, delivered or failed")),
+            "delivered" => State::Delivered {
+                reference: get("reference")
+                    .map(|v| value::string("reference", v))
+                    .transpose()?,
+            },
+            "failed" => State::Failed {
+                status: get("status")
+                    .map(|v| value::integer("status", v, 100, 599).map(|x| x as u16))
+                    .transpose()?,
+            },
+            _ => {
+                return Err(ConfigError::invalid(
+                    "state",
+                    "is not pending, delivered or failed",
+                ))
+            }
         };
         let attempts = n("attempts")? as u32;
-        let small = |k: &'static str| get(k).map(|v| value::integer(k, v, 0, 1_000_000).map(|x| x as u32)).transpose();
+        let small = |k: &'static str| {
+            get(k)
+                .map(|v| value::integer(k, v, 0, 1_000_000).map(|x| x as u32))
+                .transpose()
+        };
         let done = match get("done") {
-            Some(v) => value::list("done", v)?.iter().map(|i| value::integer("done", i, 0, 64).map(|x| x as u32)).collect::<Result<_, _>>()?,
+            Some(v) => value::list("done", v)?
+                .iter()
+                .map(|i| value::integer("done", i, 0, 64).map(|x| x as u32))
+                .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
         Ok(Entry {
@@ -277,7 +374,10 @@ impl Entry {
             rounds: small("rounds")?.unwrap_or(attempts),
             done,
             via: small("via")?.unwrap_or(0),
-            soft: get("soft").map(|v| value::boolean("soft", v)).transpose()?.unwrap_or(false),
+            soft: get("soft")
+                .map(|v| value::boolean("soft", v))
+                .transpose()?
+                .unwrap_or(false),
             got: get("got").map(|v| value::string("got", v)).transpose()?,
             state,
         })
@@ -299,7 +399,9 @@ pub fn admit(entries: &[Entry], body_len: usize, policy: &Policy) -> Result<(), 
 /// May `me` take (or renew) it at `now`? Yes when nobody holds it, it is ours, it has
 /// expired, or it cannot be read.
 pub fn may_lease(current: Option<&str>, me: &str, now: Millis) -> bool {
-    let Some((holder, until)) = current.and_then(|c| c.split_once(' ')) else { return true };
+    let Some((holder, until)) = current.and_then(|c| c.split_once(' ')) else {
+        return true;
+    };
     holder == me || until.parse::<Millis>().map_or(true, |u| u <= now)
 }
 
@@ -310,12 +412,19 @@ pub fn lease(me: &str, until: Millis) -> String {
 
 /// The pending entry to send next at `now`: the oldest one that is due.
 pub fn next_ready(entries: &[Entry], now: Millis) -> Option<&Entry> {
-    entries.iter().filter(|e| e.pending() && e.next_at <= now).min_by_key(|e| e.created)
+    entries
+        .iter()
+        .filter(|e| e.pending() && e.next_at <= now)
+        .min_by_key(|e| e.created)
 }
 
 /// When the next pending entry is due, if any.
 pub fn next_wake(entries: &[Entry]) -> Option<Millis> {
-    entries.iter().filter(|e| e.pending()).map(|e| e.next_at).min()
+    entries
+        .iter()
+        .filter(|e| e.pending())
+        .map(|e| e.next_at)
+        .min()
 }
 
 /// The network is back: everything pending is due now (backoff was for a dead line).
@@ -327,7 +436,10 @@ pub fn wake_all(entries: &mut [Entry], now: Millis) {
 
 /// Give up on pending entries older than retention (they are reported, not dropped).
 pub fn expire(entries: &mut [Entry], now: Millis, policy: &Policy) {
-    for e in entries.iter_mut().filter(|e| e.pending() && now - e.created > policy.retention_ms) {
+    for e in entries
+        .iter_mut()
+        .filter(|e| e.pending() && now - e.created > policy.retention_ms)
+    {
         e.state = State::Failed { status: None };
     }
 }
@@ -337,17 +449,31 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const P: Policy = Policy { base_ms: 2_000, max_ms: 3_600_000, retention_ms: 7 * 86_400_000, max_entries: 50, max_bytes: 65_536 };
+    const P: Policy = Policy {
+        base_ms: 2_000,
+        max_ms: 3_600_000,
+        retention_ms: 7 * 86_400_000,
+        max_entries: 50,
+        max_bytes: 65_536,
+    };
 
     #[test]
     fn classification() {
         assert_eq!(Outcome::of_status(None, None), Outcome::Transient(None));
         assert_eq!(Outcome::of_status(Some(201), None), Outcome::Accepted(None));
         for s in [408, 409, 429, 500, 502, 503, 504] {
-            assert_eq!(Outcome::of_status(Some(s), Some(5_000)), Outcome::Transient(Some(5_000)), "{s}");
+            assert_eq!(
+                Outcome::of_status(Some(s), Some(5_000)),
+                Outcome::Transient(Some(5_000)),
+                "{s}"
+            );
         }
         for s in [400, 401, 403, 404, 413, 422] {
-            assert_eq!(Outcome::of_status(Some(s), None), Outcome::Permanent(s), "{s}");
+            assert_eq!(
+                Outcome::of_status(Some(s), None),
+                Outcome::Permanent(s),
+                "{s}"
+            );
         }
         assert_eq!(retry_after(Some(" 7 ")), Some(7_000));
         assert_eq!(retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
@@ -359,11 +485,30 @@ mod tests {
         let fresh = || Entry::new("k", "{}".into(), 0);
         // pending --2xx--> delivered
         let mut e = fresh();
-        e.record(Outcome::Accepted(Some("SRV-1".into())), Route::ONE, 10, 0.0, &P);
-        assert_eq!(e.state, State::Delivered { reference: Some("SRV-1".into()) });
+        e.record(
+            Outcome::Accepted(Some("SRV-1".into())),
+            Route::ONE,
+            10,
+            0.0,
+            &P,
+        );
+        assert_eq!(
+            e.state,
+            State::Delivered {
+                reference: Some("SRV-1".into())
+            }
+        );
         // delivered stays delivered whatever comes later
         e.record(Outcome::Permanent(400), Route::ONE, 20, 0.0, &P);
-        assert_eq!((e.attempts, e.state.clone()), (1, State::Delivered { reference: Some("SRV-1".into()) }));
+        assert_eq!(
+            (e.attempts, e.state.clone()),
+            (
+                1,
+                State::Delivered {
+                    reference: Some("SRV-1".into())
+                }
+            )
+        );
         // pending --4xx--> failed(status)
         let mut e = fresh();
         e.record(Outcome::Permanent(400), Route::ONE, 10, 0.0, &P);
@@ -393,7 +538,10 @@ mod tests {
         let mut again = fresh();
         again.record(Outcome::Permanent(400), Route::ONE, 10, 0.0, &P);
         again.retry_now(50);
-        assert_eq!((again.pending(), again.next_at, again.id.as_str()), (true, 50, "k"));
+        assert_eq!(
+            (again.pending(), again.next_at, again.id.as_str()),
+            (true, 50, "k")
+        );
         let mut done = fresh();
         done.record(Outcome::Accepted(None), Route::ONE, 10, 0.0, &P);
         done.retry_now(50);
@@ -406,17 +554,34 @@ mod tests {
 
     #[test]
     fn deliver_all_tracks_each_backend() {
-        let all = Route { backends: 3, deliver: Deliver::All };
+        let all = Route {
+            backends: 3,
+            deliver: Deliver::All,
+        };
         let mut e = Entry::new("k", "{}".into(), 0);
         assert_eq!(e.target(all), 0);
         e.record(Outcome::Accepted(Some("A-1".into())), all, 10, 0.0, &P);
-        assert_eq!((e.pending(), e.target(all), e.next_at), (true, 1, 10), "next backend due at once");
+        assert_eq!(
+            (e.pending(), e.target(all), e.next_at),
+            (true, 1, 10),
+            "next backend due at once"
+        );
         e.record(Outcome::Transient(None), all, 20, 0.0, &P);
-        assert_eq!((e.pending(), e.target(all), e.next_at), (true, 1, 2_020), "backs off on the same backend");
+        assert_eq!(
+            (e.pending(), e.target(all), e.next_at),
+            (true, 1, 2_020),
+            "backs off on the same backend"
+        );
         e.record(Outcome::Accepted(None), all, 2_020, 0.0, &P);
         assert_eq!(e.target(all), 2);
         e.record(Outcome::Accepted(None), all, 2_030, 0.0, &P);
-        assert_eq!(e.state, State::Delivered { reference: Some("A-1".into()) }, "the reference an earlier backend gave");
+        assert_eq!(
+            e.state,
+            State::Delivered {
+                reference: Some("A-1".into())
+            },
+            "the reference an earlier backend gave"
+        );
         assert_eq!(e.done, vec![0, 1, 2]);
         // A refusal by any backend fails the report; a retry keeps what was accepted.
         let mut r = Entry::new("k", "{}".into(), 0);
@@ -429,13 +594,21 @@ mod tests {
 
     #[test]
     fn deliver_first_falls_back_in_order() {
-        let first = Route { backends: 2, deliver: Deliver::First };
+        let first = Route {
+            backends: 2,
+            deliver: Deliver::First,
+        };
         // Primary down: the fallback is tried at once and takes it.
         let mut e = Entry::new("k", "{}".into(), 0);
         e.record(Outcome::Transient(None), first, 10, 0.0, &P);
         assert_eq!((e.target(first), e.next_at), (1, 10));
         e.record(Outcome::Accepted(Some("F".into())), first, 11, 0.0, &P);
-        assert_eq!(e.state, State::Delivered { reference: Some("F".into()) });
+        assert_eq!(
+            e.state,
+            State::Delivered {
+                reference: Some("F".into())
+            }
+        );
         // Both down: one backoff for the round, then the primary again.
         let mut e = Entry::new("k", "{}".into(), 0);
         e.record(Outcome::Transient(None), first, 10, 0.0, &P);
@@ -465,7 +638,9 @@ mod tests {
 
     #[test]
     fn admission_limits_are_errors_not_drops() {
-        let many: Vec<Entry> = (0..50).map(|i| Entry::new(&i.to_string(), "{}".into(), 0)).collect();
+        let many: Vec<Entry> = (0..50)
+            .map(|i| Entry::new(&i.to_string(), "{}".into(), 0))
+            .collect();
         assert_eq!(admit(&many, 10, &P), Err(OutboxError::Full));
         assert_eq!(admit(&[], 70_000, &P), Err(OutboxError::TooLarge));
         assert_eq!(admit(&many[..49], 10, &P), Ok(()));
@@ -473,7 +648,10 @@ mod tests {
 
     #[test]
     fn back_online_everything_is_due() {
-        let mut list = vec![Entry::new("a", "{}".into(), 0), Entry::new("b", "{}".into(), 0)];
+        let mut list = vec![
+            Entry::new("a", "{}".into(), 0),
+            Entry::new("b", "{}".into(), 0),
+        ];
         list[0].record(Outcome::Transient(None), Route::ONE, 0, 0.0, &P);
         list[1].record(Outcome::Permanent(400), Route::ONE, 0, 0.0, &P);
         wake_all(&mut list, 10);
@@ -487,7 +665,11 @@ mod tests {
         a.next_at = 100;
         let list = vec![a, b];
         assert_eq!(next_ready(&list, 50).map(|e| e.id.as_str()), Some("b"));
-        assert_eq!(next_ready(&list, 100).map(|e| e.id.as_str()), Some("b"), "the oldest first");
+        assert_eq!(
+            next_ready(&list, 100).map(|e| e.id.as_str()),
+            Some("b"),
+            "the oldest first"
+        );
         let only_a = vec![list[0].clone()];
         assert_eq!(next_ready(&only_a, 99), None);
         assert_eq!(next_ready(&only_a, 100).map(|e| e.id.as_str()), Some("a"));
@@ -496,9 +678,29 @@ mod tests {
 
     #[test]
     fn entries_round_trip_through_storage() {
-        for state in [State::Pending, State::Delivered { reference: Some("R".into()) }, State::Delivered { reference: None }, State::Failed { status: Some(400) }, State::Failed { status: None }] {
-            let e = Entry { attempts: 3, next_at: 9, rounds: 2, done: vec![1], via: 1, soft: true, got: Some("G".into()), state, ..Entry::new("k", "{\"a\":1}".into(), 5) };
-            let v = crate::value::from_json(serde_json::from_str(&crate::json::ToJson::to_json(&e)).unwrap());
+        for state in [
+            State::Pending,
+            State::Delivered {
+                reference: Some("R".into()),
+            },
+            State::Delivered { reference: None },
+            State::Failed { status: Some(400) },
+            State::Failed { status: None },
+        ] {
+            let e = Entry {
+                attempts: 3,
+                next_at: 9,
+                rounds: 2,
+                done: vec![1],
+                via: 1,
+                soft: true,
+                got: Some("G".into()),
+                state,
+                ..Entry::new("k", "{\"a\":1}".into(), 5)
+            };
+            let v = crate::value::from_json(
+                serde_json::from_str(&crate::json::ToJson::to_json(&e)).unwrap(),
+            );
             assert_eq!(Entry::from_value(&v).unwrap(), e);
         }
     }

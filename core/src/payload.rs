@@ -68,9 +68,11 @@ impl User {
     /// Read the `identify` object: known fields only, strings only.
     pub fn from_value(v: &crate::value::Value) -> Result<User, String> {
         let mut u = User::default();
-        let fields = crate::value::object("identify", v, &User::FIELDS).map_err(|e| e.to_string())?;
+        let fields =
+            crate::value::object("identify", v, &User::FIELDS).map_err(|e| e.to_string())?;
         for (k, v) in fields {
-            let s = Some(crate::value::string(&format!("identify.{k}"), v).map_err(|e| e.to_string())?);
+            let s =
+                Some(crate::value::string(&format!("identify.{k}"), v).map_err(|e| e.to_string())?);
             match k {
                 "name" => u.name = s,
                 "email" => u.email = s,
@@ -86,9 +88,10 @@ impl User {
     pub fn validated(self) -> Result<User, String> {
         let check = |field: &str, v: Option<String>| -> Result<Option<String>, String> {
             match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-                Some(s) if s.chars().count() > crate::defaults::MAX_IDENTITY_CHARS => {
-                    Err(format!("identify: `{field}` is longer than {} characters", crate::defaults::MAX_IDENTITY_CHARS))
-                }
+                Some(s) if s.chars().count() > crate::defaults::MAX_IDENTITY_CHARS => Err(format!(
+                    "identify: `{field}` is longer than {} characters",
+                    crate::defaults::MAX_IDENTITY_CHARS
+                )),
                 other => Ok(other),
             }
         };
@@ -192,12 +195,17 @@ impl Report {
             created_at: iso_utc(ctx.now),
             category: form.category,
             message: form.message,
-            contact: Contact { email: form.email, phone: form.phone },
+            contact: Contact {
+                email: form.email,
+                phone: form.phone,
+            },
             promise,
             page: ctx.page,
             locale: ctx.locale,
             timezone: ctx.timezone,
-            client: Client { widget_version: WIDGET_VERSION },
+            client: Client {
+                widget_version: WIDGET_VERSION,
+            },
             user: ctx.user.filter(|u| !u.is_empty()),
         }
     }
@@ -228,18 +236,28 @@ impl ToJson for User {
 impl ToJson for Report {
     /// The `reach-us/v1` body, fields in schema order; absent optional fields left out.
     fn to_json(&self) -> String {
-        let contact = Object::new().opt_str("email", self.contact.email.as_deref()).opt_str("phone", self.contact.phone.as_deref()).done();
+        let contact = Object::new()
+            .opt_str("email", self.contact.email.as_deref())
+            .opt_str("phone", self.contact.phone.as_deref())
+            .done();
         let promise = match &self.promise {
             None => "null".to_string(),
             Some(p) => Object::new()
                 .str("respond_within", &p.respond_within)
-                .int("respond_within_minutes", i64::from(p.respond_within_minutes))
+                .int(
+                    "respond_within_minutes",
+                    i64::from(p.respond_within_minutes),
+                )
                 .bool("business_hours", p.business_hours)
                 .opt_str("time_zone", p.time_zone.as_deref())
                 .str("due_at", &p.due_at)
                 .done(),
         };
-        let page = Object::new().str("url", &self.page.url).str("title", &self.page.title).str("referrer", &self.page.referrer).done();
+        let page = Object::new()
+            .str("url", &self.page.url)
+            .str("title", &self.page.title)
+            .str("referrer", &self.page.referrer)
+            .done();
         let mut o = Object::new();
         o.str("schema", self.schema)
             .str("id", &self.id)
@@ -252,7 +270,12 @@ impl ToJson for Report {
             .raw("page", &page)
             .str("locale", &self.locale)
             .str("timezone", &self.timezone)
-            .raw("client", &Object::new().str("widget_version", self.client.widget_version).done());
+            .raw(
+                "client",
+                &Object::new()
+                    .str("widget_version", self.client.widget_version)
+                    .done(),
+            );
         if let Some(u) = &self.user {
             o.raw("user", &u.to_json());
         }
@@ -267,13 +290,24 @@ mod tests {
 
     #[test]
     fn the_v1_schema_is_pinned() {
-        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r"), ("brand", "Acme"), ("promise", "2h")]).unwrap();
+        let (raw, _) =
+            RawConfig::from_attributes([("endpoint", "/r"), ("brand", "Acme"), ("promise", "2h")])
+                .unwrap();
         let config = Config::from_raw(raw).unwrap();
-        let form = ValidForm { category: "problem".into(), message: "车门打不开 <b>".into(), email: Some("a@b.co".into()), phone: None };
+        let form = ValidForm {
+            category: "problem".into(),
+            message: "车门打不开 <b>".into(),
+            email: Some("a@b.co".into()),
+            phone: None,
+        };
         let ctx = Context {
             random: [0x42; 16],
             now: 1_795_433_400_000,
-            page: Page { url: "https://shop.example/cars".into(), title: "Cars".into(), referrer: String::new() },
+            page: Page {
+                url: "https://shop.example/cars".into(),
+                title: "Cars".into(),
+                referrer: String::new(),
+            },
             locale: "zh-CN".into(),
             timezone: "Asia/Shanghai".into(),
             user: None,
@@ -305,21 +339,56 @@ mod tests {
     fn no_promise_configured_means_promise_null() {
         let (raw, _) = RawConfig::from_attributes([("endpoint", "/r")]).unwrap();
         let config = Config::from_raw(raw).unwrap();
-        let form = ValidForm { category: "other".into(), message: "hi".into(), email: None, phone: Some("+1 555 010 0199".into()) };
-        let user = User { user_id: Some("u-1".into()), user_hash: Some("abc".into()), ..User::default() };
-        let ctx = Context { random: [1; 16], now: 0, page: Page::default(), locale: "en".into(), timezone: "UTC".into(), user: Some(user), due: None };
-        let json: serde_json::Value = serde_json::from_str(&Report::build(form, &config, ctx).to_json()).unwrap();
+        let form = ValidForm {
+            category: "other".into(),
+            message: "hi".into(),
+            email: None,
+            phone: Some("+1 555 010 0199".into()),
+        };
+        let user = User {
+            user_id: Some("u-1".into()),
+            user_hash: Some("abc".into()),
+            ..User::default()
+        };
+        let ctx = Context {
+            random: [1; 16],
+            now: 0,
+            page: Page::default(),
+            locale: "en".into(),
+            timezone: "UTC".into(),
+            user: Some(user),
+            due: None,
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&Report::build(form, &config, ctx).to_json()).unwrap();
         assert_eq!(json["promise"], serde_json::Value::Null);
-        assert_eq!(json["contact"], serde_json::json!({"phone": "+1 555 010 0199"}));
+        assert_eq!(
+            json["contact"],
+            serde_json::json!({"phone": "+1 555 010 0199"})
+        );
         assert!(json["reference"].as_str().unwrap().starts_with("RU-"));
-        assert_eq!(json["user"], serde_json::json!({"user_id": "u-1", "user_hash": "abc"}));
+        assert_eq!(
+            json["user"],
+            serde_json::json!({"user_id": "u-1", "user_hash": "abc"})
+        );
     }
 
     #[test]
     fn identity_is_checked() {
         let long = "x".repeat(crate::defaults::MAX_IDENTITY_CHARS + 1);
-        assert!(User { name: Some(long), ..User::default() }.validated().unwrap_err().contains("`name`"));
-        let u = User { email: Some("  ".into()), ..User::default() }.validated().unwrap();
+        assert!(User {
+            name: Some(long),
+            ..User::default()
+        }
+        .validated()
+        .unwrap_err()
+        .contains("`name`"));
+        let u = User {
+            email: Some("  ".into()),
+            ..User::default()
+        }
+        .validated()
+        .unwrap();
         assert!(u.is_empty());
     }
 }

@@ -90,7 +90,16 @@ fn opt_str(field: &str, v: Option<&Value>) -> Result<Option<String>, ConfigError
 
 impl Receipt {
     /// Field names in storage.
-    pub const FIELDS: [&'static str; 8] = ["id", "reference", "category", "created_at", "due_at", "status", "answered_at", "reply"];
+    pub const FIELDS: [&'static str; 8] = [
+        "id",
+        "reference",
+        "category",
+        "created_at",
+        "due_at",
+        "status",
+        "answered_at",
+        "reply",
+    ];
 
     /// Read one stored receipt back.
     pub fn from_value(v: &Value) -> Result<Receipt, ConfigError> {
@@ -104,7 +113,8 @@ impl Receipt {
             category: need("category")?,
             created_at: need("created_at")?,
             due_at: opt_str("due_at", get("due_at"))?,
-            status: Status::parse(&status).ok_or_else(|| ConfigError::invalid("status", "is not a known status"))?,
+            status: Status::parse(&status)
+                .ok_or_else(|| ConfigError::invalid("status", "is not a known status"))?,
             answered_at: opt_str("answered_at", get("answered_at"))?,
             reply: opt_str("reply", get("reply"))?,
         })
@@ -116,14 +126,24 @@ impl Receipt {
     pub fn apply_status(&mut self, v: &Value) -> Result<(), ConfigError> {
         let f = value::object("status", v, &[])?;
         let get = |k: &str| value::member(&f, k);
-        let status = opt_str("status", get("status"))?.ok_or(ConfigError::Missing { field: "status" })?;
-        let status = Status::parse(&status).ok_or_else(|| ConfigError::invalid("status", format!("{status:?} is not received, in_progress, answered or resolved")))?;
+        let status =
+            opt_str("status", get("status"))?.ok_or(ConfigError::Missing { field: "status" })?;
+        let status = Status::parse(&status).ok_or_else(|| {
+            ConfigError::invalid(
+                "status",
+                format!("{status:?} is not received, in_progress, answered or resolved"),
+            )
+        })?;
         let answered_at = opt_str("answered_at", get("answered_at"))?;
         if let Some(a) = &answered_at {
-            parse_iso(a).ok_or_else(|| ConfigError::invalid("answered_at", "is not an RFC 3339 time"))?;
+            parse_iso(a)
+                .ok_or_else(|| ConfigError::invalid("answered_at", "is not an RFC 3339 time"))?;
         }
         if status.replied() && answered_at.is_none() && self.answered_at.is_none() {
-            return Err(ConfigError::invalid("answered_at", "is required when the status is answered or resolved"));
+            return Err(ConfigError::invalid(
+                "answered_at",
+                "is required when the status is answered or resolved",
+            ));
         }
         let reply = opt_str("reply", get("reply"))?.map(|r| r.chars().take(4000).collect());
         self.status = status;
@@ -138,8 +158,15 @@ impl Receipt {
 
     /// Is the promise kept, pending or broken at `now`?
     pub fn verdict(&self, now: Millis) -> Verdict {
-        let Some(due) = self.due_at.as_deref().and_then(parse_iso) else { return Verdict::NoPromise };
-        match self.answered_at.as_deref().and_then(parse_iso).filter(|_| self.status.replied()) {
+        let Some(due) = self.due_at.as_deref().and_then(parse_iso) else {
+            return Verdict::NoPromise;
+        };
+        match self
+            .answered_at
+            .as_deref()
+            .and_then(parse_iso)
+            .filter(|_| self.status.replied())
+        {
             Some(at) if at <= due => Verdict::Kept(at),
             Some(at) => Verdict::Late(at, at - due),
             None if now < due => Verdict::DueIn(due - now),
@@ -153,7 +180,13 @@ impl Receipt {
     }
 
     /// A new receipt for a just-delivered report.
-    pub fn new(id: &str, reference: &str, category: &str, created: Millis, due: Option<Millis>) -> Receipt {
+    pub fn new(
+        id: &str,
+        reference: &str,
+        category: &str,
+        created: Millis,
+        due: Option<Millis>,
+    ) -> Receipt {
         Receipt {
             id: id.into(),
             reference: reference.into(),
@@ -190,7 +223,10 @@ pub fn remember(list: &mut Vec<Receipt>, r: Receipt) {
     list.retain(|x| x.id != r.id);
     list.insert(0, r);
     while list.len() > MAX_RECEIPTS {
-        let drop = list.iter().rposition(|x| !x.open()).unwrap_or(list.len() - 1);
+        let drop = list
+            .iter()
+            .rposition(|x| !x.open())
+            .unwrap_or(list.len() - 1);
         list.remove(drop);
     }
 }
@@ -214,12 +250,21 @@ impl TrackRecord {
     pub fn from_value(v: &Value) -> Option<TrackRecord> {
         let f = value::object("track_record", v, &[]).ok()?;
         let get = |k: &str| value::member(&f, k);
-        let int = |k: &str| get(k).and_then(|v| value::integer(k, v, 0, 1_000_000_000).ok()).map(|n| n as u32);
+        let int = |k: &str| {
+            get(k)
+                .and_then(|v| value::integer(k, v, 0, 1_000_000_000).ok())
+                .map(|n| n as u32)
+        };
         let ratio = match get("kept_ratio")? {
             Value::Num(n) if (0.0..=1.0).contains(n) => *n,
             _ => return None,
         };
-        let t = TrackRecord { window_days: int("window_days")?, kept_ratio: ratio, median_reply_minutes: int("median_reply_minutes")?, total: int("total")? };
+        let t = TrackRecord {
+            window_days: int("window_days")?,
+            kept_ratio: ratio,
+            median_reply_minutes: int("median_reply_minutes")?,
+            total: int("total")?,
+        };
         (t.total > 0 && t.window_days > 0).then_some(t)
     }
 }
@@ -247,13 +292,28 @@ impl Notice {
                 None => Ok(None),
                 Some(v) => {
                     let s = value::string(&format!("{field}.{k}"), v)?;
-                    parse_iso(&s).map(Some).ok_or_else(|| ConfigError::invalid(format!("{field}.{k}"), format!("{s:?} is not an RFC 3339 time")))
+                    parse_iso(&s).map(Some).ok_or_else(|| {
+                        ConfigError::invalid(
+                            format!("{field}.{k}"),
+                            format!("{s:?} is not an RFC 3339 time"),
+                        )
+                    })
                 }
             }
         };
-        let title = Text::from_value(&format!("{field}.title"), get("title").ok_or_else(|| ConfigError::invalid(field, "needs a `title`"))?)?;
-        let body = get("body").map(|b| Text::from_value(&format!("{field}.body"), b)).transpose()?;
-        Ok(Notice { title, body, updated_at: time("updated_at")?, next_update_by: time("next_update_by")? })
+        let title = Text::from_value(
+            &format!("{field}.title"),
+            get("title").ok_or_else(|| ConfigError::invalid(field, "needs a `title`"))?,
+        )?;
+        let body = get("body")
+            .map(|b| Text::from_value(&format!("{field}.body"), b))
+            .transpose()?;
+        Ok(Notice {
+            title,
+            body,
+            updated_at: time("updated_at")?,
+            next_update_by: time("next_update_by")?,
+        })
     }
 
     /// The promised update time has passed.
@@ -269,33 +329,70 @@ mod tests {
     use serde_json::json;
 
     fn receipt(due: &str) -> Receipt {
-        Receipt::new("id-1", "ACME-7K2P9Q", "order", parse_iso("2026-11-23T09:00:00Z").unwrap(), parse_iso(due))
+        Receipt::new(
+            "id-1",
+            "ACME-7K2P9Q",
+            "order",
+            parse_iso("2026-11-23T09:00:00Z").unwrap(),
+            parse_iso(due),
+        )
     }
 
     #[test]
     fn verdicts() {
         let r = receipt("2026-11-23T11:00:00Z");
         let at = |s: &str| parse_iso(s).unwrap();
-        assert_eq!(r.verdict(at("2026-11-23T10:17:00Z")), Verdict::DueIn(43 * 60_000));
-        assert_eq!(r.verdict(at("2026-11-23T11:12:00Z")), Verdict::Overdue(12 * 60_000));
+        assert_eq!(
+            r.verdict(at("2026-11-23T10:17:00Z")),
+            Verdict::DueIn(43 * 60_000)
+        );
+        assert_eq!(
+            r.verdict(at("2026-11-23T11:12:00Z")),
+            Verdict::Overdue(12 * 60_000)
+        );
         let mut kept = r.clone();
-        kept.apply_status(&from_json(json!({"status": "answered", "answered_at": "2026-11-23T10:48:00Z", "reply": "Fixed"}))).unwrap();
-        assert_eq!(kept.verdict(at("2026-11-24T00:00:00Z")), Verdict::Kept(at("2026-11-23T10:48:00Z")));
+        kept.apply_status(&from_json(
+            json!({"status": "answered", "answered_at": "2026-11-23T10:48:00Z", "reply": "Fixed"}),
+        ))
+        .unwrap();
+        assert_eq!(
+            kept.verdict(at("2026-11-24T00:00:00Z")),
+            Verdict::Kept(at("2026-11-23T10:48:00Z"))
+        );
         assert_eq!(kept.reply.as_deref(), Some("Fixed"));
         let mut late = r.clone();
-        late.apply_status(&from_json(json!({"status": "resolved", "answered_at": "2026-11-23T11:30:00+00:00"}))).unwrap();
-        assert_eq!(late.verdict(0), Verdict::Late(at("2026-11-23T11:30:00Z"), 30 * 60_000));
+        late.apply_status(&from_json(
+            json!({"status": "resolved", "answered_at": "2026-11-23T11:30:00+00:00"}),
+        ))
+        .unwrap();
+        assert_eq!(
+            late.verdict(0),
+            Verdict::Late(at("2026-11-23T11:30:00Z"), 30 * 60_000)
+        );
         assert!(!late.open());
         let mut wip = r.clone();
-        wip.apply_status(&from_json(json!({"status": "in_progress"}))).unwrap();
-        assert_eq!(wip.verdict(at("2026-11-23T12:00:00Z")), Verdict::Overdue(3_600_000));
-        assert_eq!(Receipt::new("i", "R", "c", 0, None).verdict(0), Verdict::NoPromise);
+        wip.apply_status(&from_json(json!({"status": "in_progress"})))
+            .unwrap();
+        assert_eq!(
+            wip.verdict(at("2026-11-23T12:00:00Z")),
+            Verdict::Overdue(3_600_000)
+        );
+        assert_eq!(
+            Receipt::new("i", "R", "c", 0, None).verdict(0),
+            Verdict::NoPromise
+        );
     }
 
     #[test]
     fn bad_status_answers_change_nothing() {
         let r = receipt("2026-11-23T11:00:00Z");
-        for bad in [json!({"status": "done"}), json!({"status": "answered"}), json!({"status": "answered", "answered_at": "soon"}), json!("answered"), json!({})] {
+        for bad in [
+            json!({"status": "done"}),
+            json!({"status": "answered"}),
+            json!({"status": "answered", "answered_at": "soon"}),
+            json!("answered"),
+            json!({}),
+        ] {
             let mut x = r.clone();
             assert!(x.apply_status(&from_json(bad.clone())).is_err(), "{bad}");
             assert_eq!(x, r);
@@ -306,7 +403,8 @@ mod tests {
     fn receipts_round_trip_through_storage() {
         let mut r = receipt("2026-11-23T11:00:00Z");
         r.apply_status(&from_json(json!({"status": "answered", "answered_at": "2026-11-23T10:48:00Z", "reply": "<b>hi</b>"}))).unwrap();
-        let stored: serde_json::Value = serde_json::from_str(&crate::json::ToJson::to_json(&r)).unwrap();
+        let stored: serde_json::Value =
+            serde_json::from_str(&crate::json::ToJson::to_json(&r)).unwrap();
         assert_eq!(Receipt::from_value(&from_json(stored)).unwrap(), r);
         assert!(Receipt::from_value(&from_json(json!({"id": "x"}))).is_err());
     }
@@ -323,19 +421,34 @@ mod tests {
         }
         assert_eq!(list.len(), MAX_RECEIPTS);
         assert_eq!(list[0].id, format!("id-{}", MAX_RECEIPTS + 4));
-        assert!(!list.iter().any(|r| r.id == "id-1"), "the resolved one went first");
+        assert!(
+            !list.iter().any(|r| r.id == "id-1"),
+            "the resolved one went first"
+        );
         remember(&mut list, Receipt::new("id-10", "R2", "c", 0, None));
         assert_eq!(list.iter().filter(|r| r.id == "id-10").count(), 1);
     }
 
     #[test]
     fn track_record_shows_only_what_it_can_back() {
-        let ok = TrackRecord::from_value(&from_json(json!({"window_days": 30, "kept_ratio": 0.97, "median_reply_minutes": 38, "total": 124})));
-        assert_eq!(ok.map(|t| (t.window_days, t.median_reply_minutes, t.total)), Some((30, 38, 124)));
-        for bad in [json!({"window_days": 30, "kept_ratio": 1.7, "median_reply_minutes": 38, "total": 124}),
-                    json!({"window_days": 30, "kept_ratio": 0.9, "median_reply_minutes": 38, "total": 0}),
-                    json!({"kept_ratio": 0.9}), json!("97%")] {
-            assert_eq!(TrackRecord::from_value(&from_json(bad.clone())), None, "{bad}");
+        let ok = TrackRecord::from_value(&from_json(
+            json!({"window_days": 30, "kept_ratio": 0.97, "median_reply_minutes": 38, "total": 124}),
+        ));
+        assert_eq!(
+            ok.map(|t| (t.window_days, t.median_reply_minutes, t.total)),
+            Some((30, 38, 124))
+        );
+        for bad in [
+            json!({"window_days": 30, "kept_ratio": 1.7, "median_reply_minutes": 38, "total": 124}),
+            json!({"window_days": 30, "kept_ratio": 0.9, "median_reply_minutes": 38, "total": 0}),
+            json!({"kept_ratio": 0.9}),
+            json!("97%"),
+        ] {
+            assert_eq!(
+                TrackRecord::from_value(&from_json(bad.clone())),
+                None,
+                "{bad}"
+            );
         }
     }
 
@@ -346,7 +459,11 @@ mod tests {
         assert!(n.late(parse_iso("2026-11-23T15:01:00Z").unwrap()));
         let err = Notice::from_value("notice", &from_json(json!({"body": "x"}))).unwrap_err();
         assert_eq!(err.field(), Some("notice"));
-        let err = Notice::from_value("notice", &from_json(json!({"title": "t", "next_update_by": "15:00"}))).unwrap_err();
+        let err = Notice::from_value(
+            "notice",
+            &from_json(json!({"title": "t", "next_update_by": "15:00"})),
+        )
+        .unwrap_err();
         assert_eq!(err.field(), Some("notice.next_update_by"));
     }
 }

@@ -43,7 +43,10 @@ pub fn prefix(brand: Option<&str>) -> String {
 /// The visitor-facing reference for the report with these random bytes.
 pub fn reference(brand: Option<&str>, bytes: &[u8; 16]) -> String {
     // 30 bits from the bytes the UUID keeps random (it overwrites 6's high and 8's high bits).
-    let bits = (u32::from(bytes[0]) << 22) | (u32::from(bytes[1]) << 14) | (u32::from(bytes[2]) << 6) | (u32::from(bytes[3]) >> 2);
+    let bits = (u32::from(bytes[0]) << 22)
+        | (u32::from(bytes[1]) << 14)
+        | (u32::from(bytes[2]) << 6)
+        | (u32::from(bytes[3]) >> 2);
     let mut s = prefix(brand);
     s.push('-');
     for i in (0..6).rev() {
@@ -73,6 +76,9 @@ mod tests {
         assert_eq!(prefix(Some("Zhī Motors")), "ZHMO");
         assert_eq!(prefix(Some("蔚来")), "RU");
         assert_eq!(prefix(None), "RU");
-        assert_ne!(reference(Some("Acme"), &[1; 16]), reference(Some("Acme"), &[2; 16]));
+        assert_ne!(
+            reference(Some("Acme"), &[1; 16]),
+            reference(Some("Acme"), &[2; 16])
+        );
     }
 }

@@ -66,7 +66,10 @@ const INK: Rgb = Rgb(0x11, 0x14, 0x18);
 
 /// The smallest step toward `toward` that reaches `ratio` against `against`.
 fn shift_until(c: Rgb, toward: Rgb, against: Rgb, ratio: f64) -> Rgb {
-    (0..=40).map(|i| c.mix(toward, f64::from(i) / 40.0)).find(|x| contrast(*x, against) >= ratio).unwrap_or(toward)
+    (0..=40)
+        .map(|i| c.mix(toward, f64::from(i) / 40.0))
+        .find(|x| contrast(*x, against) >= ratio)
+        .unwrap_or(toward)
 }
 
 /// The colours derived from a brand colour.
@@ -97,7 +100,13 @@ pub fn palette(brand: Rgb) -> Palette {
     };
     let accent_on_light = shift_until(brand, INK, LIGHT_BG, AA);
     let accent_on_dark = shift_until(brand, WHITE, DARK_BG, AA);
-    Palette { accent, on_accent, accent_on_light, accent_on_dark, adjusted: adjusted || accent_on_light != brand }
+    Palette {
+        accent,
+        on_accent,
+        accent_on_light,
+        accent_on_dark,
+        adjusted: adjusted || accent_on_light != brand,
+    }
 }
 
 /// The custom-property rule for `config`.
@@ -136,28 +145,52 @@ mod tests {
 
     #[test]
     fn every_brand_colour_gets_readable_pairs() {
-        for hex in ["#1f4fd1", "#ffcc00", "#00ff00", "#777777", "#ff0000", "#000", "#fff", "#0a7", "#e91e63", "#8e8e8e"] {
+        for hex in [
+            "#1f4fd1", "#ffcc00", "#00ff00", "#777777", "#ff0000", "#000", "#fff", "#0a7",
+            "#e91e63", "#8e8e8e",
+        ] {
             let p = palette(Rgb::parse(hex).unwrap());
             assert!(contrast(p.accent, p.on_accent) >= AA, "{hex}: button text");
-            assert!(contrast(p.accent_on_light, LIGHT_BG) >= AA, "{hex}: on light");
+            assert!(
+                contrast(p.accent_on_light, LIGHT_BG) >= AA,
+                "{hex}: on light"
+            );
             assert!(contrast(p.accent_on_dark, DARK_BG) >= AA, "{hex}: on dark");
         }
         // A brand colour that passes is kept as is.
         let p = palette(Rgb::parse("#1f4fd1").unwrap());
-        assert_eq!((p.accent, p.adjusted), (Rgb::parse("#1f4fd1").unwrap(), false));
+        assert_eq!(
+            (p.accent, p.adjusted),
+            (Rgb::parse("#1f4fd1").unwrap(), false)
+        );
         // Mid grey fails with both white and ink: adjusted.
-        assert!(palette(Rgb::parse("#8e8e8e").unwrap()).adjusted || contrast(INK, Rgb::parse("#8e8e8e").unwrap()) >= AA);
+        assert!(
+            palette(Rgb::parse("#8e8e8e").unwrap()).adjusted
+                || contrast(INK, Rgb::parse("#8e8e8e").unwrap()) >= AA
+        );
     }
 
     #[test]
     fn css_from_numbers_and_colours_only() {
-        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r"), ("offset-y", "96"), ("z-index", "10"), ("color", "#ffcc00"), ("radius", "4")]).unwrap();
+        let (raw, _) = RawConfig::from_attributes([
+            ("endpoint", "/r"),
+            ("offset-y", "96"),
+            ("z-index", "10"),
+            ("color", "#ffcc00"),
+            ("radius", "4"),
+        ])
+        .unwrap();
         let c = Config::from_raw(raw).unwrap();
         let css = css(&c);
         assert!(css.starts_with(".ru-root{--ru-x:20px;--ru-y:96px;--ru-z:10;--ru-accent:#ffcc00;--ru-on-accent:#111418;"), "{css}");
         assert!(css.contains("--ru-radius:4px"), "{css}");
-        assert!(RawConfig::from_attributes([("endpoint", "/r"), ("offset-y", "1px;}*{display:none")]).is_err());
-        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r"), ("color", "red;}*{x:y")]).unwrap();
+        assert!(RawConfig::from_attributes([
+            ("endpoint", "/r"),
+            ("offset-y", "1px;}*{display:none")
+        ])
+        .is_err());
+        let (raw, _) =
+            RawConfig::from_attributes([("endpoint", "/r"), ("color", "red;}*{x:y")]).unwrap();
         assert_eq!(Config::from_raw(raw).unwrap_err().field(), Some("color"));
     }
 }

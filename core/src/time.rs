@@ -34,11 +34,24 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 pub fn parse_iso(s: &str) -> Option<Millis> {
     let s = s.trim();
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
-    let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, sec) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
         return None;
     }
@@ -76,7 +89,12 @@ pub fn iso_utc(ms: Millis) -> String {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, mo, d) = civil_from_days(days);
-    let (h, mi, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
+    let (h, mi, s, milli) = (
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    );
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
 }
 
@@ -94,10 +112,23 @@ mod tests {
 
     #[test]
     fn parses_rfc3339() {
-        assert_eq!(parse_iso("2026-11-23T11:30:00.123Z"), Some(1_795_433_400_123));
-        assert_eq!(parse_iso("2026-11-23T19:30:00+08:00"), Some(1_795_433_400_000));
+        assert_eq!(
+            parse_iso("2026-11-23T11:30:00.123Z"),
+            Some(1_795_433_400_123)
+        );
+        assert_eq!(
+            parse_iso("2026-11-23T19:30:00+08:00"),
+            Some(1_795_433_400_000)
+        );
         assert_eq!(parse_iso("2026-11-23T11:30:00.5Z"), Some(1_795_433_400_500));
-        for bad in ["", "2026-11-23", "2026-13-23T11:30:00Z", "2026-11-23T11:30:00", "2026-11-23T11:30:00+0800", "yesterday"] {
+        for bad in [
+            "",
+            "2026-11-23",
+            "2026-13-23T11:30:00Z",
+            "2026-11-23T11:30:00",
+            "2026-11-23T11:30:00+0800",
+            "yesterday",
+        ] {
             assert_eq!(parse_iso(bad), None, "{bad}");
         }
     }

@@ -62,7 +62,10 @@ pub fn boolean(field: &str, v: &Value) -> Result<bool, ConfigError> {
 pub fn integer(field: &str, v: &Value, min: i64, max: i64) -> Result<i64, ConfigError> {
     match v {
         Value::Num(n) if n.fract() == 0.0 && *n >= min as f64 && *n <= max as f64 => Ok(*n as i64),
-        Value::Num(_) => Err(ConfigError::invalid(field, format!("must be a whole number from {min} to {max}"))),
+        Value::Num(_) => Err(ConfigError::invalid(
+            field,
+            format!("must be a whole number from {min} to {max}"),
+        )),
         other => Err(wrong(field, "a whole number", other)),
     }
 }
@@ -76,12 +79,22 @@ pub fn list<'a>(field: &str, v: &'a Value) -> Result<&'a [Value], ConfigError> {
 }
 
 /// An object whose keys are all in `known`; `null` members are dropped.
-pub fn object<'a>(field: &str, v: &'a Value, known: &[&str]) -> Result<Vec<(&'a str, &'a Value)>, ConfigError> {
-    let Value::Map(entries) = v else { return Err(wrong(field, "an object", v)) };
+pub fn object<'a>(
+    field: &str,
+    v: &'a Value,
+    known: &[&str],
+) -> Result<Vec<(&'a str, &'a Value)>, ConfigError> {
+    let Value::Map(entries) = v else {
+        return Err(wrong(field, "an object", v));
+    };
     let mut out = Vec::with_capacity(entries.len());
     for (k, val) in entries {
         if !known.is_empty() && !known.contains(&k.as_str()) {
-            let path = if field.is_empty() { format!("`{k}`") } else { format!("`{field}.{k}`") };
+            let path = if field.is_empty() {
+                format!("`{k}`")
+            } else {
+                format!("`{field}.{k}`")
+            };
             return Err(ConfigError::Shape(format!(
                 "unknown field {path}; expected one of: {}",
                 known.join(", ")
@@ -109,7 +122,9 @@ pub fn from_json(v: serde_json::Value) -> Value {
         serde_json::Value::Number(n) => Value::Num(n.as_f64().unwrap_or(f64::NAN)),
         serde_json::Value::String(s) => Value::Str(s),
         serde_json::Value::Array(a) => Value::List(a.into_iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => Value::Map(o.into_iter().map(|(k, v)| (k, from_json(v))).collect()),
+        serde_json::Value::Object(o) => {
+            Value::Map(o.into_iter().map(|(k, v)| (k, from_json(v))).collect())
+        }
     }
 }
 
@@ -119,12 +134,25 @@ mod tests {
 
     #[test]
     fn readers_name_the_field_and_the_problem() {
-        assert_eq!(string("brand", &Value::Num(1.0)).unwrap_err().to_string(), "Reach Us config: `brand` must be a string, not a number");
-        assert!(integer("z_index", &Value::Num(1.5), 0, 10).unwrap_err().to_string().contains("whole number from 0 to 10"));
+        assert_eq!(
+            string("brand", &Value::Num(1.0)).unwrap_err().to_string(),
+            "Reach Us config: `brand` must be a string, not a number"
+        );
+        assert!(integer("z_index", &Value::Num(1.5), 0, 10)
+            .unwrap_err()
+            .to_string()
+            .contains("whole number from 0 to 10"));
         assert_eq!(integer("z_index", &Value::Num(7.0), 0, 10), Ok(7));
         assert!(boolean("require_contact", &Value::Str("yes".into())).is_err());
-        let v = Value::Map(vec![("a".into(), Value::Null), ("b".into(), Value::Bool(true))]);
-        assert_eq!(object("", &v, &["a", "b"]).unwrap().len(), 1, "nulls are absent");
+        let v = Value::Map(vec![
+            ("a".into(), Value::Null),
+            ("b".into(), Value::Bool(true)),
+        ]);
+        assert_eq!(
+            object("", &v, &["a", "b"]).unwrap().len(),
+            1,
+            "nulls are absent"
+        );
         let err = object("promise", &v, &["a"]).unwrap_err().to_string();
         assert!(err.contains("`promise.b`"), "{err}");
     }

@@ -30,17 +30,27 @@ pub fn routes() -> Router<Shared> {
 
 /// The session id in the request's cookie, if any.
 pub fn session(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == COOKIE && v.len() == 32).then(|| v.to_string())
-    })
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == COOKIE && v.len() == 32).then(|| v.to_string())
+        })
 }
 
 /// A state-changing form post must come from a page of this origin (or a client that
 /// sends no `Origin` at all, which is not a browser's cross-site form).
 fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     origin.split_once("://").is_some_and(|(_, h)| h == host)
 }
 
@@ -59,7 +69,9 @@ fn shell(title: &str, body: &str) -> Html<String> {
 
 fn login_page(message: Option<&str>, enabled: bool) -> Html<String> {
     let note = if enabled {
-        message.map(|m| format!("<p role=alert>{}</p>", esc(m))).unwrap_or_default()
+        message
+            .map(|m| format!("<p role=alert>{}</p>", esc(m)))
+            .unwrap_or_default()
     } else {
         "<p role=alert>The admin page is off: set INBOX_ADMIN_TOKEN_SHA256 (<code>reach-us-inbox hash-token &lt;token&gt;</code> prints it).</p>".into()
     };
@@ -92,19 +104,44 @@ fn row_html(r: &Row, now: i64) -> String {
     let (due, late) = match r.due_at {
         Some(d) if r.answered_at.is_none() => {
             let (text, late) = countdown(d, now);
-            (format!("<time datetime={}>{}</time>", iso_utc(d), esc(&text)), late)
+            (
+                format!("<time datetime={}>{}</time>", iso_utc(d), esc(&text)),
+                late,
+            )
         }
         Some(d) => {
             let kept = r.answered_at.is_some_and(|a| a <= d);
-            (format!("<span class={}>{}</span>", if kept { "kept" } else { "overdue" }, if kept { "answered — promise kept" } else { "answered late" }), false)
+            (
+                format!(
+                    "<span class={}>{}</span>",
+                    if kept { "kept" } else { "overdue" },
+                    if kept {
+                        "answered — promise kept"
+                    } else {
+                        "answered late"
+                    }
+                ),
+                false,
+            )
         }
         None => ("no promise".into(), false),
     };
     let options: String = crate::store::STATUSES
         .iter()
-        .map(|s| format!("<option value={s}{}>{}</option>", if *s == r.status { " selected" } else { "" }, s.replace('_', " ")))
+        .map(|s| {
+            format!(
+                "<option value={s}{}>{}</option>",
+                if *s == r.status { " selected" } else { "" },
+                s.replace('_', " ")
+            )
+        })
         .collect();
-    let contact = [r.email.as_deref(), r.phone.as_deref()].into_iter().flatten().map(esc).collect::<Vec<_>>().join("<br>");
+    let contact = [r.email.as_deref(), r.phone.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(esc)
+        .collect::<Vec<_>>()
+        .join("<br>");
     format!(
         "<tr{}><td><code>{}</code><br><small>{}</small></td><td>{}</td><td class=msg>{}</td><td>{}</td><td>{}</td>\
          <td><form class=inline method=post action=/admin/reports/{}><label for=s-{id}>Status</label><select id=s-{id} name=status>{options}</select>\
@@ -131,7 +168,10 @@ async fn page(State(app): State<Shared>, headers: HeaderMap) -> Response {
         Ok(x) => x,
         Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     };
-    let overdue = rows.iter().filter(|r| r.answered_at.is_none() && r.due_at.is_some_and(|d| d < now)).count();
+    let overdue = rows
+        .iter()
+        .filter(|r| r.answered_at.is_none() && r.due_at.is_some_and(|d| d < now))
+        .count();
     let body: String = rows.iter().map(|r| row_html(r, now)).collect();
     let notice_title = notice
         .as_deref()
@@ -163,18 +203,42 @@ struct Login {
     token: String,
 }
 
-async fn login(State(app): State<Shared>, axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>, headers: HeaderMap, Form(f): Form<Login>) -> Response {
-    let Some(hash) = app.cfg.admin_token_sha256.clone() else { return login_page(None, false).into_response() };
-    if app.limiter.take(app.client_ip(peer, &headers), now_ms()).is_err() {
-        return (StatusCode::TOO_MANY_REQUESTS, login_page(Some("Too many attempts; wait a minute."), true)).into_response();
+async fn login(
+    State(app): State<Shared>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<Login>,
+) -> Response {
+    let Some(hash) = app.cfg.admin_token_sha256.clone() else {
+        return login_page(None, false).into_response();
+    };
+    if app
+        .limiter
+        .take(app.client_ip(peer, &headers), now_ms())
+        .is_err()
+    {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            login_page(Some("Too many attempts; wait a minute."), true),
+        )
+            .into_response();
     }
     if !same_origin(&headers) || !constant_time_eq(&sha256_hex(f.token.trim().as_bytes()), &hash) {
-        return (StatusCode::UNAUTHORIZED, login_page(Some("That token is not right."), true)).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            login_page(Some("That token is not right."), true),
+        )
+            .into_response();
     }
     let id = random_id();
-    app.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone());
+    app.sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.clone());
     let mut r = Redirect::to("/admin").into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200")) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200"
+    )) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r
@@ -182,10 +246,16 @@ async fn login(State(app): State<Shared>, axum::extract::ConnectInfo(peer): axum
 
 async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
     if let Some(s) = session(&headers) {
-        app.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&s);
+        app.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&s);
     }
     let mut r = Redirect::to("/admin").into_response();
-    r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("ru_admin=; Path=/; Max-Age=0"));
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("ru_admin=; Path=/; Max-Age=0"),
+    );
     r
 }
 
@@ -195,15 +265,26 @@ struct Update {
     reply: Option<String>,
 }
 
-async fn update(State(app): State<Shared>, headers: HeaderMap, Path(id): Path<String>, Form(f): Form<Update>) -> Response {
+async fn update(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<Update>,
+) -> Response {
     if !app.is_admin(&headers) || !same_origin(&headers) {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     }
-    if !crate::store::STATUSES.contains(&f.status.as_str()) || f.reply.as_ref().is_some_and(|r| r.chars().count() > 4000) {
+    if !crate::store::STATUSES.contains(&f.status.as_str())
+        || f.reply.as_ref().is_some_and(|r| r.chars().count() > 4000)
+    {
         return (StatusCode::BAD_REQUEST, "unknown status or reply too long").into_response();
     }
     let now = now_ms();
-    match blocking(&app, move |s| s.set_status(&id, &f.status, f.reply.as_deref(), now)).await {
+    match blocking(&app, move |s| {
+        s.set_status(&id, &f.status, f.reply.as_deref(), now)
+    })
+    .await
+    {
         Ok(true) => Redirect::to("/admin").into_response(),
         Ok(false) => (StatusCode::NOT_FOUND, "no such report").into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
@@ -217,7 +298,11 @@ struct NoticeForm {
     next_update_by: Option<String>,
 }
 
-async fn notice(State(app): State<Shared>, headers: HeaderMap, Form(f): Form<NoticeForm>) -> Response {
+async fn notice(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Form(f): Form<NoticeForm>,
+) -> Response {
     if !app.is_admin(&headers) || !same_origin(&headers) {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     }
@@ -230,7 +315,11 @@ async fn notice(State(app): State<Shared>, headers: HeaderMap, Form(f): Form<Not
         }
         if let Some(n) = f.next_update_by.filter(|n| !n.trim().is_empty()) {
             if parse_iso(n.trim()).is_none() {
-                return (StatusCode::BAD_REQUEST, "next update: write an RFC 3339 time like 2026-11-23T15:00:00Z").into_response();
+                return (
+                    StatusCode::BAD_REQUEST,
+                    "next update: write an RFC 3339 time like 2026-11-23T15:00:00Z",
+                )
+                    .into_response();
             }
             v["next_update_by"] = n.trim().into();
         }

@@ -20,7 +20,10 @@ pub struct Reply {
 impl Reply {
     /// A header's value.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as JSON (Null when it is not).
@@ -39,12 +42,26 @@ pub struct Conn {
 impl Conn {
     /// A connection to `addr` (opened on first use, reopened when the server closed it).
     pub fn new(addr: SocketAddr) -> Conn {
-        Conn { addr, stream: None, buf: Vec::new() }
+        Conn {
+            addr,
+            stream: None,
+            buf: Vec::new(),
+        }
     }
 
     /// Send one request and read its answer.
-    pub async fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> io::Result<Reply> {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n", self.addr, body.len());
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> io::Result<Reply> {
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
         for (k, v) in headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -61,7 +78,10 @@ impl Conn {
     }
 
     async fn exchange(&mut self, head: &[u8], body: &[u8]) -> io::Result<Reply> {
-        let stream = self.stream.as_mut().ok_or_else(|| io::Error::other("no connection"))?;
+        let stream = self
+            .stream
+            .as_mut()
+            .ok_or_else(|| io::Error::other("no connection"))?;
         stream.write_all(&[head, body].concat()).await?;
         let end = loop {
             if let Some(i) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -70,30 +90,54 @@ impl Conn {
             let mut chunk = [0u8; 8192];
             let n = stream.read(&mut chunk).await?;
             if n == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed before the answer"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "closed before the answer",
+                ));
             }
             self.buf.extend_from_slice(&chunk[..n]);
         };
         let head = String::from_utf8_lossy(&self.buf[..end]).to_string();
         let mut lines = head.split("\r\n");
-        let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).ok_or_else(|| io::Error::other("bad status line"))?;
-        let headers: Vec<(String, String)> = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())).collect();
-        let len: usize = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| io::Error::other("bad status line"))?;
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let len: usize = headers
+            .iter()
+            .find(|(k, _)| k == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
         self.buf.drain(..end + 4);
         while self.buf.len() < len {
             let mut chunk = [0u8; 8192];
             let n = stream.read(&mut chunk).await?;
             if n == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed mid-body"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "closed mid-body",
+                ));
             }
             self.buf.extend_from_slice(&chunk[..n]);
         }
         let body = String::from_utf8_lossy(&self.buf[..len]).to_string();
         self.buf.drain(..len);
-        if headers.iter().any(|(k, v)| k == "connection" && v.eq_ignore_ascii_case("close")) {
+        if headers
+            .iter()
+            .any(|(k, v)| k == "connection" && v.eq_ignore_ascii_case("close"))
+        {
             self.stream = None;
         }
-        Ok(Reply { status, headers, body })
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
     }
 }
 

@@ -40,7 +40,10 @@ impl InboxConfig {
         InboxConfig {
             addr: ([127, 0, 0, 1], 8787).into(),
             db,
-            allow_origins: vec!["http://127.0.0.1:8080".into(), "http://localhost:8080".into()],
+            allow_origins: vec![
+                "http://127.0.0.1:8080".into(),
+                "http://localhost:8080".into(),
+            ],
             admin_token_sha256: None,
             public_url: "http://127.0.0.1:8787".into(),
             rate_per_min: 30,
@@ -55,15 +58,30 @@ impl InboxConfig {
     pub fn from_env() -> Result<InboxConfig, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let num = |k: &str, d: u32| -> Result<u32, String> {
-            var(k).map_or(Ok(d), |v| v.trim().parse().map_err(|_| format!("{k} must be a whole number, not {v:?}")))
+            var(k).map_or(Ok(d), |v| {
+                v.trim()
+                    .parse()
+                    .map_err(|_| format!("{k} must be a whole number, not {v:?}"))
+            })
         };
-        let mut c = InboxConfig::local(var("INBOX_DB").unwrap_or_else(|| ".inbox-data/inbox.sqlite3".into()));
+        let mut c = InboxConfig::local(
+            var("INBOX_DB").unwrap_or_else(|| ".inbox-data/inbox.sqlite3".into()),
+        );
         if let Some(a) = var("INBOX_ADDR") {
-            c.addr = a.parse().map_err(|e| format!("INBOX_ADDR is not an address ({a:?}): {e}"))?;
+            c.addr = a
+                .parse()
+                .map_err(|e| format!("INBOX_ADDR is not an address ({a:?}): {e}"))?;
         }
-        c.public_url = var("INBOX_PUBLIC_URL").unwrap_or_else(|| format!("http://{}", c.addr)).trim_end_matches('/').to_string();
+        c.public_url = var("INBOX_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{}", c.addr))
+            .trim_end_matches('/')
+            .to_string();
         if let Some(o) = var("INBOX_ALLOW_ORIGINS") {
-            c.allow_origins = o.split(',').map(|s| s.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty()).collect();
+            c.allow_origins = o
+                .split(',')
+                .map(|s| s.trim().trim_end_matches('/').to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
         }
         if let Some(h) = var("INBOX_ADMIN_TOKEN_SHA256") {
             let h = h.trim().to_ascii_lowercase();
@@ -77,8 +95,10 @@ impl InboxConfig {
         c.track_window_days = num("INBOX_TRACK_WINDOW_DAYS", c.track_window_days)?.clamp(1, 365);
         c.trust_proxy = var("INBOX_TRUST_PROXY").is_some_and(|v| v == "1" || v == "true");
         if let Some(path) = var("INBOX_WIDGET_CONFIG") {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("INBOX_WIDGET_CONFIG {path}: {e}"))?;
-            c.widget = Some(widget_config(&text).map_err(|e| format!("INBOX_WIDGET_CONFIG {path}: {e}"))?);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("INBOX_WIDGET_CONFIG {path}: {e}"))?;
+            c.widget =
+                Some(widget_config(&text).map_err(|e| format!("INBOX_WIDGET_CONFIG {path}: {e}"))?);
         }
         Ok(c)
     }
@@ -87,7 +107,8 @@ impl InboxConfig {
 /// Read a widget config (JSON) with the widget's own validator. Delivery fields are not
 /// the inbox's business: a missing `endpoint` is filled in.
 pub fn widget_config(text: &str) -> Result<Config, String> {
-    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let mut raw = RawConfig::from_value(&crate::util::value(&json)).map_err(|e| e.to_string())?;
     if raw.endpoint.is_none() && raw.backends.is_none() {
         raw.endpoint = Some("/".into());

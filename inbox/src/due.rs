@@ -10,7 +10,13 @@ pub struct Tz(pub chrono_tz::Tz);
 impl Zone for Tz {
     fn offset_minutes(&self, utc: i64) -> i32 {
         match chrono::DateTime::from_timestamp_millis(utc) {
-            Some(dt) => self.0.offset_from_utc_datetime(&dt.naive_utc()).fix().local_minus_utc() / 60,
+            Some(dt) => {
+                self.0
+                    .offset_from_utc_datetime(&dt.naive_utc())
+                    .fix()
+                    .local_minus_utc()
+                    / 60
+            }
             None => 0,
         }
     }

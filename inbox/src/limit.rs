@@ -14,7 +14,11 @@ pub struct Limiter {
 impl Limiter {
     /// `per_min == 0`: no limit.
     pub fn new(per_min: u32, burst: u32) -> Limiter {
-        Limiter { per_min, burst: burst.max(1), buckets: Mutex::new(HashMap::new()) }
+        Limiter {
+            per_min,
+            burst: burst.max(1),
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Take a token for `ip` at `now` (ms): Ok, or Err(seconds to wait).

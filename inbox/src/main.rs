@@ -25,25 +25,40 @@ async fn main() {
     });
     // Off the async threads: the PostgreSQL client blocks on its own runtime.
     let db = cfg.db.clone();
-    let opened = tokio::task::spawn_blocking(move || Store::open(&db)).await.unwrap_or_else(|e| Err(reach_us_inbox::store::StoreError(e.to_string())));
+    let opened = tokio::task::spawn_blocking(move || Store::open(&db))
+        .await
+        .unwrap_or_else(|e| Err(reach_us_inbox::store::StoreError(e.to_string())));
     let store = opened.unwrap_or_else(|e| {
         eprintln!("inbox: cannot open {}: {e}", redact(&cfg.db));
         std::process::exit(2);
     });
-    let listener = tokio::net::TcpListener::bind(cfg.addr).await.unwrap_or_else(|e| {
-        eprintln!("inbox: cannot listen on {}: {e}", cfg.addr);
-        std::process::exit(2);
-    });
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let listener = tokio::net::TcpListener::bind(cfg.addr)
+        .await
+        .unwrap_or_else(|e| {
+            eprintln!("inbox: cannot listen on {}: {e}", cfg.addr);
+            std::process::exit(2);
+        });
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     println!(
         "inbox: listening on http://{addr}/ ({} {}, CORS for {}, admin {})",
         store.kind(),
         redact(&cfg.db),
         cfg.allow_origins.join(", "),
-        if cfg.admin_token_sha256.is_some() { "on" } else { "off: set INBOX_ADMIN_TOKEN_SHA256" }
+        if cfg.admin_token_sha256.is_some() {
+            "on"
+        } else {
+            "off: set INBOX_ADMIN_TOKEN_SHA256"
+        }
     );
     let app = web::router(web::App::new(Arc::new(store), cfg));
-    let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async {
+    let serve = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     });
     if let Err(e) = serve.await {

@@ -103,16 +103,19 @@ const SCHEMA_SQL: &str = "CREATE TABLE IF NOT EXISTS reports (
  CREATE INDEX IF NOT EXISTS reports_created ON reports(created_at);
  CREATE TABLE IF NOT EXISTS notice (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);";
 
-const INSERT: &str = "INSERT INTO reports (id, body_sha, body, reference, category, message, email, phone, page_url,
+const INSERT: &str =
+    "INSERT INTO reports (id, body_sha, body, reference, category, message, email, phone, page_url,
     created_at, accepted_at, due_at, updated_at, response)
  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?13) ON CONFLICT(id) DO NOTHING";
 const EXISTING: &str = "SELECT body_sha, response FROM reports WHERE id = ?1";
-const SET_STATUS: &str = "UPDATE reports SET status = ?2, reply = COALESCE(?3, reply), updated_at = ?4,
+const SET_STATUS: &str =
+    "UPDATE reports SET status = ?2, reply = COALESCE(?3, reply), updated_at = ?4,
     answered_at = CASE WHEN ?5 AND answered_at IS NULL THEN ?4 ELSE answered_at END
  WHERE id = ?1";
 const PROMISED: &str = "SELECT due_at, answered_at, created_at FROM reports WHERE due_at IS NOT NULL AND created_at >= ?1";
 const NOTICE: &str = "SELECT body FROM notice WHERE id = 1";
-const SET_NOTICE: &str = "INSERT INTO notice (id, body) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET body = ?1";
+const SET_NOTICE: &str =
+    "INSERT INTO notice (id, body) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET body = ?1";
 
 /// The columns of [`COLUMNS`], read the same way from either database's row.
 trait Columns {
@@ -197,7 +200,8 @@ impl Store {
         }
         let path = Path::new(db);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError(format!("{}: {e}", dir.display())))?;
         }
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -215,18 +219,28 @@ impl Store {
         }
     }
 
-    fn with_sqlite<T>(m: &Mutex<Connection>, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+    fn with_sqlite<T>(
+        m: &Mutex<Connection>,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
         Ok(f(&m.lock().unwrap_or_else(|p| p.into_inner()))?)
     }
 
     /// Run `f` on the PostgreSQL connection, (re)connecting when there is none or it broke.
-    fn with_pg<T>(&self, f: impl FnOnce(&mut postgres::Client) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let Store::Postgres(m, url) = self else { return Err(StoreError("not PostgreSQL".into())) };
+    fn with_pg<T>(
+        &self,
+        f: impl FnOnce(&mut postgres::Client) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let Store::Postgres(m, url) = self else {
+            return Err(StoreError("not PostgreSQL".into()));
+        };
         let mut slot = m.lock().unwrap_or_else(|p| p.into_inner());
         if slot.as_ref().is_none_or(|c| c.is_closed()) {
             *slot = Some(postgres::Client::connect(url, postgres::NoTls)?);
         }
-        let client = slot.as_mut().ok_or_else(|| StoreError("no connection".into()))?;
+        let client = slot
+            .as_mut()
+            .ok_or_else(|| StoreError("no connection".into()))?;
         let result = f(client);
         if result.is_err() && client.is_closed() {
             *slot = None;
@@ -241,17 +255,54 @@ impl Store {
             Store::Sqlite(m) => Store::with_sqlite(m, |c| {
                 let n = c.execute(
                     INSERT,
-                    params![r.id, sha, body, r.reference, r.category, r.message, r.email, r.phone, r.page_url, r.created_at, r.accepted_at, r.due_at, response],
+                    params![
+                        r.id,
+                        sha,
+                        body,
+                        r.reference,
+                        r.category,
+                        r.message,
+                        r.email,
+                        r.phone,
+                        r.page_url,
+                        r.created_at,
+                        r.accepted_at,
+                        r.due_at,
+                        response
+                    ],
                 )?;
-                let existing = if n == 1 { None } else { Some(c.query_row(EXISTING, [&r.id], |x| Ok((x.get(0)?, x.get(1)?)))?) };
+                let existing = if n == 1 {
+                    None
+                } else {
+                    Some(c.query_row(EXISTING, [&r.id], |x| Ok((x.get(0)?, x.get(1)?)))?)
+                };
                 Ok((n as u64, existing))
             })?,
             Store::Postgres(..) => self.with_pg(|c| {
                 let n = c.execute(
                     &pg_sql(INSERT),
-                    &[&r.id, sha, body, &r.reference, &r.category, &r.message, &r.email, &r.phone, &r.page_url, &r.created_at, &r.accepted_at, &r.due_at, response],
+                    &[
+                        &r.id,
+                        sha,
+                        body,
+                        &r.reference,
+                        &r.category,
+                        &r.message,
+                        &r.email,
+                        &r.phone,
+                        &r.page_url,
+                        &r.created_at,
+                        &r.accepted_at,
+                        &r.due_at,
+                        response,
+                    ],
                 )?;
-                let existing = if n == 1 { None } else { c.query_one(&pg_sql(EXISTING), &[&r.id]).map(|x| Some((x.get(0), x.get(1))))? };
+                let existing = if n == 1 {
+                    None
+                } else {
+                    c.query_one(&pg_sql(EXISTING), &[&r.id])
+                        .map(|x| Some((x.get(0), x.get(1))))?
+                };
                 Ok((n, existing))
             })?,
         };
@@ -264,8 +315,15 @@ impl Store {
 
     fn rows(&self, sql: &str, arg: i64) -> Result<Vec<Row>, StoreError> {
         match self {
-            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.prepare(sql)?.query_map([arg], row)?.collect()),
-            Store::Postgres(..) => self.with_pg(|c| Ok(c.query(&pg_sql(sql), &[&arg])?.iter().map(Columns::report).collect::<Result<_, _>>()?)),
+            Store::Sqlite(m) => {
+                Store::with_sqlite(m, |c| c.prepare(sql)?.query_map([arg], row)?.collect())
+            }
+            Store::Postgres(..) => self.with_pg(|c| {
+                Ok(c.query(&pg_sql(sql), &[&arg])?
+                    .iter()
+                    .map(Columns::report)
+                    .collect::<Result<_, _>>()?)
+            }),
         }
     }
 
@@ -274,20 +332,35 @@ impl Store {
         let sql = format!("SELECT {COLUMNS} FROM reports WHERE id = ?1");
         match self {
             Store::Sqlite(m) => Store::with_sqlite(m, |c| c.query_row(&sql, [id], row).optional()),
-            Store::Postgres(..) => self.with_pg(|c| Ok(c.query_opt(&pg_sql(&sql), &[&id])?.as_ref().map(Columns::report).transpose()?)),
+            Store::Postgres(..) => self.with_pg(|c| {
+                Ok(c.query_opt(&pg_sql(&sql), &[&id])?
+                    .as_ref()
+                    .map(Columns::report)
+                    .transpose()?)
+            }),
         }
     }
 
     /// Set a report's status (and reply). The first answer time is kept once set.
-    pub fn set_status(&self, id: &str, status: &str, reply: Option<&str>, now: i64) -> Result<bool, StoreError> {
+    pub fn set_status(
+        &self,
+        id: &str,
+        status: &str,
+        reply: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         if !STATUSES.contains(&status) {
             return Err(StoreError(format!("unknown status {status:?}")));
         }
         let replied = status == "answered" || status == "resolved";
         let reply = reply.filter(|r| !r.trim().is_empty());
         let n = match self {
-            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.execute(SET_STATUS, params![id, status, reply, now, replied]))? as u64,
-            Store::Postgres(..) => self.with_pg(|c| Ok(c.execute(&pg_sql(SET_STATUS), &[&id, &status, &reply, &now, &replied])?))?,
+            Store::Sqlite(m) => Store::with_sqlite(m, |c| {
+                c.execute(SET_STATUS, params![id, status, reply, now, replied])
+            })? as u64,
+            Store::Postgres(..) => self.with_pg(|c| {
+                Ok(c.execute(&pg_sql(SET_STATUS), &[&id, &status, &reply, &now, &replied])?)
+            })?,
         };
         Ok(n == 1)
     }
@@ -299,32 +372,56 @@ impl Store {
 
     /// Every report, newest first (admin API).
     pub fn all(&self, limit: u32) -> Result<Vec<Row>, StoreError> {
-        self.rows(&format!("SELECT {COLUMNS} FROM reports ORDER BY accepted_at DESC, id LIMIT ?1"), i64::from(limit))
+        self.rows(
+            &format!("SELECT {COLUMNS} FROM reports ORDER BY accepted_at DESC, id LIMIT ?1"),
+            i64::from(limit),
+        )
     }
 
     /// Reports with a promise created since `since`: (due_at, answered_at, created_at).
     pub fn promised_since(&self, since: i64) -> Result<Vec<(i64, Option<i64>, i64)>, StoreError> {
         match self {
-            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.prepare(PROMISED)?.query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()),
-            Store::Postgres(..) => self.with_pg(|c| Ok(c.query(&pg_sql(PROMISED), &[&since])?.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())),
+            Store::Sqlite(m) => Store::with_sqlite(m, |c| {
+                c.prepare(PROMISED)?
+                    .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            }),
+            Store::Postgres(..) => self.with_pg(|c| {
+                Ok(c.query(&pg_sql(PROMISED), &[&since])?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1), r.get(2)))
+                    .collect())
+            }),
         }
     }
 
     /// The notice JSON, if one is set.
     pub fn notice(&self) -> Result<Option<String>, StoreError> {
         match self {
-            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.query_row(NOTICE, [], |r| r.get(0)).optional()),
-            Store::Postgres(..) => self.with_pg(|c| Ok(c.query_opt(NOTICE, &[])?.map(|r| r.get(0)))),
+            Store::Sqlite(m) => {
+                Store::with_sqlite(m, |c| c.query_row(NOTICE, [], |r| r.get(0)).optional())
+            }
+            Store::Postgres(..) => {
+                self.with_pg(|c| Ok(c.query_opt(NOTICE, &[])?.map(|r| r.get(0))))
+            }
         }
     }
 
     /// Set (Some) or clear (None) the notice.
     pub fn set_notice(&self, body: Option<&str>) -> Result<(), StoreError> {
         match (self, body) {
-            (Store::Sqlite(m), Some(b)) => Store::with_sqlite(m, |c| c.execute(SET_NOTICE, [b])).map(drop),
-            (Store::Sqlite(m), None) => Store::with_sqlite(m, |c| c.execute("DELETE FROM notice", [])).map(drop),
-            (Store::Postgres(..), Some(b)) => self.with_pg(|c| Ok(c.execute(&pg_sql(SET_NOTICE), &[&b]).map(drop)?)),
-            (Store::Postgres(..), None) => self.with_pg(|c| Ok(c.execute("DELETE FROM notice", &[]).map(drop)?)),
+            (Store::Sqlite(m), Some(b)) => {
+                Store::with_sqlite(m, |c| c.execute(SET_NOTICE, [b])).map(drop)
+            }
+            (Store::Sqlite(m), None) => {
+                Store::with_sqlite(m, |c| c.execute("DELETE FROM notice", [])).map(drop)
+            }
+            (Store::Postgres(..), Some(b)) => {
+                self.with_pg(|c| Ok(c.execute(&pg_sql(SET_NOTICE), &[&b]).map(drop)?))
+            }
+            (Store::Postgres(..), None) => {
+                self.with_pg(|c| Ok(c.execute("DELETE FROM notice", &[]).map(drop)?))
+            }
         }
     }
 }
@@ -351,7 +448,11 @@ pub fn track_record(rows: &[(i64, Option<i64>, i64)], now: i64) -> (u32, u32, Op
     }
     times.sort_unstable();
     let median = (!times.is_empty()).then(|| {
-        let m = if times.len() % 2 == 1 { times[times.len() / 2] } else { (times[times.len() / 2 - 1] + times[times.len() / 2]) / 2 };
+        let m = if times.len() % 2 == 1 {
+            times[times.len() / 2]
+        } else {
+            (times[times.len() / 2 - 1] + times[times.len() / 2]) / 2
+        };
         ((m + 30_000) / 60_000).max(0) as u32
     });
     (kept, counted, median)
@@ -364,7 +465,13 @@ mod tests {
     #[test]
     fn track_record_counts_overdue_unanswered_as_broken() {
         let m = 60_000;
-        let rows = [(60 * m, Some(30 * m), 0), (60 * m, Some(90 * m), 0), (60 * m, None, 0), (600 * m, None, 0), (60 * m, Some(10 * m), 0)];
+        let rows = [
+            (60 * m, Some(30 * m), 0),
+            (60 * m, Some(90 * m), 0),
+            (60 * m, None, 0),
+            (600 * m, None, 0),
+            (60 * m, Some(10 * m), 0),
+        ];
         assert_eq!(track_record(&rows, 100 * m), (2, 4, Some(30)));
         assert_eq!(track_record(&[], 0), (0, 0, None));
     }

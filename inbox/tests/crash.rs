@@ -20,7 +20,10 @@ fn spawn(addr: SocketAddr, db: &str) -> Child {
         .env("INBOX_ADDR", addr.to_string())
         .env("INBOX_DB", db)
         .env("INBOX_RATE_PER_MIN", "0")
-        .env("INBOX_ADMIN_TOKEN_SHA256", reach_us_inbox::util::sha256_hex(TOKEN.as_bytes()))
+        .env(
+            "INBOX_ADMIN_TOKEN_SHA256",
+            reach_us_inbox::util::sha256_hex(TOKEN.as_bytes()),
+        )
         .stdout(Stdio::null())
         .spawn()
         .expect("start the inbox")
@@ -29,33 +32,56 @@ fn spawn(addr: SocketAddr, db: &str) -> Child {
 async fn wait_ready(addr: SocketAddr) {
     let start = Instant::now();
     while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "the inbox did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the inbox did not start"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_kill_9_mid_load_loses_no_acknowledged_report() {
-    let db = std::env::temp_dir().join(format!("reach-us-crash-{}-{}", std::process::id(), reach_us_inbox::util::random_id())).join("inbox.sqlite3");
+    let db = std::env::temp_dir()
+        .join(format!(
+            "reach-us-crash-{}-{}",
+            std::process::id(),
+            reach_us_inbox::util::random_id()
+        ))
+        .join("inbox.sqlite3");
     crash_test("SQLite", &db.to_string_lossy()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_kill_9_mid_load_loses_no_acknowledged_report() {
-    let Some(base) = std::env::var("INBOX_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
-        assert!(std::env::var("INBOX_REQUIRE_POSTGRES").is_err(), "INBOX_REQUIRE_POSTGRES is set but INBOX_TEST_POSTGRES_URL is not");
+    let Some(base) = std::env::var("INBOX_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        assert!(
+            std::env::var("INBOX_REQUIRE_POSTGRES").is_err(),
+            "INBOX_REQUIRE_POSTGRES is set but INBOX_TEST_POSTGRES_URL is not"
+        );
         eprintln!("PostgreSQL crash test SKIPPED: set INBOX_TEST_POSTGRES_URL (scripts/postgres prints one)");
         return;
     };
-    let name = format!("crash_{}_{}", std::process::id(), &reach_us_inbox::util::random_id()[..12]);
+    let name = format!(
+        "crash_{}_{}",
+        std::process::id(),
+        &reach_us_inbox::util::random_id()[..12]
+    );
     let create = (base.clone(), name.clone());
     tokio::task::spawn_blocking(move || {
         let mut c = postgres::Client::connect(&create.0, postgres::NoTls).expect("connect");
-        c.batch_execute(&format!("CREATE DATABASE {}", create.1)).expect("create database");
+        c.batch_execute(&format!("CREATE DATABASE {}", create.1))
+            .expect("create database");
     })
     .await
     .expect("task");
-    let url = format!("{}/{name}", &base[..base.rfind('/').expect("URL with a database")]);
+    let url = format!(
+        "{}/{name}",
+        &base[..base.rfind('/').expect("URL with a database")]
+    );
     crash_test("PostgreSQL", &url).await;
 }
 
@@ -78,7 +104,18 @@ async fn crash_test(kind: &str, db: &str) {
                         n += 1;
                         let id = format!("{round:04x}{c:04x}-0000-4000-8000-{n:012x}");
                         let body = sample_report(&id, "crash test");
-                        match conn.send("POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", &id)], &body).await {
+                        match conn
+                            .send(
+                                "POST",
+                                "/v1/reports",
+                                &[
+                                    ("Content-Type", "application/json"),
+                                    ("Idempotency-Key", &id),
+                                ],
+                                &body,
+                            )
+                            .await
+                        {
                             Ok(r) if (200..300).contains(&r.status) => {
                                 acked.lock().unwrap().insert(id);
                             }
@@ -100,10 +137,19 @@ async fn crash_test(kind: &str, db: &str) {
     let mut child = spawn(addr, db);
     wait_ready(addr).await;
     let auth = format!("Bearer {TOKEN}");
-    let list = Conn::new(addr).send("GET", "/v1/reports", &[("Authorization", &auth)], "").await.expect("list").json();
+    let list = Conn::new(addr)
+        .send("GET", "/v1/reports", &[("Authorization", &auth)], "")
+        .await
+        .expect("list")
+        .json();
     let _ = child.kill();
     let _ = child.wait();
-    let stored: Vec<String> = list.as_array().expect("list").iter().filter_map(|r| r["id"].as_str().map(String::from)).collect();
+    let stored: Vec<String> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(String::from))
+        .collect();
     let unique: HashSet<&String> = stored.iter().collect();
     let acked = acked.lock().unwrap();
     let lost: Vec<&String> = acked.iter().filter(|id| !unique.contains(id)).collect();

@@ -21,16 +21,26 @@ enum Db {
 impl Db {
     /// A new, empty database of this kind.
     async fn fresh(self) -> String {
-        let unique = format!("t_{}_{}", std::process::id(), &reach_us_inbox::util::random_id()[..12]);
+        let unique = format!(
+            "t_{}_{}",
+            std::process::id(),
+            &reach_us_inbox::util::random_id()[..12]
+        );
         match self {
-            Db::Sqlite => std::env::temp_dir().join(format!("reach-us-inbox-{unique}")).join("inbox.sqlite3").to_string_lossy().into_owned(),
+            Db::Sqlite => std::env::temp_dir()
+                .join(format!("reach-us-inbox-{unique}"))
+                .join("inbox.sqlite3")
+                .to_string_lossy()
+                .into_owned(),
             Db::Postgres => {
                 let base = postgres_url().expect("checked by the caller");
                 let create = base.clone();
                 let name = unique.clone();
                 tokio::task::spawn_blocking(move || {
-                    let mut c = ::postgres::Client::connect(&create, ::postgres::NoTls).expect("connect to the test PostgreSQL");
-                    c.batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
+                    let mut c = ::postgres::Client::connect(&create, ::postgres::NoTls)
+                        .expect("connect to the test PostgreSQL");
+                    c.batch_execute(&format!("CREATE DATABASE {name}"))
+                        .expect("create a test database");
                 })
                 .await
                 .expect("create task");
@@ -43,10 +53,17 @@ impl Db {
 
 /// The PostgreSQL the test command started (`scripts/postgres`), if any.
 fn postgres_url() -> Option<String> {
-    let url = std::env::var("INBOX_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty());
+    let url = std::env::var("INBOX_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
     if url.is_none() {
-        assert!(std::env::var("INBOX_REQUIRE_POSTGRES").is_err(), "INBOX_REQUIRE_POSTGRES is set but INBOX_TEST_POSTGRES_URL is not");
-        eprintln!("PostgreSQL variant SKIPPED: set INBOX_TEST_POSTGRES_URL (scripts/postgres prints one)");
+        assert!(
+            std::env::var("INBOX_REQUIRE_POSTGRES").is_err(),
+            "INBOX_REQUIRE_POSTGRES is set but INBOX_TEST_POSTGRES_URL is not"
+        );
+        eprintln!(
+            "PostgreSQL variant SKIPPED: set INBOX_TEST_POSTGRES_URL (scripts/postgres prints one)"
+        );
     }
     url
 }
@@ -63,22 +80,55 @@ async fn start(db: Db, tweak: impl FnOnce(&mut InboxConfig)) -> SocketAddr {
     );
     tweak(&mut cfg);
     let db = cfg.db.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(&db)).await.expect("open task").expect("store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let store = tokio::task::spawn_blocking(move || Store::open(&db))
+        .await
+        .expect("open task")
+        .expect("store");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     cfg.public_url = format!("http://{addr}");
     let app = web::router(web::App::new(Arc::new(store), cfg));
-    tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
     addr
 }
 
 async fn post(addr: SocketAddr, id: &str, body: &str) -> Reply {
-    Conn::new(addr).send("POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", id)], body).await.expect("post")
+    Conn::new(addr)
+        .send(
+            "POST",
+            "/v1/reports",
+            &[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", id),
+            ],
+            body,
+        )
+        .await
+        .expect("post")
 }
 
 async fn admin(addr: SocketAddr, method: &str, path: &str, body: &str) -> Reply {
     let auth = format!("Bearer {TOKEN}");
-    Conn::new(addr).send(method, path, &[("Authorization", &auth), ("Content-Type", "application/json")], body).await.expect("admin")
+    Conn::new(addr)
+        .send(
+            method,
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            body,
+        )
+        .await
+        .expect("admin")
 }
 
 fn uuid(n: u32) -> String {
@@ -86,7 +136,11 @@ fn uuid(n: u32) -> String {
 }
 
 fn report_with(id: &str, edit: impl FnOnce(&mut Value)) -> String {
-    let mut v: Value = serde_json::from_str(&sample_report(id, "Door won't open <script>alert(1)</script>")).unwrap();
+    let mut v: Value = serde_json::from_str(&sample_report(
+        id,
+        "Door won't open <script>alert(1)</script>",
+    ))
+    .unwrap();
     edit(&mut v);
     v.to_string()
 }
@@ -100,55 +154,137 @@ async fn post_is_idempotent_validated_and_answers_the_protocol(db: Db) {
     let a = first.json();
     assert_eq!(a["id"], id.as_str());
     assert_eq!(a["reference"], format!("LOAD-{}", &id[..6]).as_str());
-    assert_eq!(a["status_url"], format!("http://{addr}/v1/reports/{id}/status").as_str());
+    assert_eq!(
+        a["status_url"],
+        format!("http://{addr}/v1/reports/{id}/status").as_str()
+    );
     assert!(a["accepted_at"].as_str().is_some_and(|t| t.ends_with('Z')));
     assert!(a.get("due_at").is_some());
     // Same key, same body: the same answer, status and body.
     let again = post(addr, &id, &body).await;
-    assert_eq!((again.status, again.body.as_str(), again.header("idempotent-replayed")), (201, first.body.as_str(), Some("true")));
+    assert_eq!(
+        (
+            again.status,
+            again.body.as_str(),
+            again.header("idempotent-replayed")
+        ),
+        (201, first.body.as_str(), Some("true"))
+    );
     // Same key, another body: 422.
-    let other = post(addr, &id, &report_with(&id, |v| v["message"] = "changed".into())).await;
-    assert_eq!((other.status, other.json()["error"].as_str()), (422, Some("idempotency_conflict")));
+    let other = post(
+        addr,
+        &id,
+        &report_with(&id, |v| v["message"] = "changed".into()),
+    )
+    .await;
+    assert_eq!(
+        (other.status, other.json()["error"].as_str()),
+        (422, Some("idempotency_conflict"))
+    );
     // Bad input: 400 naming the field.
     let id2 = uuid(2);
     let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
-        (report_with(&id2, |v| v["schema"] = "reach-us/v0".into()), vec![("Idempotency-Key", &id2)], "schema"),
-        (report_with(&id2, |v| v["message"] = "  ".into()), vec![("Idempotency-Key", &id2)], "message"),
-        (report_with(&id2, |v| v["message"] = "x".repeat(20_001).into()), vec![("Idempotency-Key", &id2)], "message"),
-        (report_with(&id2, |v| v["category"] = "billing".into()), vec![("Idempotency-Key", &id2)], "category"),
-        (report_with(&id2, |v| v["created_at"] = "yesterday".into()), vec![("Idempotency-Key", &id2)], "created_at"),
-        (report_with(&id2, |v| v["contact"]["email"] = json!(42)), vec![("Idempotency-Key", &id2)], "contact.email"),
-        (report_with(&id2, |v| v["extra"] = json!(1)), vec![("Idempotency-Key", &id2)], "body"),
+        (
+            report_with(&id2, |v| v["schema"] = "reach-us/v0".into()),
+            vec![("Idempotency-Key", &id2)],
+            "schema",
+        ),
+        (
+            report_with(&id2, |v| v["message"] = "  ".into()),
+            vec![("Idempotency-Key", &id2)],
+            "message",
+        ),
+        (
+            report_with(&id2, |v| v["message"] = "x".repeat(20_001).into()),
+            vec![("Idempotency-Key", &id2)],
+            "message",
+        ),
+        (
+            report_with(&id2, |v| v["category"] = "billing".into()),
+            vec![("Idempotency-Key", &id2)],
+            "category",
+        ),
+        (
+            report_with(&id2, |v| v["created_at"] = "yesterday".into()),
+            vec![("Idempotency-Key", &id2)],
+            "created_at",
+        ),
+        (
+            report_with(&id2, |v| v["contact"]["email"] = json!(42)),
+            vec![("Idempotency-Key", &id2)],
+            "contact.email",
+        ),
+        (
+            report_with(&id2, |v| v["extra"] = json!(1)),
+            vec![("Idempotency-Key", &id2)],
+            "body",
+        ),
         (report_with(&id2, |_| {}), vec![], "Idempotency-Key"),
-        (report_with(&id2, |_| {}), vec![("Idempotency-Key", "00000000-0000-4000-8000-000000000000")], "Idempotency-Key"),
+        (
+            report_with(&id2, |_| {}),
+            vec![("Idempotency-Key", "00000000-0000-4000-8000-000000000000")],
+            "Idempotency-Key",
+        ),
         ("not json".into(), vec![("Idempotency-Key", &id2)], "body"),
     ];
     for (body, headers, field) in cases {
         let mut h = vec![("Content-Type", "application/json")];
         h.extend(headers);
-        let r = Conn::new(addr).send("POST", "/v1/reports", &h, &body).await.unwrap();
-        assert_eq!((r.status, r.json()["field"].as_str()), (400, Some(field)), "{}", r.body);
+        let r = Conn::new(addr)
+            .send("POST", "/v1/reports", &h, &body)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.status, r.json()["field"].as_str()),
+            (400, Some(field)),
+            "{}",
+            r.body
+        );
     }
     let big = report_with(&id2, |v| v["page"]["title"] = "x".repeat(70_000).into());
     assert_eq!(post(addr, &id2, &big).await.status, 413);
     // Honeypot: thanked, not stored.
     let bot = uuid(3);
-    let r = post(addr, &bot, &report_with(&bot, |v| v["website"] = "http://spam.example".into())).await;
+    let r = post(
+        addr,
+        &bot,
+        &report_with(&bot, |v| v["website"] = "http://spam.example".into()),
+    )
+    .await;
     assert_eq!(r.status, 201);
     let all = admin(addr, "GET", "/v1/reports", "").await.json();
-    let ids: Vec<&str> = all.as_array().unwrap().iter().filter_map(|r| r["id"].as_str()).collect();
-    assert_eq!(ids, vec![id.as_str()], "one stored report; the bot's and the bad ones are not");
-    assert_eq!(Conn::new(addr).send("GET", "/v1/reports", &[], "").await.unwrap().status, 401, "the list is for admins");
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![id.as_str()],
+        "one stored report; the bot's and the bad ones are not"
+    );
+    assert_eq!(
+        Conn::new(addr)
+            .send("GET", "/v1/reports", &[], "")
+            .await
+            .unwrap()
+            .status,
+        401,
+        "the list is for admins"
+    );
 }
 
 async fn twenty_concurrent_identical_posts_store_exactly_one_row(db: Db) {
     let addr = start(db, |_| {}).await;
     let id = uuid(7);
     let body = Arc::new(report_with(&id, |_| {}));
-    let tasks: Vec<_> = (0..20).map(|_| {
-        let (id, body) = (id.clone(), body.clone());
-        tokio::spawn(async move { post(addr, &id, &body).await })
-    }).collect();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (id, body) = (id.clone(), body.clone());
+            tokio::spawn(async move { post(addr, &id, &body).await })
+        })
+        .collect();
     let mut statuses = Vec::new();
     let mut bodies = Vec::new();
     for t in tasks {
@@ -158,12 +294,22 @@ async fn twenty_concurrent_identical_posts_store_exactly_one_row(db: Db) {
             bodies.push(r.body);
         }
     }
-    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
     assert!(!bodies.is_empty());
-    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every 2xx is the same answer");
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "every 2xx is the same answer"
+    );
     let all = admin(addr, "GET", "/v1/reports", "").await.json();
     assert_eq!(all.as_array().unwrap().len(), 1);
-    println!("20 concurrent identical POSTs: {} × 201, {} × 409 (in progress), 1 row", bodies.len(), statuses.iter().filter(|s| **s == 409).count());
+    println!(
+        "20 concurrent identical POSTs: {} × 201, {} × 409 (in progress), 1 row",
+        bodies.len(),
+        statuses.iter().filter(|s| **s == 409).count()
+    );
 }
 
 async fn rate_limit_answers_429_with_retry_after(db: Db) {
@@ -196,64 +342,175 @@ async fn due_time_comes_from_the_shared_promise_engine(db: Db) {
     let friday = Utc.from_utc_datetime(&day.and_hms_opt(17, 30, 0).unwrap());
     let monday = Utc.from_utc_datetime(&(day + Duration::days(3)).and_hms_opt(10, 30, 0).unwrap());
     let id = uuid(20);
-    let r = post(addr, &id, &report_with(&id, |v| v["created_at"] = friday.format("%Y-%m-%dT%H:%M:%SZ").to_string().into())).await;
-    assert_eq!(r.json()["due_at"], monday.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().as_str(), "{}", r.body);
+    let r = post(
+        addr,
+        &id,
+        &report_with(&id, |v| {
+            v["created_at"] = friday.format("%Y-%m-%dT%H:%M:%SZ").to_string().into()
+        }),
+    )
+    .await;
+    assert_eq!(
+        r.json()["due_at"],
+        monday.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().as_str(),
+        "{}",
+        r.body
+    );
     // The safety category: 15 minutes around the clock.
     let id = uuid(21);
-    let r = post(addr, &id, &report_with(&id, |v| {
-        v["category"] = "safety".into();
-        v["created_at"] = friday.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
-    }))
+    let r = post(
+        addr,
+        &id,
+        &report_with(&id, |v| {
+            v["category"] = "safety".into();
+            v["created_at"] = friday.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
+        }),
+    )
     .await;
-    assert_eq!(r.json()["due_at"], (friday + Duration::minutes(15)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().as_str());
+    assert_eq!(
+        r.json()["due_at"],
+        (friday + Duration::minutes(15))
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+            .as_str()
+    );
     // A browser clock in the future does not move the promise: the server's clock starts it.
     let id = uuid(22);
-    let r = post(addr, &id, &report_with(&id, |v| v["created_at"] = "2099-01-01T00:00:00Z".into())).await;
+    let r = post(
+        addr,
+        &id,
+        &report_with(&id, |v| v["created_at"] = "2099-01-01T00:00:00Z".into()),
+    )
+    .await;
     assert!(r.json()["due_at"].as_str().is_some_and(|d| d < "2099"));
 }
 
 async fn status_answers_and_track_record_follow_the_team(db: Db) {
     let addr = start(db, |_| {}).await;
-    let missing = Conn::new(addr).send("GET", &format!("/v1/reports/{}/status", uuid(99)), &[], "").await.unwrap();
+    let missing = Conn::new(addr)
+        .send("GET", &format!("/v1/reports/{}/status", uuid(99)), &[], "")
+        .await
+        .unwrap();
     assert_eq!(missing.status, 404);
     let (a, b) = (uuid(30), uuid(31));
     for id in [&a, &b] {
-        let r = post(addr, id, &report_with(id, |v| v["category"] = "safety".into())).await;
+        let r = post(
+            addr,
+            id,
+            &report_with(id, |v| v["category"] = "safety".into()),
+        )
+        .await;
         assert_eq!(r.status, 201);
     }
-    let s = Conn::new(addr).send("GET", &format!("/v1/reports/{a}/status"), &[], "").await.unwrap().json();
-    assert_eq!((s["status"].as_str(), s.get("answered_at")), (Some("received"), None));
+    let s = Conn::new(addr)
+        .send("GET", &format!("/v1/reports/{a}/status"), &[], "")
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(
+        (s["status"].as_str(), s.get("answered_at")),
+        (Some("received"), None)
+    );
     // Not without the token.
-    let nope = Conn::new(addr).send("POST", &format!("/v1/reports/{a}/status"), &[("Content-Type", "application/json")], r#"{"status":"answered"}"#).await.unwrap();
+    let nope = Conn::new(addr)
+        .send(
+            "POST",
+            &format!("/v1/reports/{a}/status"),
+            &[("Content-Type", "application/json")],
+            r#"{"status":"answered"}"#,
+        )
+        .await
+        .unwrap();
     assert_eq!(nope.status, 401);
-    let bad = admin(addr, "POST", &format!("/v1/reports/{a}/status"), r#"{"status":"done"}"#).await;
-    assert_eq!((bad.status, bad.json()["field"].as_str()), (400, Some("status")));
-    let ok = admin(addr, "POST", &format!("/v1/reports/{a}/status"), r#"{"status":"answered","reply":"A technician calls you at 14:00."}"#).await;
+    let bad = admin(
+        addr,
+        "POST",
+        &format!("/v1/reports/{a}/status"),
+        r#"{"status":"done"}"#,
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.json()["field"].as_str()),
+        (400, Some("status"))
+    );
+    let ok = admin(
+        addr,
+        "POST",
+        &format!("/v1/reports/{a}/status"),
+        r#"{"status":"answered","reply":"A technician calls you at 14:00."}"#,
+    )
+    .await;
     assert_eq!(ok.status, 200);
-    let s = Conn::new(addr).send("GET", &format!("/v1/reports/{a}/status"), &[], "").await.unwrap().json();
-    assert_eq!((s["status"].as_str(), s["reply"].as_str()), (Some("answered"), Some("A technician calls you at 14:00.")));
+    let s = Conn::new(addr)
+        .send("GET", &format!("/v1/reports/{a}/status"), &[], "")
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(
+        (s["status"].as_str(), s["reply"].as_str()),
+        (Some("answered"), Some("A technician calls you at 14:00."))
+    );
     assert!(s["answered_at"].as_str().is_some());
     // The widget reads it with its own reader.
-    let mut receipt = reach_us_core::receipts::Receipt::new(&a, "R", "safety", 0, Some(i64::MAX / 4));
-    receipt.apply_status(&reach_us_inbox::util::value(&s)).expect("the widget accepts the status JSON");
+    let mut receipt =
+        reach_us_core::receipts::Receipt::new(&a, "R", "safety", 0, Some(i64::MAX / 4));
+    receipt
+        .apply_status(&reach_us_inbox::util::value(&s))
+        .expect("the widget accepts the status JSON");
     // One answered in time, one still inside its 15 minutes (not counted yet).
-    let t = Conn::new(addr).send("GET", "/v1/track-record", &[], "").await.unwrap().json();
-    assert_eq!((t["total"].as_u64(), t["kept"].as_u64(), t["kept_ratio"].as_f64(), t["window_days"].as_u64()), (Some(1), Some(1), Some(1.0), Some(30)));
-    assert!(reach_us_core::receipts::TrackRecord::from_value(&reach_us_inbox::util::value(&t)).is_some());
+    let t = Conn::new(addr)
+        .send("GET", "/v1/track-record", &[], "")
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(
+        (
+            t["total"].as_u64(),
+            t["kept"].as_u64(),
+            t["kept_ratio"].as_f64(),
+            t["window_days"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1.0), Some(30))
+    );
+    assert!(
+        reach_us_core::receipts::TrackRecord::from_value(&reach_us_inbox::util::value(&t))
+            .is_some()
+    );
 }
 
 async fn notice_is_public_to_read_and_admin_to_write(db: Db) {
     let addr = start(db, |_| {}).await;
-    let get = || async move { Conn::new(addr).send("GET", "/v1/notice", &[], "").await.unwrap() };
+    let get = || async move {
+        Conn::new(addr)
+            .send("GET", "/v1/notice", &[], "")
+            .await
+            .unwrap()
+    };
     assert_eq!(get().await.status, 204);
     let body = r#"{"title":{"en":"Charging stations offline","zh-CN":"充电站离线"},"next_update_by":"2026-11-23T15:00:00Z"}"#;
-    assert_eq!(Conn::new(addr).send("PUT", "/v1/notice", &[], body).await.unwrap().status, 401);
-    let bad = admin(addr, "PUT", "/v1/notice", r#"{"title":"x","next_update_by":"soon"}"#).await;
+    assert_eq!(
+        Conn::new(addr)
+            .send("PUT", "/v1/notice", &[], body)
+            .await
+            .unwrap()
+            .status,
+        401
+    );
+    let bad = admin(
+        addr,
+        "PUT",
+        "/v1/notice",
+        r#"{"title":"x","next_update_by":"soon"}"#,
+    )
+    .await;
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("next_update_by"), "{}", bad.body);
     assert_eq!(admin(addr, "PUT", "/v1/notice", body).await.status, 204);
     let n = get().await;
-    assert_eq!((n.status, n.json()["title"]["zh-CN"].as_str()), (200, Some("充电站离线")));
+    assert_eq!(
+        (n.status, n.json()["title"]["zh-CN"].as_str()),
+        (200, Some("充电站离线"))
+    );
     assert_eq!(admin(addr, "DELETE", "/v1/notice", "").await.status, 204);
     assert_eq!(get().await.status, 204);
 }
@@ -262,58 +519,155 @@ async fn cors_only_for_the_brand_origins_and_exposes_retry_after(db: Db) {
     let addr = start(db, |_| {}).await;
     let pre = |origin: &'static str| async move {
         Conn::new(addr)
-            .send("OPTIONS", "/v1/reports", &[("Origin", origin), ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type,idempotency-key")], "")
+            .send(
+                "OPTIONS",
+                "/v1/reports",
+                &[
+                    ("Origin", origin),
+                    ("Access-Control-Request-Method", "POST"),
+                    (
+                        "Access-Control-Request-Headers",
+                        "content-type,idempotency-key",
+                    ),
+                ],
+                "",
+            )
             .await
             .unwrap()
     };
     let ok = pre("https://brand.example").await;
-    assert_eq!(ok.header("access-control-allow-origin"), Some("https://brand.example"));
-    assert!(ok.header("access-control-allow-headers").is_some_and(|h| h.contains("idempotency-key")));
-    assert_eq!(pre("https://evil.example").await.header("access-control-allow-origin"), None);
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        Some("https://brand.example")
+    );
+    assert!(ok
+        .header("access-control-allow-headers")
+        .is_some_and(|h| h.contains("idempotency-key")));
+    assert_eq!(
+        pre("https://evil.example")
+            .await
+            .header("access-control-allow-origin"),
+        None
+    );
     let id = uuid(40);
     let r = Conn::new(addr)
-        .send("POST", "/v1/reports", &[("Origin", "https://brand.example"), ("Content-Type", "application/json"), ("Idempotency-Key", &id)], &report_with(&id, |_| {}))
+        .send(
+            "POST",
+            "/v1/reports",
+            &[
+                ("Origin", "https://brand.example"),
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", &id),
+            ],
+            &report_with(&id, |_| {}),
+        )
         .await
         .unwrap();
-    assert_eq!(r.header("access-control-expose-headers").map(str::to_ascii_lowercase).as_deref(), Some("retry-after"));
+    assert_eq!(
+        r.header("access-control-expose-headers")
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("retry-after")
+    );
 }
 
 async fn admin_page_login_list_and_update(db: Db) {
     let addr = start(db, |_| {}).await;
     let id = uuid(50);
     post(addr, &id, &report_with(&id, |_| {})).await;
-    let page = Conn::new(addr).send("GET", "/admin", &[], "").await.unwrap();
-    assert!(page.body.contains("Admin token") && !page.body.contains("Door won"), "login first");
+    let page = Conn::new(addr)
+        .send("GET", "/admin", &[], "")
+        .await
+        .unwrap();
+    assert!(
+        page.body.contains("Admin token") && !page.body.contains("Door won"),
+        "login first"
+    );
     let form = [("Content-Type", "application/x-www-form-urlencoded")];
-    let wrong = Conn::new(addr).send("POST", "/admin/login", &form, "token=nope").await.unwrap();
+    let wrong = Conn::new(addr)
+        .send("POST", "/admin/login", &form, "token=nope")
+        .await
+        .unwrap();
     assert_eq!(wrong.status, 401);
-    let login = Conn::new(addr).send("POST", "/admin/login", &form, &format!("token={TOKEN}")).await.unwrap();
+    let login = Conn::new(addr)
+        .send("POST", "/admin/login", &form, &format!("token={TOKEN}"))
+        .await
+        .unwrap();
     assert_eq!(login.status, 303);
-    let cookie = login.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
-    assert!(login.header("set-cookie").unwrap().contains("HttpOnly; SameSite=Strict"));
-    let page = Conn::new(addr).send("GET", "/admin", &[("Cookie", &cookie)], "").await.unwrap();
-    assert!(page.body.contains("Door won&#39;t open &lt;script&gt;alert(1)&lt;/script&gt;"), "report text is escaped");
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(login
+        .header("set-cookie")
+        .unwrap()
+        .contains("HttpOnly; SameSite=Strict"));
+    let page = Conn::new(addr)
+        .send("GET", "/admin", &[("Cookie", &cookie)], "")
+        .await
+        .unwrap();
+    assert!(
+        page.body
+            .contains("Door won&#39;t open &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "report text is escaped"
+    );
     assert!(page.body.contains("1 open report(s)"));
     let host = addr.to_string();
     let cross = Conn::new(addr)
-        .send("POST", &format!("/admin/reports/{id}"), &[("Cookie", &cookie), ("Origin", "https://evil.example"), form[0]], "status=resolved")
+        .send(
+            "POST",
+            &format!("/admin/reports/{id}"),
+            &[
+                ("Cookie", &cookie),
+                ("Origin", "https://evil.example"),
+                form[0],
+            ],
+            "status=resolved",
+        )
         .await
         .unwrap();
     assert_eq!(cross.status, 401, "cross-site form posts are refused");
     let origin = format!("http://{host}");
     let upd = Conn::new(addr)
-        .send("POST", &format!("/admin/reports/{id}"), &[("Cookie", &cookie), ("Origin", &origin), form[0]], "status=answered&reply=On+it")
+        .send(
+            "POST",
+            &format!("/admin/reports/{id}"),
+            &[("Cookie", &cookie), ("Origin", &origin), form[0]],
+            "status=answered&reply=On+it",
+        )
         .await
         .unwrap();
     assert_eq!(upd.status, 303);
-    let s = Conn::new(addr).send("GET", &format!("/v1/reports/{id}/status"), &[], "").await.unwrap().json();
-    assert_eq!((s["status"].as_str(), s["reply"].as_str()), (Some("answered"), Some("On it")));
+    let s = Conn::new(addr)
+        .send("GET", &format!("/v1/reports/{id}/status"), &[], "")
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(
+        (s["status"].as_str(), s["reply"].as_str()),
+        (Some("answered"), Some("On it"))
+    );
     let notice = Conn::new(addr)
-        .send("POST", "/admin/notice", &[("Cookie", &cookie), ("Origin", &origin), form[0]], "title=We+know&body=&next_update_by=2026-11-23T15%3A00%3A00Z")
+        .send(
+            "POST",
+            "/admin/notice",
+            &[("Cookie", &cookie), ("Origin", &origin), form[0]],
+            "title=We+know&body=&next_update_by=2026-11-23T15%3A00%3A00Z",
+        )
         .await
         .unwrap();
     assert_eq!(notice.status, 303);
-    assert_eq!(Conn::new(addr).send("GET", "/v1/notice", &[], "").await.unwrap().json()["title"], "We know");
+    assert_eq!(
+        Conn::new(addr)
+            .send("GET", "/v1/notice", &[], "")
+            .await
+            .unwrap()
+            .json()["title"],
+        "We know"
+    );
 }
 
 /// Every case above, against SQLite and against PostgreSQL.
@@ -330,4 +684,13 @@ macro_rules! both {
     };
 }
 
-both!(post_is_idempotent_validated_and_answers_the_protocol, twenty_concurrent_identical_posts_store_exactly_one_row, rate_limit_answers_429_with_retry_after, due_time_comes_from_the_shared_promise_engine, status_answers_and_track_record_follow_the_team, notice_is_public_to_read_and_admin_to_write, cors_only_for_the_brand_origins_and_exposes_retry_after, admin_page_login_list_and_update);
+both!(
+    post_is_idempotent_validated_and_answers_the_protocol,
+    twenty_concurrent_identical_posts_store_exactly_one_row,
+    rate_limit_answers_429_with_retry_after,
+    due_time_comes_from_the_shared_promise_engine,
+    status_answers_and_track_record_follow_the_team,
+    notice_is_public_to_read_and_admin_to_write,
+    cors_only_for_the_brand_origins_and_exposes_retry_after,
+    admin_page_login_list_and_update
+);

@@ -6,9 +6,9 @@ use yew::prelude::*;
 use crate::components::notice_banner::NoticeBanner;
 use crate::components::queued::QueuedView;
 use crate::components::receipt::ReceiptView;
+use crate::components::report_form::ReportForm;
 use crate::components::undelivered::UndeliveredList;
 use crate::components::your_reports::YourReports;
-use crate::components::report_form::ReportForm;
 use crate::hooks::use_focus_trap::use_focus_trap;
 use crate::state::{Action, Phase, State};
 

@@ -17,7 +17,9 @@ pub struct NoticeProps {
 #[function_component(NoticeBanner)]
 pub fn notice_banner(props: &NoticeProps) -> Html {
     let state = &props.state;
-    let Some(n) = &state.notice else { return html! {} };
+    let Some(n) = &state.notice else {
+        return html! {};
+    };
     let s = &state.strings;
     let loc = s.format_locale();
     let now = state.now;

@@ -20,17 +20,32 @@ pub fn promise_line(props: &PromiseLineProps) -> Html {
     let state = &props.state;
     let s = &state.strings;
     let locale = s.format_locale();
-    let Some(rule) = state.config.rule_for(&state.form.category) else { return html! {} };
+    let Some(rule) = state.config.rule_for(&state.form.category) else {
+        return html! {};
+    };
     let now = env::now();
-    let Some(due) = zone::due(rule, now) else { return html! {} };
+    let Some(due) = zone::due(rule, now) else {
+        return html! {};
+    };
     let duration = intl::duration(locale, rule.minutes);
     let due_text = intl::when(locale, due, now);
     let text = match (zone::opens(rule, now), rule.time_zone.as_deref()) {
         (Some(at), Some(tz)) => s.fmt(
             Msg::PromiseClosed,
-            &[("opens", &intl::clock_in(locale, at, tz)), ("opens_local", &intl::clock(locale, at)), ("due", &due_text)],
+            &[
+                ("opens", &intl::clock_in(locale, at, tz)),
+                ("opens_local", &intl::clock(locale, at)),
+                ("due", &due_text),
+            ],
         ),
-        _ => s.fmt(if rule.business() { Msg::PromiseBusiness } else { Msg::PromiseDue }, &[("duration", &duration), ("due", &due_text)]),
+        _ => s.fmt(
+            if rule.business() {
+                Msg::PromiseBusiness
+            } else {
+                Msg::PromiseDue
+            },
+            &[("duration", &duration), ("due", &due_text)],
+        ),
     };
     html! { <p class="ru-promise" data-ru-due={reach_us_core::time::iso_utc(due)}>{ text }</p> }
 }

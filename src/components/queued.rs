@@ -21,7 +21,9 @@ pub fn queued_view(props: &QueuedProps) -> Html {
     let state = &props.state;
     let s = &state.strings;
     let loc = s.format_locale();
-    let Some((_, report)) = &state.attempt else { return html! {} };
+    let Some((_, report)) = &state.attempt else {
+        return html! {};
+    };
     let done = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::Close))
@@ -31,7 +33,13 @@ pub fn queued_view(props: &QueuedProps) -> Html {
         Callback::from(move |_| dispatcher.dispatch(Action::Reset))
     };
     let promise = match (state.config.rule_for(&report.category), report.due_millis()) {
-        (Some(p), Some(due)) => Some(s.fmt(Msg::ReceiptPromise, &[("duration", &intl::duration(loc, p.minutes)), ("due", &intl::when(loc, due, env::now()))])),
+        (Some(p), Some(due)) => Some(s.fmt(
+            Msg::ReceiptPromise,
+            &[
+                ("duration", &intl::duration(loc, p.minutes)),
+                ("due", &intl::when(loc, due, env::now())),
+            ],
+        )),
         _ => None,
     };
     html! {

@@ -25,7 +25,10 @@ pub fn receipt_view(props: &ReceiptProps) -> Html {
     let promise = match (state.config.rule_for(&state.form.category), r.due_at) {
         (Some(p), Some(due)) => Some(s.fmt(
             Msg::ReceiptPromise,
-            &[("duration", &intl::duration(locale, p.minutes)), ("due", &intl::when(locale, due, env::now()))],
+            &[
+                ("duration", &intl::duration(locale, p.minutes)),
+                ("due", &intl::when(locale, due, env::now())),
+            ],
         )),
         _ => None,
     };

@@ -22,7 +22,10 @@ pub struct ReportFormProps {
 
 fn problem_text(s: &Strings, p: Problem) -> String {
     match p {
-        Problem::TooLong { max, count } => s.fmt(p.msg(), &[("max", &max.to_string()), ("count", &count.to_string())]),
+        Problem::TooLong { max, count } => s.fmt(
+            p.msg(),
+            &[("max", &max.to_string()), ("count", &count.to_string())],
+        ),
         _ => s.get(p.msg()).to_string(),
     }
 }
@@ -33,8 +36,12 @@ pub fn failure_text(s: &Strings, e: &SendError) -> String {
         SendError::Network => s.get(Msg::ErrNetwork).to_string(),
         SendError::Timeout => s.get(Msg::ErrTimeout).to_string(),
         SendError::Status(code) => s.fmt(Msg::ErrServer, &[("status", &code.to_string())]),
-        SendError::Limit(reach_us_core::outbox::OutboxError::Full) => s.get(Msg::ErrFull).to_string(),
-        SendError::Limit(reach_us_core::outbox::OutboxError::TooLarge) => s.get(Msg::ErrLarge).to_string(),
+        SendError::Limit(reach_us_core::outbox::OutboxError::Full) => {
+            s.get(Msg::ErrFull).to_string()
+        }
+        SendError::Limit(reach_us_core::outbox::OutboxError::TooLarge) => {
+            s.get(Msg::ErrLarge).to_string()
+        }
     };
     s.fmt(Msg::ErrRejected, &[("reason", &reason)])
 }
@@ -58,13 +65,28 @@ pub fn report_form(props: &ReportFormProps) -> Html {
     });
     let on_category = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |e: Event| dispatcher.dispatch(Action::Edit(Field::Category, e.target_unchecked_into::<HtmlSelectElement>().value())))
+        Callback::from(move |e: Event| {
+            dispatcher.dispatch(Action::Edit(
+                Field::Category,
+                e.target_unchecked_into::<HtmlSelectElement>().value(),
+            ))
+        })
     };
     let sending = matches!(state.phase, Phase::Sending);
     let count = char_count(state.form.message.trim());
-    let counter = s.fmt(Msg::MessageCount, &[("count", &count.to_string()), ("max", &config.max_message_chars.to_string())]);
+    let counter = s.fmt(
+        Msg::MessageCount,
+        &[
+            ("count", &count.to_string()),
+            ("max", &config.max_message_chars.to_string()),
+        ],
+    );
     let cat_error = err(Field::Category);
-    let urgent = config.categories.iter().find(|c| c.id == state.form.category).and_then(|c| c.urgent.clone());
+    let urgent = config
+        .categories
+        .iter()
+        .find(|c| c.id == state.form.category)
+        .and_then(|c| c.urgent.clone());
     // Couldn't deliver: the visitor keeps their text (copy) and, when the brand gave one,
     // an address to email it to, filled in.
     let text = state.form.message.clone();

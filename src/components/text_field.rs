@@ -54,14 +54,18 @@ pub fn text_field(p: &TextFieldProps) -> Html {
     let required = p.required.then_some("true");
     let control = if p.multiline {
         let cb = p.oninput.clone();
-        let oninput = Callback::from(move |e: InputEvent| cb.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
+        let oninput = Callback::from(move |e: InputEvent| {
+            cb.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        });
         html! {
             <textarea id={p.id.clone()} class="ru-textarea" value={p.value.clone()} {oninput}
                 aria-invalid={invalid} aria-describedby={described} aria-required={required} rows="5" />
         }
     } else {
         let cb = p.oninput.clone();
-        let oninput = Callback::from(move |e: InputEvent| cb.emit(e.target_unchecked_into::<HtmlInputElement>().value()));
+        let oninput = Callback::from(move |e: InputEvent| {
+            cb.emit(e.target_unchecked_into::<HtmlInputElement>().value())
+        });
         html! {
             <input id={p.id.clone()} class="ru-input" type={p.kind.clone()} value={p.value.clone()} {oninput}
                 autocomplete={p.autocomplete.clone()} aria-invalid={invalid} aria-describedby={described} aria-required={required} />

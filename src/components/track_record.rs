@@ -17,12 +17,21 @@ pub struct TrackProps {
 #[function_component(TrackRecordLine)]
 pub fn track_record_line(props: &TrackProps) -> Html {
     let state = &props.state;
-    let Some(t) = state.track else { return html! {} };
+    let Some(t) = state.track else {
+        return html! {};
+    };
     let s = &state.strings;
     let loc = s.format_locale();
     let text = s.fmt(
         Msg::TrackRecord,
-        &[("percent", &intl::percent(loc, t.kept_ratio)), ("days", &t.window_days.to_string()), ("median", &intl::duration(loc, t.median_reply_minutes.max(1)))],
+        &[
+            ("percent", &intl::percent(loc, t.kept_ratio)),
+            ("days", &t.window_days.to_string()),
+            (
+                "median",
+                &intl::duration(loc, t.median_reply_minutes.max(1)),
+            ),
+        ],
     );
     html! { <p class="ru-track">{ text }</p> }
 }

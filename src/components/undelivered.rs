@@ -28,7 +28,11 @@ pub fn undelivered_list(props: &UndeliveredProps) -> Html {
         (Phase::Failed(_), Some((_, r))) => Some(r.id.as_str()),
         _ => None,
     };
-    let items: Vec<_> = state.undelivered.iter().filter(|u| Some(u.id.as_str()) != in_form).collect();
+    let items: Vec<_> = state
+        .undelivered
+        .iter()
+        .filter(|u| Some(u.id.as_str()) != in_form)
+        .collect();
     if items.is_empty() {
         return html! {};
     }

@@ -31,17 +31,39 @@ fn line(state: &State, r: &Receipt) -> (String, &'static str, bool) {
     let loc = s.format_locale();
     let now = state.now;
     match r.verdict(now) {
-        Verdict::DueIn(left) => (s.fmt(Msg::ReportDue, &[("relative", &intl::relative(loc, left))]), "ru-v-due", false),
-        Verdict::Overdue(by) => (s.fmt(Msg::ReportOverdue, &[("duration", &intl::span(loc, by))]), "ru-v-over", true),
-        Verdict::Kept(at) => (s.fmt(Msg::ReportKept, &[("time", &intl::when(loc, at, now))]), "ru-v-kept", false),
+        Verdict::DueIn(left) => (
+            s.fmt(Msg::ReportDue, &[("relative", &intl::relative(loc, left))]),
+            "ru-v-due",
+            false,
+        ),
+        Verdict::Overdue(by) => (
+            s.fmt(Msg::ReportOverdue, &[("duration", &intl::span(loc, by))]),
+            "ru-v-over",
+            true,
+        ),
+        Verdict::Kept(at) => (
+            s.fmt(Msg::ReportKept, &[("time", &intl::when(loc, at, now))]),
+            "ru-v-kept",
+            false,
+        ),
         Verdict::Late(at, by) => (
-            s.fmt(Msg::ReportLate, &[("time", &intl::when(loc, at, now)), ("duration", &intl::span(loc, by))]),
+            s.fmt(
+                Msg::ReportLate,
+                &[
+                    ("time", &intl::when(loc, at, now)),
+                    ("duration", &intl::span(loc, by)),
+                ],
+            ),
             "ru-v-over",
             true,
         ),
         Verdict::NoPromise => {
             let at = parse_iso(&r.created_at).unwrap_or(now);
-            (s.fmt(Msg::ReportSent, &[("time", &intl::when(loc, at, now))]), "ru-v-due", false)
+            (
+                s.fmt(Msg::ReportSent, &[("time", &intl::when(loc, at, now))]),
+                "ru-v-due",
+                false,
+            )
         }
     }
 }

@@ -22,12 +22,12 @@ pub fn to_js(body: &str) -> JsValue {
     JSON::parse(body).unwrap_or(JsValue::NULL)
 }
 
-
 /// A server reference is kept only if it is short and printable.
 fn sane_reference(v: JsValue) -> Option<String> {
     let s = v.as_string()?;
     let s = s.trim();
-    (!s.is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control)).then(|| s.to_string())
+    (!s.is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control))
+        .then(|| s.to_string())
 }
 
 /// `fetch` with a timeout: the response, or why there is none.
@@ -55,13 +55,18 @@ async fn fetch(url: &str, init: RequestInit, timeout_ms: u32) -> Result<Response
 pub async fn get_json(url: &str, timeout_ms: u32) -> Option<JsValue> {
     let init = RequestInit::new();
     init.set_method("GET");
-    let response = fetch(url, init, timeout_ms).await.ok().filter(Response::ok)?;
+    let response = fetch(url, init, timeout_ms)
+        .await
+        .ok()
+        .filter(Response::ok)?;
     JsFuture::from(response.json().ok()?).await.ok()
 }
 
 /// The stored body read back as the report tree the non-JSON formats are rendered from.
 fn report_value(stored: &str) -> Value {
-    JSON::parse(stored).map(|j| read::value(&j)).unwrap_or(Value::Null)
+    JSON::parse(stored)
+        .map(|j| read::value(&j))
+        .unwrap_or(Value::Null)
 }
 
 /// The request for one attempt at `backend` (None for `callback`: no request).
@@ -70,7 +75,11 @@ fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option
         return None;
     }
     // Only the rendered formats need the report read back; `json` sends the stored text.
-    let report = if backend.format == Format::Json { Value::Null } else { report_value(stored) };
+    let report = if backend.format == Format::Json {
+        Value::Null
+    } else {
+        report_value(stored)
+    };
     let body = backend.body(stored, &report);
     let headers = Headers::new().ok()?;
     let _ = headers.set("Content-Type", &body.content_type);
@@ -104,17 +113,31 @@ pub fn keepalive(backend: &Backend, id: &str, stored: &str) {
 /// The host page delivers it: every `submit` listener is called with the report and the
 /// returned promises settle the attempt (no listener yet: try again later).
 async fn callback(id: &str, stored: &str, timeout_ms: u32, bridge: &Bridge) -> Outcome {
-    let Some(settled) = bridge.deliver(&to_js(stored)) else { return Outcome::Transient(None) };
+    let Some(settled) = bridge.deliver(&to_js(stored)) else {
+        return Outcome::Transient(None);
+    };
     let timeout = Promise::new(&mut |_, reject| {
-        let _ = web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, timeout_ms as i32));
+        let _ = web_sys::window().map(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, timeout_ms as i32)
+        });
     });
     match JsFuture::from(Promise::race(&js_sys::Array::of2(&settled, &timeout))).await {
         Ok(_) => Outcome::Accepted(None),
         Err(e) => {
             // `reject({permanent: true})` or an error with `status: 4xx`: do not retry.
-            let status = Reflect::get(&e, &"status".into()).ok().and_then(|s| s.as_f64()).map(|s| s as u16);
-            let permanent = Reflect::get(&e, &"permanent".into()).ok().is_some_and(|p| p.is_truthy());
-            web_sys::console::warn_2(&JsValue::from_str(&format!("Reach Us: the submit callback failed for report {id}")), &e);
+            let status = Reflect::get(&e, &"status".into())
+                .ok()
+                .and_then(|s| s.as_f64())
+                .map(|s| s as u16);
+            let permanent = Reflect::get(&e, &"permanent".into())
+                .ok()
+                .is_some_and(|p| p.is_truthy());
+            web_sys::console::warn_2(
+                &JsValue::from_str(&format!(
+                    "Reach Us: the submit callback failed for report {id}"
+                )),
+                &e,
+            );
             match status {
                 Some(s) if permanent || (400..500).contains(&s) => Outcome::Permanent(s),
                 _ if permanent => Outcome::Permanent(400),
@@ -125,8 +148,16 @@ async fn callback(id: &str, stored: &str, timeout_ms: u32, bridge: &Bridge) -> O
 }
 
 /// One attempt at `backend`, classified for the outbox.
-pub async fn attempt(backend: &Backend, id: &str, stored: &str, timeout_ms: u32, bridge: &Bridge) -> Outcome {
-    let Some(init) = request(backend, id, stored, false) else { return callback(id, stored, timeout_ms, bridge).await };
+pub async fn attempt(
+    backend: &Backend,
+    id: &str,
+    stored: &str,
+    timeout_ms: u32,
+    bridge: &Bridge,
+) -> Outcome {
+    let Some(init) = request(backend, id, stored, false) else {
+        return callback(id, stored, timeout_ms, bridge).await;
+    };
     let response = match fetch(&backend.url, init, timeout_ms).await {
         Ok(r) => r,
         Err(_) => return Outcome::Transient(None),
@@ -136,7 +167,14 @@ pub async fn attempt(backend: &Backend, id: &str, stored: &str, timeout_ms: u32,
         return Outcome::Accepted(None);
     }
     let status = response.status();
-    let retry_after = outbox::retry_after(response.headers().get("retry-after").ok().flatten().as_deref());
+    let retry_after = outbox::retry_after(
+        response
+            .headers()
+            .get("retry-after")
+            .ok()
+            .flatten()
+            .as_deref(),
+    );
     match Outcome::of_status(Some(status), retry_after) {
         Outcome::Accepted(_) if backend.format == Format::Json => {
             // The body is optional and only ever read for a reference.

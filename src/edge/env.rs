@@ -27,7 +27,9 @@ pub fn random16() -> [u8; 16] {
 
 /// The page the visitor is on.
 pub fn page() -> Page {
-    let Some(window) = web_sys::window() else { return Page::default() };
+    let Some(window) = web_sys::window() else {
+        return Page::default();
+    };
     let doc = window.document();
     Page {
         url: window.location().href().unwrap_or_default(),
@@ -50,7 +52,11 @@ pub fn timezone() -> String {
 pub fn locale_candidates(configured: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = configured.map(String::from).into_iter().collect();
     if let Some(window) = web_sys::window() {
-        if let Some(lang) = window.document().and_then(|d| d.document_element()).and_then(|e| e.get_attribute("lang")) {
+        if let Some(lang) = window
+            .document()
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.get_attribute("lang"))
+        {
             out.push(lang);
         }
         for l in window.navigator().languages().iter() {

@@ -17,8 +17,15 @@ fn locales(locale: &str) -> Array {
 }
 
 fn unit(locale: &str, value: u32, unit: &str) -> String {
-    let nf = Intl::NumberFormat::new(&locales(locale), &obj(&[("style", "unit"), ("unit", unit), ("unitDisplay", "long")]));
-    nf.format().call1(&JsValue::NULL, &JsValue::from(value)).ok().and_then(|v| v.as_string()).unwrap_or_else(|| format!("{value} {unit}"))
+    let nf = Intl::NumberFormat::new(
+        &locales(locale),
+        &obj(&[("style", "unit"), ("unit", unit), ("unitDisplay", "long")]),
+    );
+    nf.format()
+        .call1(&JsValue::NULL, &JsValue::from(value))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| format!("{value} {unit}"))
 }
 
 /// "2 hours", "90 minutes", "1 day" ("2小时", "90分钟"…). A mixed duration uses
@@ -31,15 +38,23 @@ pub fn duration(locale: &str, minutes: u32) -> String {
         return unit(locale, minutes / 60, "hour");
     }
     if minutes > 60 {
-        let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).unwrap_or(JsValue::UNDEFINED);
-        if let Ok(ctor) = Reflect::get(&intl, &JsValue::from_str("DurationFormat")).and_then(|c| c.dyn_into::<Function>()) {
+        let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
+            .unwrap_or(JsValue::UNDEFINED);
+        if let Ok(ctor) = Reflect::get(&intl, &JsValue::from_str("DurationFormat"))
+            .and_then(|c| c.dyn_into::<Function>())
+        {
             let args = Array::of2(&locales(locale), &obj(&[("style", "long")]));
             if let Ok(df) = Reflect::construct(&ctor, &args) {
                 let value = Object::new();
                 let _ = Reflect::set(&value, &"hours".into(), &JsValue::from(minutes / 60));
                 let _ = Reflect::set(&value, &"minutes".into(), &JsValue::from(minutes % 60));
-                let format = Reflect::get(&df, &"format".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-                if let Some(s) = format.and_then(|f| f.call1(&df, &value).ok()).and_then(|v| v.as_string()) {
+                let format = Reflect::get(&df, &"format".into())
+                    .ok()
+                    .and_then(|f| f.dyn_into::<Function>().ok());
+                if let Some(s) = format
+                    .and_then(|f| f.call1(&df, &value).ok())
+                    .and_then(|v| v.as_string())
+                {
                     return s;
                 }
             }
@@ -49,7 +64,11 @@ pub fn duration(locale: &str, minutes: u32) -> String {
 }
 
 fn local_day(d: &Date) -> i64 {
-    reach_us_core::time::days_from_civil(i64::from(d.get_full_year()), d.get_month() + 1, d.get_date())
+    reach_us_core::time::days_from_civil(
+        i64::from(d.get_full_year()),
+        d.get_month() + 1,
+        d.get_date(),
+    )
 }
 
 /// An instant in the visitor's time zone: "today 13:30", "tomorrow 09:00" (words from
@@ -60,38 +79,70 @@ pub fn when(locale: &str, at: Millis, now: Millis) -> String {
     let diff = local_day(&date) - local_day(&today);
     let opts = if diff == 0 || diff == 1 {
         let time = Intl::DateTimeFormat::new(&locales(locale), &obj(&[("timeStyle", "short")]));
-        let time = time.format().call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let time = time
+            .format()
+            .call1(&JsValue::NULL, &date)
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
         let rtf = Intl::RelativeTimeFormat::new(&locales(locale), &obj(&[("numeric", "auto")]));
         let day = rtf.format(diff as f64, "day");
         return format!("{} {}", String::from(day), time);
     } else if at - now < 6 * 86_400_000 {
-        obj(&[("weekday", "short"), ("hour", "numeric"), ("minute", "2-digit")])
+        obj(&[
+            ("weekday", "short"),
+            ("hour", "numeric"),
+            ("minute", "2-digit"),
+        ])
     } else {
-        obj(&[("day", "numeric"), ("month", "short"), ("hour", "numeric"), ("minute", "2-digit")])
+        obj(&[
+            ("day", "numeric"),
+            ("month", "short"),
+            ("hour", "numeric"),
+            ("minute", "2-digit"),
+        ])
     };
     let dtf = Intl::DateTimeFormat::new(&locales(locale), &opts);
-    dtf.format().call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_else(|| reach_us_core::time::iso_utc(at))
+    dtf.format()
+        .call1(&JsValue::NULL, &date)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| reach_us_core::time::iso_utc(at))
 }
 
 /// A wall-clock time in another zone with its name: "09:00 GMT+8".
 pub fn clock_in(locale: &str, at: Millis, time_zone: &str) -> String {
     let date = Date::new(&JsValue::from_f64(at as f64));
-    let opts = obj(&[("hour", "numeric"), ("minute", "2-digit"), ("timeZone", time_zone), ("timeZoneName", "short")]);
+    let opts = obj(&[
+        ("hour", "numeric"),
+        ("minute", "2-digit"),
+        ("timeZone", time_zone),
+        ("timeZoneName", "short"),
+    ]);
     let ctor = Reflect::get(&js_sys::global(), &"Intl".into())
         .and_then(|i| Reflect::get(&i, &"DateTimeFormat".into()))
         .ok()
         .and_then(|c| c.dyn_into::<Function>().ok());
     let dtf = ctor.and_then(|c| Reflect::construct(&c, &Array::of2(&locales(locale), &opts)).ok());
-    dtf.and_then(|d| Reflect::get(&d, &"format".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()).and_then(|f| f.call1(&d, &date).ok()))
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
+    dtf.and_then(|d| {
+        Reflect::get(&d, &"format".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|f| f.call1(&d, &date).ok())
+    })
+    .and_then(|v| v.as_string())
+    .unwrap_or_default()
 }
 
 /// A wall-clock time in the visitor's zone: "10:00".
 pub fn clock(locale: &str, at: Millis) -> String {
     let date = Date::new(&JsValue::from_f64(at as f64));
     let dtf = Intl::DateTimeFormat::new(&locales(locale), &obj(&[("timeStyle", "short")]));
-    dtf.format().call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    dtf.format()
+        .call1(&JsValue::NULL, &date)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 /// "in 43 minutes", "in 2 hours", "in 3 days" (`Intl.RelativeTimeFormat`).
@@ -110,8 +161,15 @@ pub fn relative(locale: &str, ms: Millis) -> String {
 
 /// A share as a percentage: "97%".
 pub fn percent(locale: &str, ratio: f64) -> String {
-    let nf = Intl::NumberFormat::new(&locales(locale), &obj(&[("style", "percent"), ("maximumFractionDigits", "0")]));
-    nf.format().call1(&JsValue::NULL, &JsValue::from_f64(ratio)).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    let nf = Intl::NumberFormat::new(
+        &locales(locale),
+        &obj(&[("style", "percent"), ("maximumFractionDigits", "0")]),
+    );
+    nf.format()
+        .call1(&JsValue::NULL, &JsValue::from_f64(ratio))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 /// A length of time rounded up to whole minutes, in the largest sensible unit.

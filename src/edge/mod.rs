@@ -4,6 +4,7 @@
 
 pub mod deliver;
 pub mod env;
+pub mod i18n;
 pub mod intl;
 pub mod outbox;
 pub mod read;

@@ -8,9 +8,9 @@ use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use reach_us_core::backend::Backend;
+use reach_us_core::json::ToJson;
 use reach_us_core::outbox::{self, Entry, OutboxError, Policy, Route, State};
 use reach_us_core::time::Millis;
-use reach_us_core::json::ToJson;
 use reach_us_core::Config;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -45,10 +45,17 @@ pub fn get(id: &str) -> Option<Entry> {
 
 /// Every readable entry (in no particular order: [`outbox::next_ready`] picks the oldest).
 pub fn load() -> Vec<Entry> {
-    let Some(s) = storage() else { return Vec::new() };
+    let Some(s) = storage() else {
+        return Vec::new();
+    };
     migrate(&s);
-    let keys: Vec<String> = (0..s.length().unwrap_or(0)).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(PREFIX)).collect();
-    keys.iter().filter_map(|k| parse(&s.get_item(k).ok()??)).collect()
+    let keys: Vec<String> = (0..s.length().unwrap_or(0))
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(PREFIX))
+        .collect();
+    keys.iter()
+        .filter_map(|k| parse(&s.get_item(k).ok()??))
+        .collect()
 }
 
 fn migrate(s: &web_sys::Storage) {
@@ -63,7 +70,10 @@ fn migrate(s: &web_sys::Storage) {
 
 /// Write one entry. False when the browser refuses (quota, storage off).
 pub fn put(e: &Entry) -> bool {
-    let ok = storage().is_some_and(|s| s.set_item(&format!("{PREFIX}{}", e.id), &e.to_json()).is_ok());
+    let ok = storage().is_some_and(|s| {
+        s.set_item(&format!("{PREFIX}{}", e.id), &e.to_json())
+            .is_ok()
+    });
     store::mark_returning();
     ok
 }
@@ -135,9 +145,15 @@ impl Plan {
     pub fn of(config: &Config) -> Plan {
         Plan {
             backends: config.backends.clone().into(),
-            route: Route { backends: config.backends.len(), deliver: config.deliver },
+            route: Route {
+                backends: config.backends.len(),
+                deliver: config.deliver,
+            },
             timeout_ms: config.timeout_ms,
-            policy: Policy { retention_ms: i64::from(config.retention_days) * 86_400_000, ..Policy::default() },
+            policy: Policy {
+                retention_ms: i64::from(config.retention_days) * 86_400_000,
+                ..Policy::default()
+            },
         }
     }
 
@@ -149,9 +165,17 @@ impl Plan {
 
 /// One attempt at the entry's next backend, its outcome recorded on `e`.
 pub async fn attempt(e: &mut Entry, plan: &Plan, bridge: &Bridge) {
-    let Some(backend) = plan.backend(e) else { return };
+    let Some(backend) = plan.backend(e) else {
+        return;
+    };
     let outcome = deliver::attempt(backend, &e.id, &e.body, plan.timeout_ms, bridge).await;
-    e.record(outcome, plan.route, env::now(), js_sys::Math::random(), &plan.policy);
+    e.record(
+        outcome,
+        plan.route,
+        env::now(),
+        js_sys::Math::random(),
+        &plan.policy,
+    );
 }
 
 /// Send everything due, until nothing is (or the storage lease is lost). Delivered entries
@@ -170,14 +194,21 @@ async fn drain(plan: &Plan, bridge: &Bridge, lease: bool) -> Vec<Flushed> {
                 put(e);
             }
         }
-        let Some(mut sent) = outbox::next_ready(&list, env::now()).cloned() else { break };
+        let Some(mut sent) = outbox::next_ready(&list, env::now()).cloned() else {
+            break;
+        };
         let id = sent.id.clone();
         attempt(&mut sent, plan, bridge).await;
         // Re-read: this tab holds the lock, but another tab may have settled it meanwhile.
         if !get(&id).is_some_and(|e| e.pending()) {
             continue; // settled (or told and forgotten) elsewhere: that one stands
         }
-        out.push(Flushed { id: id.clone(), body: sent.body.clone(), state: sent.state.clone(), attempts: sent.attempts });
+        out.push(Flushed {
+            id: id.clone(),
+            body: sent.body.clone(),
+            state: sent.state.clone(),
+            attempts: sent.attempts,
+        });
         if matches!(sent.state, State::Delivered { .. }) {
             remove(&id);
         } else if !put(&sent) {
@@ -206,14 +237,24 @@ fn take_lease(timeout_ms: u32) -> bool {
     if !outbox::may_lease(s.get_item(LEASE).ok().flatten().as_deref(), &me, now) {
         return false;
     }
-    let _ = s.set_item(LEASE, &outbox::lease(&me, now + Millis::from(timeout_ms) + 5_000));
-    s.get_item(LEASE).ok().flatten().is_some_and(|v| v.starts_with(&format!("{me} ")))
+    let _ = s.set_item(
+        LEASE,
+        &outbox::lease(&me, now + Millis::from(timeout_ms) + 5_000),
+    );
+    s.get_item(LEASE)
+        .ok()
+        .flatten()
+        .is_some_and(|v| v.starts_with(&format!("{me} ")))
 }
 
 fn drop_lease() {
     if let Some(s) = storage() {
         let me = TAB.with(String::clone);
-        if s.get_item(LEASE).ok().flatten().is_some_and(|v| v.starts_with(&format!("{me} "))) {
+        if s.get_item(LEASE)
+            .ok()
+            .flatten()
+            .is_some_and(|v| v.starts_with(&format!("{me} ")))
+        {
             let _ = s.remove_item(LEASE);
         }
     }
@@ -223,8 +264,13 @@ fn drop_lease() {
 /// sends); without Web Locks, under a storage lease.
 pub async fn flush(plan: Plan, bridge: Bridge) -> Vec<Flushed> {
     let results: Rc<RefCell<Vec<Flushed>>> = Rc::default();
-    let locks = web_sys::window().and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok()).filter(|l| !l.is_undefined());
-    let request = locks.as_ref().and_then(|l| Reflect::get(l, &"request".into()).ok()).and_then(|f| f.dyn_into::<Function>().ok());
+    let locks = web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| !l.is_undefined());
+    let request = locks
+        .as_ref()
+        .and_then(|l| Reflect::get(l, &"request".into()).ok())
+        .and_then(|f| f.dyn_into::<Function>().ok());
     match (locks, request) {
         (Some(locks), Some(request)) => {
             let r = results.clone();
@@ -254,7 +300,9 @@ pub async fn flush(plan: Plan, bridge: Bridge) -> Vec<Flushed> {
 pub fn flush_on_hide(plan: &Plan) {
     let mut budget: usize = 64 * 1024;
     for e in load().iter().filter(|e| e.pending()) {
-        let Some(backend) = plan.backend(e).filter(|b| b.idempotent()) else { continue };
+        let Some(backend) = plan.backend(e).filter(|b| b.idempotent()) else {
+            continue;
+        };
         if e.body.len() > budget {
             break;
         }

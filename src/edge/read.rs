@@ -38,7 +38,9 @@ fn convert(js: &JsValue, depth: u8) -> Value {
                 .iter()
                 .filter_map(|e| {
                     let pair: Array = e.unchecked_into();
-                    pair.get(0).as_string().map(|k| (k, convert(&pair.get(1), depth + 1)))
+                    pair.get(0)
+                        .as_string()
+                        .map(|k| (k, convert(&pair.get(1), depth + 1)))
                 })
                 .collect(),
         ),

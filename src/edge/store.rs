@@ -2,8 +2,8 @@
 //! visitor who comes back on another page or another day sees "Your reports". Storage can
 //! be missing or full (private modes, quotas): then nothing is kept, and nothing breaks.
 use js_sys::JSON;
-use reach_us_core::receipts::Receipt;
 use reach_us_core::json::{self, ToJson};
+use reach_us_core::receipts::Receipt;
 use wasm_bindgen::JsValue;
 
 use reach_us_core::value::Value;
@@ -20,8 +20,12 @@ fn storage() -> Option<web_sys::Storage> {
 /// A JSON array kept under `key`, each item read back with `parse`; unreadable items (an
 /// older or damaged entry) are skipped, not fatal.
 pub fn load_list<T>(key: &str, parse: impl Fn(&Value) -> Option<T>) -> Vec<T> {
-    let Some(text) = storage().and_then(|s| s.get_item(key).ok().flatten()) else { return Vec::new() };
-    let Ok(parsed) = JSON::parse(&text) else { return Vec::new() };
+    let Some(text) = storage().and_then(|s| s.get_item(key).ok().flatten()) else {
+        return Vec::new();
+    };
+    let Ok(parsed) = JSON::parse(&text) else {
+        return Vec::new();
+    };
     match read::value(&parsed) {
         Value::List(items) => items.iter().filter_map(parse).collect(),
         _ => Vec::new(),
@@ -43,7 +47,11 @@ pub const FLAG: &str = "reach-us";
 pub fn mark_returning() {
     let open = load().iter().any(Receipt::open) || !crate::edge::outbox::load().is_empty();
     if let Some(s) = storage() {
-        let _ = if open { s.set_item(FLAG, "1") } else { s.remove_item(FLAG) };
+        let _ = if open {
+            s.set_item(FLAG, "1")
+        } else {
+            s.remove_item(FLAG)
+        };
     }
 }
 

@@ -14,6 +14,10 @@ pub fn adopt(root: &ShadowRoot, config: &reach_us_core::Config) -> Result<(), Js
     sheet.replace_sync(CSS)?;
     let placement = CssStyleSheet::new()?;
     placement.replace_sync(&reach_us_core::theme::css(config))?;
-    Reflect::set(root, &JsValue::from_str("adoptedStyleSheets"), &Array::of2(&sheet, &placement))?;
+    Reflect::set(
+        root,
+        &JsValue::from_str("adoptedStyleSheets"),
+        &Array::of2(&sheet, &placement),
+    )?;
     Ok(())
 }

@@ -14,22 +14,41 @@ impl IntlZone {
     /// The zone, or None when the browser does not know it (`RangeError`).
     pub fn new(name: &str) -> Option<IntlZone> {
         let opts = Object::new();
-        for (k, v) in [("timeZone", name), ("hourCycle", "h23"), ("year", "numeric"), ("month", "numeric"), ("day", "numeric"), ("hour", "numeric"), ("minute", "numeric"), ("second", "numeric")] {
+        for (k, v) in [
+            ("timeZone", name),
+            ("hourCycle", "h23"),
+            ("year", "numeric"),
+            ("month", "numeric"),
+            ("day", "numeric"),
+            ("hour", "numeric"),
+            ("minute", "numeric"),
+            ("second", "numeric"),
+        ] {
             let _ = Reflect::set(&opts, &k.into(), &v.into());
         }
         let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-        let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into()).ok()?.dyn_into().ok()?;
+        let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
         let args = Array::of2(&JsValue::from_str("en-US"), &opts);
-        Reflect::construct(&ctor, &args).ok().map(|d| IntlZone { dtf: d.unchecked_into() })
+        Reflect::construct(&ctor, &args).ok().map(|d| IntlZone {
+            dtf: d.unchecked_into(),
+        })
     }
 }
 
 impl Zone for IntlZone {
     fn offset_minutes(&self, utc: Millis) -> i32 {
-        let parts = self.dtf.format_to_parts(&Date::new(&JsValue::from_f64(utc as f64)));
+        let parts = self
+            .dtf
+            .format_to_parts(&Date::new(&JsValue::from_f64(utc as f64)));
         let mut f = [0i64; 6]; // year, month, day, hour, minute, second
         for p in parts.iter() {
-            let kind = Reflect::get(&p, &"type".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let kind = Reflect::get(&p, &"type".into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
             let idx = match kind.as_str() {
                 "year" => 0,
                 "month" => 1,
@@ -39,9 +58,16 @@ impl Zone for IntlZone {
                 "second" => 5,
                 _ => continue,
             };
-            f[idx] = Reflect::get(&p, &"value".into()).ok().and_then(|v| v.as_string()).and_then(|s| s.parse().ok()).unwrap_or(0);
+            f[idx] = Reflect::get(&p, &"value".into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
         }
-        let local = days_from_civil(f[0], f[1] as u32, f[2] as u32) * 86_400_000 + f[3] * 3_600_000 + f[4] * 60_000 + f[5] * 1000;
+        let local = days_from_civil(f[0], f[1] as u32, f[2] as u32) * 86_400_000
+            + f[3] * 3_600_000
+            + f[4] * 60_000
+            + f[5] * 1000;
         let utc_s = utc.div_euclid(1000) * 1000;
         ((local - utc_s) / 60_000) as i32
     }

@@ -24,13 +24,29 @@ pub fn use_focus_trap(container: NodeRef) -> Callback<KeyboardEvent> {
         if e.key() != "Tab" {
             return;
         }
-        let Some(el) = container.cast::<Element>() else { return };
+        let Some(el) = container.cast::<Element>() else {
+            return;
+        };
         let items = focusables(&el);
-        let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+        let (Some(first), Some(last)) = (items.first(), items.last()) else {
+            return;
+        };
         // Inside a shadow root, the focused element is the root's activeElement.
-        let active = el.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok().and_then(|r| r.active_element())
-            .or_else(|| web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()));
-        let on = |t: &HtmlElement| active.as_ref().is_some_and(|a| a == t.unchecked_ref::<Element>());
+        let active = el
+            .get_root_node()
+            .dyn_into::<web_sys::ShadowRoot>()
+            .ok()
+            .and_then(|r| r.active_element())
+            .or_else(|| {
+                web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.active_element())
+            });
+        let on = |t: &HtmlElement| {
+            active
+                .as_ref()
+                .is_some_and(|a| a == t.unchecked_ref::<Element>())
+        };
         let inside = active.as_ref().is_some_and(|a| el.contains(Some(a)));
         if e.shift_key() && (on(first) || !inside) {
             e.prevent_default();

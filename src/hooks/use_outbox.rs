@@ -24,7 +24,9 @@ use crate::state::{Action, Phase, Receipt, State, Undelivered};
 fn field<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     let mut cur = v;
     for k in path {
-        let Value::Map(entries) = cur else { return None };
+        let Value::Map(entries) = cur else {
+            return None;
+        };
         cur = &entries.iter().find(|(n, _)| n == k)?.1;
     }
     match cur {
@@ -49,41 +51,85 @@ fn offline() -> bool {
 pub fn undelivered() -> Rc<Vec<Undelivered>> {
     let mut list: Vec<(i64, Undelivered)> = Vec::new();
     for e in outbox::load() {
-        let Sent::Failed { status } = e.state else { continue };
-        let body = JSON::parse(&e.body).map(|j| read::value(&j)).unwrap_or(Value::Null);
+        let Sent::Failed { status } = e.state else {
+            continue;
+        };
+        let body = JSON::parse(&e.body)
+            .map(|j| read::value(&j))
+            .unwrap_or(Value::Null);
         let text = |path: &[&str]| field(&body, path).unwrap_or_default().to_string();
-        let at = list.iter().position(|(created, _)| *created < e.created).unwrap_or(list.len());
-        list.insert(at, (e.created, Undelivered { reference: text(&["reference"]), message: text(&["message"]), id: e.id, status }));
+        let at = list
+            .iter()
+            .position(|(created, _)| *created < e.created)
+            .unwrap_or(list.len());
+        list.insert(
+            at,
+            (
+                e.created,
+                Undelivered {
+                    reference: text(&["reference"]),
+                    message: text(&["message"]),
+                    id: e.id,
+                    status,
+                },
+            ),
+        );
     }
     Rc::new(list.into_iter().map(|(_, u)| u).collect())
 }
 
 /// Apply one flush's results.
-fn report(results: Vec<outbox::Flushed>, dispatcher: &UseReducerDispatcher<State>, bridge: &Bridge) {
+fn report(
+    results: Vec<outbox::Flushed>,
+    dispatcher: &UseReducerDispatcher<State>,
+    bridge: &Bridge,
+) {
     let mut kept = store::load();
     let mut kept_changed = false;
     for f in results {
-        let body = JSON::parse(&f.body).map(|j| read::value(&j)).unwrap_or(Value::Null);
+        let body = JSON::parse(&f.body)
+            .map(|j| read::value(&j))
+            .unwrap_or(Value::Null);
         match f.state {
             Sent::Delivered { reference } => {
-                let reference = reference.or_else(|| field(&body, &["reference"]).map(String::from)).unwrap_or_default();
-                let created = field(&body, &["created_at"]).and_then(parse_iso).unwrap_or_else(env::now);
+                let reference = reference
+                    .or_else(|| field(&body, &["reference"]).map(String::from))
+                    .unwrap_or_default();
+                let created = field(&body, &["created_at"])
+                    .and_then(parse_iso)
+                    .unwrap_or_else(env::now);
                 let due = field(&body, &["promise", "due_at"]).and_then(parse_iso);
                 let category = field(&body, &["category"]).unwrap_or("").to_string();
-                receipts::remember(&mut kept, Kept::new(&f.id, &reference, &category, created, due));
+                receipts::remember(
+                    &mut kept,
+                    Kept::new(&f.id, &reference, &category, created, due),
+                );
                 kept_changed = true;
-                bridge.emit("delivered", &detail(&[("id", &f.id), ("reference", &reference)]));
-                let receipt = Receipt { id: f.id.clone(), reference, created_at: created, due_at: due };
+                bridge.emit(
+                    "delivered",
+                    &detail(&[("id", &f.id), ("reference", &reference)]),
+                );
+                let receipt = Receipt {
+                    id: f.id.clone(),
+                    reference,
+                    created_at: created,
+                    due_at: due,
+                };
                 dispatcher.dispatch(Action::Outcome(f.id, Box::new(Phase::Sent(receipt))));
             }
             Sent::Failed { status } => {
-                let reason = status.map(|s| format!("http_{s}")).unwrap_or_else(|| "expired".into());
+                let reason = status
+                    .map(|s| format!("http_{s}"))
+                    .unwrap_or_else(|| "expired".into());
                 bridge.emit("failed", &detail(&[("id", &f.id), ("reason", &reason)]));
                 let err = status.map(SendError::Status).unwrap_or(SendError::Timeout);
                 dispatcher.dispatch(Action::Outcome(f.id, Box::new(Phase::Failed(err))));
             }
             Sent::Pending => {
-                dispatcher.dispatch(Action::Outcome(f.id, Box::new(Phase::Queued { offline: offline() })));
+                dispatcher.dispatch(Action::Outcome(
+                    f.id,
+                    Box::new(Phase::Queued { offline: offline() }),
+                ));
             }
         }
     }
@@ -104,14 +150,16 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
         let plan = outbox::Plan::of(config);
         let kick: Rc<RefCell<Option<Rc<dyn Fn()>>>> = Rc::default();
         let run: Rc<dyn Fn()> = {
-            let (timer, running, again, kick) = (timer.clone(), running.clone(), again.clone(), kick.clone());
+            let (timer, running, again, kick) =
+                (timer.clone(), running.clone(), again.clone(), kick.clone());
             let (dispatcher, bridge, plan) = (dispatcher.clone(), bridge.clone(), plan.clone());
             Rc::new(move || {
                 if std::mem::replace(&mut *running.borrow_mut(), true) {
                     *again.borrow_mut() = true; // a flush is under way: go round once more after it
                     return;
                 }
-                let (timer, running, again, kick) = (timer.clone(), running.clone(), again.clone(), kick.clone());
+                let (timer, running, again, kick) =
+                    (timer.clone(), running.clone(), again.clone(), kick.clone());
                 let (dispatcher, bridge, plan) = (dispatcher.clone(), bridge.clone(), plan.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     loop {
@@ -156,7 +204,10 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
                 let key = e.dyn_ref::<web_sys::StorageEvent>().and_then(|s| s.key());
                 if key.as_deref() == Some(store::KEY) {
                     d.dispatch(Action::Receipts(Rc::new(store::load())));
-                } else if key.as_deref().is_some_and(|k| k.starts_with(outbox::PREFIX)) {
+                } else if key
+                    .as_deref()
+                    .is_some_and(|k| k.starts_with(outbox::PREFIX))
+                {
                     let changed: Vec<(String, Result<(), Option<u16>>)> = outbox::load()
                         .into_iter()
                         .filter_map(|e| match e.state {

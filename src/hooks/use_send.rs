@@ -3,8 +3,8 @@
 //! until a backend takes it). The visitor's text stays in the state throughout.
 use std::rc::Rc;
 
-use reach_us_core::form::validate;
 use reach_us_core::backend::Format;
+use reach_us_core::form::validate;
 use reach_us_core::json::ToJson;
 use reach_us_core::outbox::{Entry, State as Sent};
 use reach_us_core::payload::{Context, Report};
@@ -21,7 +21,10 @@ use crate::state::{Action, Phase, Receipt, State};
 pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
     let bridge = use_context::<Bridge>().unwrap_or_default();
     Callback::from(move |_| {
-        if matches!(state.phase, Phase::Sending | Phase::Sent(_) | Phase::Queued { .. }) {
+        if matches!(
+            state.phase,
+            Phase::Sending | Phase::Sent(_) | Phase::Queued { .. }
+        ) {
             return;
         }
         let form = match validate(&state.form, &state.config) {
@@ -34,8 +37,19 @@ pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
             let now = env::now();
             // The promise clock starts now, at first save; the engine counts the
             // category's business hours in the brand's zone.
-            let due = state.config.rule_for(&form.category).and_then(|rule| zone::due(rule, now));
-            let ctx = Context { random: env::random16(), now, page: env::page(), locale: state.strings.locale().to_string(), timezone: env::timezone(), user: state.user.clone(), due };
+            let due = state
+                .config
+                .rule_for(&form.category)
+                .and_then(|rule| zone::due(rule, now));
+            let ctx = Context {
+                random: env::random16(),
+                now,
+                page: env::page(),
+                locale: state.strings.locale().to_string(),
+                timezone: env::timezone(),
+                user: state.user.clone(),
+                due,
+            };
             Rc::new(Report::build(form, &state.config, ctx))
         });
         let dispatcher = state.dispatcher();
@@ -48,8 +62,15 @@ pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
                 bridge.emit("submit", &deliver::to_js(&body));
             }
         };
-        match outbox::enqueue(&report.id, body.clone(), report.created_millis(), &plan.policy) {
-            Err(SaveError::Limit(e)) => return dispatcher.dispatch(Action::Failed(SendError::Limit(e))),
+        match outbox::enqueue(
+            &report.id,
+            body.clone(),
+            report.created_millis(),
+            &plan.policy,
+        ) {
+            Err(SaveError::Limit(e)) => {
+                return dispatcher.dispatch(Action::Failed(SendError::Limit(e)))
+            }
             Ok(()) => {
                 dispatcher.dispatch(Action::Sending(report.clone()));
                 notify(&bridge);

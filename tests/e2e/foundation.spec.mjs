@@ -177,6 +177,38 @@ test("Chinese pages get a Chinese widget", async ({ page }) => {
   await site.close();
 });
 
+test("a visitor downloads one language: only their locale's table is fetched, English none", async ({ page }) => {
+  const tables = () => cdn.requests.filter((p) => /\.[A-Za-z-]+\.json$/.test(p));
+  let before = tables().length;
+  const { site } = await open(page, hostPage({ cdn: cdn.url, lang: "de", attrs: { endpoint: "/r" } }));
+  await page.getByRole("button", { name: "Jetzt Kontakt aufnehmen" }).click();
+  await expect(page.getByRole("dialog", { name: "Sagen Sie uns, was nicht stimmt" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Senden" })).toBeVisible();
+  expect(tables().slice(before).map((p) => p.replace(/^.*\./, "."))).toEqual([".json"]);
+  expect(tables().slice(before)[0]).toMatch(/^\/reach-us-[0-9a-f]+\.de\.json$/);
+  await site.close();
+  before = tables().length;
+  const en = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r" } }));
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  expect(tables().slice(before)).toEqual([]);
+  await en.site.close();
+});
+
+test("a locale table that cannot be fetched leaves a working widget in English, with a warning", async ({ page }) => {
+  await page.route(/\.ja\.json$/, (route) => route.abort());
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+  const { site, log } = await open(page, hostPage({ cdn: cdn.url, lang: "ja", attrs: { endpoint: "/r" } }));
+  // The facade speaks Japanese (the loader carries every launcher label); the widget, English.
+  await page.getByRole("button", { name: "今すぐ問い合わせる" }).click();
+  await expect(page.getByRole("dialog", { name: "Tell us what's wrong" })).toBeVisible();
+  await expect(page.getByLabel("What happened?")).toBeFocused();
+  expect(warnings.some((w) => w.includes("could not load the ja texts"))).toBe(true);
+  expect(log.exceptions).toEqual([]);
+  await site.close();
+});
+
 test("no wasm before intent; hover loads it; the widget lives in an open shadow root", async ({ page }) => {
   const before = cdn.requests.length;
   const { site } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r" } }));

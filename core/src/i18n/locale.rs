@@ -20,33 +20,60 @@ fn serve(tag: &str) -> Option<&'static str> {
     let lang = parts.next().unwrap_or("");
     let rest: Vec<&str> = parts.collect();
     if lang == "zh" {
-        let traditional = rest.iter().any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"));
+        let traditional = rest
+            .iter()
+            .any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"));
         let want = if traditional { "zh-TW" } else { "zh-CN" };
         // A traditional-Chinese reader is better served by simplified than by English.
-        return LOCALES.iter().find(|l| **l == want).or_else(|| LOCALES.iter().find(|l| l.starts_with("zh"))).copied();
+        return LOCALES
+            .iter()
+            .find(|l| **l == want)
+            .or_else(|| LOCALES.iter().find(|l| l.starts_with("zh")))
+            .copied();
     }
     LOCALES
         .iter()
-        .find(|l| l.split('-').next().is_some_and(|x| x.eq_ignore_ascii_case(lang)))
+        .find(|l| {
+            l.split('-')
+                .next()
+                .is_some_and(|x| x.eq_ignore_ascii_case(lang))
+        })
         .copied()
 }
 
 /// The tag to format dates and numbers with: the first candidate in the table's language
 /// that names a region or script (a page in `en` read by a browser set to `en-GB` gets
 /// English tables and British dates), else the first in that language, else the table's.
-pub fn format_locale<'a>(candidates: impl IntoIterator<Item = &'a str> + Clone, table: &str) -> String {
-    let lang = table.split('-').next().unwrap_or(table).to_ascii_lowercase();
+pub fn format_locale<'a>(
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+    table: &str,
+) -> String {
+    let lang = table
+        .split('-')
+        .next()
+        .unwrap_or(table)
+        .to_ascii_lowercase();
     let same = |c: &&str| {
         let c = canonical(c);
-        c.split('-').next() == Some(lang.as_str()) && (lang != "zh" || serve(&c) == Some(table_static(table)))
+        c.split('-').next() == Some(lang.as_str())
+            && (lang != "zh" || serve(&c) == Some(table_static(table)))
     };
     let specific = |c: &&str| same(c) && c.contains(['-', '_']);
-    let pick = candidates.clone().into_iter().find(specific).or_else(|| candidates.into_iter().find(same));
-    pick.map(|c| c.trim().replace('_', "-")).unwrap_or_else(|| table.to_string())
+    let pick = candidates
+        .clone()
+        .into_iter()
+        .find(specific)
+        .or_else(|| candidates.into_iter().find(same));
+    pick.map(|c| c.trim().replace('_', "-"))
+        .unwrap_or_else(|| table.to_string())
 }
 
 fn table_static(table: &str) -> &'static str {
-    LOCALES.iter().find(|l| **l == table).copied().unwrap_or(LOCALES[0])
+    LOCALES
+        .iter()
+        .find(|l| **l == table)
+        .copied()
+        .unwrap_or(LOCALES[0])
 }
 
 /// Pick the locale for a visitor from candidates in priority order.
@@ -94,7 +121,9 @@ mod tests {
 
     #[test]
     fn the_ten_locales_ship() {
-        for l in ["en", "zh-CN", "zh-TW", "ja", "ko", "es", "fr", "de", "pt-BR", "ar"] {
+        for l in [
+            "en", "zh-CN", "zh-TW", "ja", "ko", "es", "fr", "de", "pt-BR", "ar",
+        ] {
             assert!(LOCALES.contains(&l), "{l} missing");
         }
     }

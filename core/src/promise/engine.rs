@@ -30,13 +30,23 @@ struct Local {
 
 fn local(zone: &dyn Zone, t: Millis) -> Local {
     let lt = t + Millis::from(zone.offset_minutes(t)) * MINUTE;
-    Local { days: lt.div_euclid(DAY), ms: lt.rem_euclid(DAY) }
+    Local {
+        days: lt.div_euclid(DAY),
+        ms: lt.rem_euclid(DAY),
+    }
 }
 
 fn date_of(days: i64) -> (Date, usize) {
     let (y, m, d) = civil_from_days(days);
     // 1970-01-01 was a Thursday; 0 = Monday.
-    (Date { year: y as i32, month: m as u8, day: d as u8 }, (days + 3).rem_euclid(7) as usize)
+    (
+        Date {
+            year: y as i32,
+            month: m as u8,
+            day: d as u8,
+        },
+        (days + 3).rem_euclid(7) as usize,
+    )
 }
 
 /// First instant in `(a, b]` whose offset differs from `a`'s (`b`'s must differ).
@@ -79,7 +89,10 @@ pub fn is_open(hours: &BusinessHours, zone: &dyn Zone, t: Millis) -> bool {
     }
     let l = local(zone, t);
     let (date, wd) = date_of(l.days);
-    hours.windows(date, wd).iter().any(|w| l.ms >= Millis::from(w.start) * MINUTE && l.ms < Millis::from(w.end) * MINUTE)
+    hours
+        .windows(date, wd)
+        .iter()
+        .any(|w| l.ms >= Millis::from(w.start) * MINUTE && l.ms < Millis::from(w.end) * MINUTE)
 }
 
 /// The next instant at or after `t` when the brand is open (`t` itself when open now).
@@ -90,7 +103,11 @@ pub fn next_opening(hours: &BusinessHours, zone: &dyn Zone, t: Millis) -> Result
     let l = local(zone, t);
     for k in 0..HORIZON_DAYS {
         let (date, wd) = date_of(l.days + k);
-        if let Some(w) = hours.windows(date, wd).iter().find(|w| k > 0 || Millis::from(w.start) * MINUTE > l.ms) {
+        if let Some(w) = hours
+            .windows(date, wd)
+            .iter()
+            .find(|w| k > 0 || Millis::from(w.start) * MINUTE > l.ms)
+        {
             let target = (l.days + k) * DAY + Millis::from(w.start) * MINUTE;
             return Ok(reach(zone, t, target).0);
         }
@@ -99,7 +116,12 @@ pub fn next_opening(hours: &BusinessHours, zone: &dyn Zone, t: Millis) -> Result
 }
 
 /// When a reply promised within `minutes` of business time is due, for a report at `now`.
-pub fn due(hours: &BusinessHours, zone: &dyn Zone, now: Millis, minutes: u32) -> Result<Millis, DueError> {
+pub fn due(
+    hours: &BusinessHours,
+    zone: &dyn Zone,
+    now: Millis,
+    minutes: u32,
+) -> Result<Millis, DueError> {
     let mut left = Millis::from(minutes) * MINUTE;
     if hours.always {
         return Ok(now + left);
@@ -108,10 +130,9 @@ pub fn due(hours: &BusinessHours, zone: &dyn Zone, now: Millis, minutes: u32) ->
     for _ in 0..MAX_STEPS {
         let l = local(zone, t);
         let (date, wd) = date_of(l.days);
-        let open = hours
-            .windows(date, wd)
-            .iter()
-            .find(|w| l.ms >= Millis::from(w.start) * MINUTE && l.ms < Millis::from(w.end) * MINUTE);
+        let open = hours.windows(date, wd).iter().find(|w| {
+            l.ms >= Millis::from(w.start) * MINUTE && l.ms < Millis::from(w.end) * MINUTE
+        });
         match open {
             Some(w) => {
                 let (end, crossed) = reach(zone, t, l.days * DAY + Millis::from(w.end) * MINUTE);

@@ -44,7 +44,9 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=max).contains(&day).then_some(Date { year, month, day })
+        (1..=max)
+            .contains(&day)
+            .then_some(Date { year, month, day })
     }
 }
 
@@ -115,7 +117,11 @@ fn time(s: &str) -> Result<u16, HoursError> {
 }
 
 fn days(key: &str) -> Result<Vec<usize>, HoursError> {
-    let idx = |d: &str| DAYS.iter().position(|x| x.eq_ignore_ascii_case(d.trim())).ok_or_else(|| HoursError::Day(key.to_string()));
+    let idx = |d: &str| {
+        DAYS.iter()
+            .position(|x| x.eq_ignore_ascii_case(d.trim()))
+            .ok_or_else(|| HoursError::Day(key.to_string()))
+    };
     let mut out = Vec::new();
     for part in key.split(',') {
         match part.split_once('-') {
@@ -139,11 +145,18 @@ fn days(key: &str) -> Result<Vec<usize>, HoursError> {
 impl BusinessHours {
     /// Open around the clock.
     pub fn always() -> Self {
-        BusinessHours { always: true, week: Default::default(), holidays: Vec::new() }
+        BusinessHours {
+            always: true,
+            week: Default::default(),
+            holidays: Vec::new(),
+        }
     }
 
     /// Build from `(day key, windows)` pairs and holiday strings.
-    pub fn parse<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>, holidays: &[String]) -> Result<Self, HoursError> {
+    pub fn parse<'a>(
+        entries: impl IntoIterator<Item = (&'a str, &'a str)>,
+        holidays: &[String],
+    ) -> Result<Self, HoursError> {
         let mut week: [Vec<Window>; 7] = Default::default();
         let mut seen = [false; 7];
         for (key, spec) in entries {
@@ -151,7 +164,9 @@ impl BusinessHours {
             let mut wins: Vec<(u16, u16)> = Vec::new();
             if !spec.trim().eq_ignore_ascii_case("closed") {
                 for w in spec.split(',') {
-                    let (a, b) = w.split_once('-').ok_or_else(|| HoursError::Time(w.trim().to_string()))?;
+                    let (a, b) = w
+                        .split_once('-')
+                        .ok_or_else(|| HoursError::Time(w.trim().to_string()))?;
                     let (a, b) = (time(a)?, time(b)?);
                     if a == b {
                         return Err(HoursError::Empty(w.trim().to_string()));
@@ -169,7 +184,10 @@ impl BusinessHours {
                     } else {
                         // Crosses midnight: the rest of today, then the start of tomorrow.
                         if a < 1440 {
-                            week[d].push(Window { start: a, end: 1440 });
+                            week[d].push(Window {
+                                start: a,
+                                end: 1440,
+                            });
                         }
                         if b > 0 {
                             week[(d + 1) % 7].push(Window { start: 0, end: b });
@@ -192,7 +210,11 @@ impl BusinessHours {
             hs.push(Date::parse(h.trim()).ok_or_else(|| HoursError::Holiday(h.clone()))?);
         }
         hs.sort_unstable();
-        Ok(BusinessHours { always: false, week, holidays: hs })
+        Ok(BusinessHours {
+            always: false,
+            week,
+            holidays: hs,
+        })
     }
 
     /// Windows of a local date (none on a holiday). `weekday`: 0 = Monday.
@@ -215,32 +237,90 @@ mod tests {
 
     #[test]
     fn parses_ranges_lists_and_midnight_crossing() {
-        let h = p(&[("mon-fri", "09:00-18:00"), ("sat", "10:00-12:00, 13:00-16:00")]).unwrap();
-        assert_eq!(h.week[0], vec![Window { start: 540, end: 1080 }]);
-        assert_eq!(h.week[4], vec![Window { start: 540, end: 1080 }]);
+        let h = p(&[
+            ("mon-fri", "09:00-18:00"),
+            ("sat", "10:00-12:00, 13:00-16:00"),
+        ])
+        .unwrap();
+        assert_eq!(
+            h.week[0],
+            vec![Window {
+                start: 540,
+                end: 1080
+            }]
+        );
+        assert_eq!(
+            h.week[4],
+            vec![Window {
+                start: 540,
+                end: 1080
+            }]
+        );
         assert_eq!(h.week[5].len(), 2);
         assert!(h.week[6].is_empty());
         let h = p(&[("fri", "22:00-02:00")]).unwrap();
-        assert_eq!(h.week[4], vec![Window { start: 1320, end: 1440 }]);
+        assert_eq!(
+            h.week[4],
+            vec![Window {
+                start: 1320,
+                end: 1440
+            }]
+        );
         assert_eq!(h.week[5], vec![Window { start: 0, end: 120 }]);
         let h = p(&[("sun-mon", "00:00-24:00"), ("wed,fri", "08:00-09:00")]).unwrap();
-        assert_eq!(h.week[6], vec![Window { start: 0, end: 1440 }]);
-        assert_eq!(h.week[0], vec![Window { start: 0, end: 1440 }]);
+        assert_eq!(
+            h.week[6],
+            vec![Window {
+                start: 0,
+                end: 1440
+            }]
+        );
+        assert_eq!(
+            h.week[0],
+            vec![Window {
+                start: 0,
+                end: 1440
+            }]
+        );
         assert_eq!(h.week[2], h.week[4]);
     }
 
     #[test]
     fn refuses_bad_hours_with_a_reason() {
-        assert_eq!(p(&[("mon", "25:00-26:00")]), Err(HoursError::Time("25:00".into())));
-        assert_eq!(p(&[("mon", "09:60-10:00")]), Err(HoursError::Time("09:60".into())));
+        assert_eq!(
+            p(&[("mon", "25:00-26:00")]),
+            Err(HoursError::Time("25:00".into()))
+        );
+        assert_eq!(
+            p(&[("mon", "09:60-10:00")]),
+            Err(HoursError::Time("09:60".into()))
+        );
         assert_eq!(p(&[("mon", "9-10")]), Err(HoursError::Time("9".into())));
-        assert_eq!(p(&[("funday", "09:00-10:00")]), Err(HoursError::Day("funday".into())));
-        assert_eq!(p(&[("mon", "09:00-12:00,11:00-13:00")]), Err(HoursError::Overlap("mon".into())));
-        assert_eq!(p(&[("sun", "22:00-03:00"), ("mon", "02:00-05:00")]), Err(HoursError::Overlap("mon".into())));
+        assert_eq!(
+            p(&[("funday", "09:00-10:00")]),
+            Err(HoursError::Day("funday".into()))
+        );
+        assert_eq!(
+            p(&[("mon", "09:00-12:00,11:00-13:00")]),
+            Err(HoursError::Overlap("mon".into()))
+        );
+        assert_eq!(
+            p(&[("sun", "22:00-03:00"), ("mon", "02:00-05:00")]),
+            Err(HoursError::Overlap("mon".into()))
+        );
         assert_eq!(p(&[("mon", "closed")]), Err(HoursError::Closed));
         assert_eq!(p(&[]), Err(HoursError::Closed));
-        assert_eq!(p(&[("mon", "09:00-09:00")]), Err(HoursError::Empty("09:00-09:00".into())));
-        assert_eq!(p(&[("mon-fri", "09:00-17:00"), ("fri", "10:00-11:00")]), Err(HoursError::Twice("fri".into())));
-        assert_eq!(BusinessHours::parse([("mon", "09:00-10:00")], &["2026-02-30".into()]), Err(HoursError::Holiday("2026-02-30".into())));
+        assert_eq!(
+            p(&[("mon", "09:00-09:00")]),
+            Err(HoursError::Empty("09:00-09:00".into()))
+        );
+        assert_eq!(
+            p(&[("mon-fri", "09:00-17:00"), ("fri", "10:00-11:00")]),
+            Err(HoursError::Twice("fri".into()))
+        );
+        assert_eq!(
+            BusinessHours::parse([("mon", "09:00-10:00")], &["2026-02-30".into()]),
+            Err(HoursError::Holiday("2026-02-30".into()))
+        );
     }
 }

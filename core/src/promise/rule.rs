@@ -37,7 +37,13 @@ pub struct RawPromise {
 }
 
 /// The keys of the object form.
-pub const PROMISE_FIELDS: [&str; 5] = ["respond_within", "business_hours", "holidays", "status_url", "track_record_url"];
+pub const PROMISE_FIELDS: [&str; 5] = [
+    "respond_within",
+    "business_hours",
+    "holidays",
+    "status_url",
+    "track_record_url",
+];
 
 impl RawHours {
     /// Read `business_hours` at `field`.
@@ -57,7 +63,13 @@ impl RawHours {
                 }
                 Ok(RawHours::Week { time_zone, days })
             }
-            other => Err(ConfigError::invalid(field, format!("must be \"24/7\" or an object of day → hours, not {}", other.kind()))),
+            other => Err(ConfigError::invalid(
+                field,
+                format!(
+                    "must be \"24/7\" or an object of day → hours, not {}",
+                    other.kind()
+                ),
+            )),
         }
     }
 }
@@ -66,7 +78,11 @@ impl RawPromise {
     /// Read `promise` (or a category's override fields) from a value.
     pub fn from_value(field: &str, v: &Value) -> Result<RawPromise, ConfigError> {
         if let Value::Str(s) = v {
-            return Ok(RawPromise { shorthand: true, respond_within: Some(s.clone()), ..RawPromise::default() });
+            return Ok(RawPromise {
+                shorthand: true,
+                respond_within: Some(s.clone()),
+                ..RawPromise::default()
+            });
         }
         let mut p = RawPromise::default();
         for (k, v) in value::object(field, v, &PROMISE_FIELDS)? {
@@ -118,7 +134,10 @@ impl PromiseRule {
 fn url(field: &str, s: Option<String>) -> Result<Option<String>, ConfigError> {
     match s {
         Some(u) if crate::config::valid_endpoint(&u) => Ok(Some(u)),
-        Some(u) => Err(ConfigError::invalid(field, format!("must be an http(s) URL or a path starting with \"/\", not {u:?}"))),
+        Some(u) => Err(ConfigError::invalid(
+            field,
+            format!("must be an http(s) URL or a path starting with \"/\", not {u:?}"),
+        )),
         None => Ok(None),
     }
 }
@@ -126,23 +145,54 @@ fn url(field: &str, s: Option<String>) -> Result<Option<String>, ConfigError> {
 impl PromiseRule {
     /// Validate `raw` found at `field`. `base` is the brand-wide promise a category
     /// override falls back on (for what it does not set).
-    pub fn from_raw(field: &str, raw: RawPromise, base: Option<&PromiseRule>) -> Result<PromiseRule, ConfigError> {
+    pub fn from_raw(
+        field: &str,
+        raw: RawPromise,
+        base: Option<&PromiseRule>,
+    ) -> Result<PromiseRule, ConfigError> {
         let shorthand = raw.shorthand;
         let (within_field, within) = match (raw.respond_within, base) {
             (Some(w), _) if shorthand => (field.to_string(), w),
             (Some(w), _) => (format!("{field}.respond_within"), w),
             (None, Some(b)) => (String::new(), b.respond_within.clone()),
-            (None, None) => return Err(ConfigError::invalid(format!("{field}.respond_within"), "is required")),
+            (None, None) => {
+                return Err(ConfigError::invalid(
+                    format!("{field}.respond_within"),
+                    "is required",
+                ))
+            }
         };
-        let minutes = parse_minutes(&within).map_err(|e| ConfigError::invalid(within_field.clone(), format!("{within:?} {}", e.describe())))?;
-        let holidays = raw.holidays.or_else(|| base.map(|b| b.hours.holidays.iter().map(|d| d.to_string()).collect())).unwrap_or_default();
+        let minutes = parse_minutes(&within).map_err(|e| {
+            ConfigError::invalid(within_field.clone(), format!("{within:?} {}", e.describe()))
+        })?;
+        let holidays = raw
+            .holidays
+            .or_else(|| base.map(|b| b.hours.holidays.iter().map(|d| d.to_string()).collect()))
+            .unwrap_or_default();
         let (hours, time_zone) = match raw.business_hours {
             Some(RawHours::Always) => (BusinessHours::always(), None),
             Some(RawHours::Week { time_zone, days }) => {
                 let bh = format!("{field}.business_hours");
-                let tz = time_zone.filter(|t| !t.trim().is_empty()).ok_or_else(|| ConfigError::invalid(format!("{bh}.time_zone"), "is required (an IANA zone such as \"Asia/Shanghai\")"))?;
-                let hours = BusinessHours::parse(days.iter().map(|(k, v)| (k.as_str(), v.as_str())), &holidays)
-                    .map_err(|e| ConfigError::invalid(if matches!(e, super::HoursError::Holiday(_)) { format!("{field}.holidays") } else { bh }, e.to_string()))?;
+                let tz = time_zone.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+                    ConfigError::invalid(
+                        format!("{bh}.time_zone"),
+                        "is required (an IANA zone such as \"Asia/Shanghai\")",
+                    )
+                })?;
+                let hours = BusinessHours::parse(
+                    days.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                    &holidays,
+                )
+                .map_err(|e| {
+                    ConfigError::invalid(
+                        if matches!(e, super::HoursError::Holiday(_)) {
+                            format!("{field}.holidays")
+                        } else {
+                            bh
+                        },
+                        e.to_string(),
+                    )
+                })?;
                 (hours, Some(tz.trim().to_string()))
             }
             None => match base {
@@ -155,8 +205,10 @@ impl PromiseRule {
             minutes,
             hours,
             time_zone,
-            status_url: url(&format!("{field}.status_url"), raw.status_url)?.or_else(|| base.and_then(|b| b.status_url.clone())),
-            track_record_url: url(&format!("{field}.track_record_url"), raw.track_record_url)?.or_else(|| base.and_then(|b| b.track_record_url.clone())),
+            status_url: url(&format!("{field}.status_url"), raw.status_url)?
+                .or_else(|| base.and_then(|b| b.status_url.clone())),
+            track_record_url: url(&format!("{field}.track_record_url"), raw.track_record_url)?
+                .or_else(|| base.and_then(|b| b.track_record_url.clone())),
         })
     }
 }

@@ -11,10 +11,22 @@ use reach_us_inbox::client::{sample_report, Conn};
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let url = args.first().cloned().unwrap_or_else(|| "http://127.0.0.1:8787".into());
-    let flag = |name: &str, d: u64| args.windows(2).find(|w| w[0] == name).and_then(|w| w[1].parse().ok()).unwrap_or(d);
+    let url = args
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "http://127.0.0.1:8787".into());
+    let flag = |name: &str, d: u64| {
+        args.windows(2)
+            .find(|w| w[0] == name)
+            .and_then(|w| w[1].parse().ok())
+            .unwrap_or(d)
+    };
     let (conns, seconds) = (flag("--connections", 16), flag("--seconds", 10));
-    let Ok(addr) = url.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>() else {
+    let Ok(addr) = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse::<SocketAddr>()
+    else {
         eprintln!("inbox-load: give the inbox as http://IP:PORT");
         std::process::exit(2);
     };
@@ -32,7 +44,18 @@ async fn main() {
                 let id = format!("{c:08x}-{run}-4000-8000-{n:012x}");
                 let body = sample_report(&id, "load test");
                 let t = Instant::now();
-                match conn.send("POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", &id)], &body).await {
+                match conn
+                    .send(
+                        "POST",
+                        "/v1/reports",
+                        &[
+                            ("Content-Type", "application/json"),
+                            ("Idempotency-Key", &id),
+                        ],
+                        &body,
+                    )
+                    .await
+                {
                     Ok(r) if (200..300).contains(&r.status) => lat.push(t.elapsed()),
                     Ok(_) => non2xx += 1,
                     Err(_) => errors += 1,
@@ -52,6 +75,9 @@ async fn main() {
     }
     let elapsed = start.elapsed().as_secs_f64().max(1e-9);
     lat.sort();
-    let pct = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
     println!("connections {conns}, {seconds} s: {} reports stored, {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms, non-2xx {non2xx}, errors {errors}", lat.len(), lat.len() as f64 / elapsed, pct(0.5), pct(0.99));
 }
