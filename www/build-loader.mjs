@@ -23,8 +23,16 @@ if (!glue || !wasm) {
 }
 // The wasm-bindgen glue, minified in place with terser as an ES module (its exports and the
 // import object's property names, which the wasm links by, are kept): -2.0 KiB brotli.
+// Its default wasm URL (`new URL("reach-us_bg.wasm", import.meta.url)`) gets the hashed
+// name, so the loader calls init() without one.
 const gluePath = join(staging, glue);
-const glueMin = await minify(readFileSync(gluePath, "utf8"), { module: true, ecma: 2020, compress: { passes: 2 }, mangle: true });
+const glueSource = readFileSync(gluePath, "utf8");
+const defaultWasm = glueSource.match(/new URL\('([^']+_bg\.wasm)', import\.meta\.url\)/);
+if (!defaultWasm) {
+  console.error("build-loader: the glue's default wasm URL (new URL('…_bg.wasm', import.meta.url)) was not found");
+  process.exit(1);
+}
+const glueMin = await minify(glueSource.replace(defaultWasm[0], `new URL(${JSON.stringify(wasm)}, import.meta.url)`), { module: true, ecma: 2020, compress: { passes: 2 }, mangle: true });
 if (!glueMin.code) {
   console.error("build-loader: terser returned no code for the glue");
   process.exit(1);
@@ -55,8 +63,7 @@ for (const f of readdirSync(i18nDir).filter((f) => f.endsWith(".json")).sort()) 
   if (locale !== "en") writeFileSync(join(staging, glue.replace(/\.js$/, `.${locale}.json`)), JSON.stringify(table));
 }
 let loader = readFileSync(join(source, "www/reach-us.js"), "utf8")
-  .replaceAll("__RU_GLUE__", glue)
-  .replace("__RU_WASM__", wasm)
+  .replace("__RU_GLUE__", glue)
   .replace("__RU_LAUNCHER_CSS__", JSON.stringify(minCss))
   .replace("__RU_LABELS__", JSON.stringify(labels));
 if (/__RU_[A-Z_]+__/.test(loader)) {

@@ -52,11 +52,13 @@
       if (loading || dead) return loading;
       if (!d.body) { d.addEventListener("DOMContentLoaded", load); return; }
       mount();
-      loading = import(base + "__RU_GLUE__").then(function (m) {
-        return m.default({ module_or_path: base + "__RU_WASM__" }).then(function () {
+      var glue = base + "__RU_GLUE__";
+      loading = import(glue).then(function (m) {
+        // The glue finds the wasm beside itself (build-loader writes the hashed name in).
+        return m.default().then(function () {
           if (dead) return;
           // The widget marks the host data-ready once it has mounted.
-          widget = m.boot(root, attrs, queue, base + "__RU_GLUE__");
+          widget = m.boot(root, attrs, queue, glue);
           queue = [];
         });
       }).catch(function (e) {
