@@ -257,6 +257,11 @@ async fn queued_init_and_open_apply_before_first_paint() {
     let q = Array::new();
     let cfg = Object::new();
     Reflect::set(&cfg, &"endpoint".into(), &"/r".into()).unwrap();
+    // (Languages other than English come as fetched tables, checked end to end by
+    // Playwright; here a brand text stands for "the init was applied".)
+    let texts = Object::new();
+    Reflect::set(&texts, &"launcher".into(), &"立即联系我们".into()).unwrap();
+    Reflect::set(&cfg, &"texts".into(), &texts).unwrap();
     Reflect::set(&cfg, &"locale".into(), &"zh-CN".into()).unwrap();
     q.push(&Array::of2(&"init".into(), &cfg));
     q.push(&Array::of1(&"open".into()));
@@ -276,7 +281,8 @@ async fn queued_init_and_open_apply_before_first_paint() {
             .unwrap()
             .get_attribute("lang")
             .as_deref(),
-        Some("zh-CN")
+        Some("en"),
+        "no table could be fetched (no glue URL given): English, and marked so"
     );
     w.call("close".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     gone(&root, "[role=dialog]").await;

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { minify } from "terser";
+import { shortenImports } from "./short-imports.mjs";
 
 const staging = process.env.TRUNK_STAGING_DIR;
 const source = process.env.TRUNK_SOURCE_DIR || process.cwd();
@@ -37,7 +38,23 @@ if (!glueMin.code) {
   console.error("build-loader: terser returned no code for the glue");
   process.exit(1);
 }
-writeFileSync(gluePath, glueMin.code + "\n");
+// Then the wasm's import names, in the wasm and the glue alike (see short-imports.mjs):
+// -4.4 KiB brotli over both files.
+const importModule = glueMin.code.match(/["'](\.\/[^"']*_bg\.js)["']\s*:/);
+if (!importModule) {
+  console.error("build-loader: the glue's import module name (\"./…_bg.js\") was not found");
+  process.exit(1);
+}
+const wasmPath = join(staging, wasm);
+let shortened;
+try {
+  shortened = shortenImports(readFileSync(wasmPath), glueMin.code, importModule[1]);
+} catch (e) {
+  console.error(`build-loader: ${e.message}`);
+  process.exit(1);
+}
+writeFileSync(wasmPath, shortened.wasm);
+writeFileSync(gluePath, shortened.glue + "\n");
 const css = readFileSync(join(source, "www/reach-us.css"), "utf8");
 const section = css.match(/\/\* @launcher:start[\s\S]*?\*\/([\s\S]*?)\/\* @launcher:end \*\//);
 if (!section) {
