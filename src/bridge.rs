@@ -216,7 +216,7 @@ fn resolve(raw: RawConfig) -> Result<Config, ConfigError> {
             .filter(|tz| zone::IntlZone::new(tz).is_none())
     };
     if let Some(tz) = unknown(&config.promise) {
-        env::console_error(&format!("Reach Us config: `promise.business_hours.time_zone` {tz:?} is not a time zone this browser knows — the widget makes no promise"));
+        env::console_error(&format!("Reach Us config: `promise.business_hours.time_zone` \"{tz}\" is not a time zone this browser knows — the widget makes no promise"));
         config.promise = None;
     }
     let p = reach_us_core::theme::palette(config.color);
@@ -228,7 +228,7 @@ fn resolve(raw: RawConfig) -> Result<Config, ConfigError> {
     }
     for (i, c) in config.categories.iter_mut().enumerate() {
         if let Some(tz) = unknown(&c.promise) {
-            env::console_error(&format!("Reach Us config: `categories[{i}].business_hours.time_zone` {tz:?} is not a time zone this browser knows — no promise for it"));
+            env::console_error(&format!("Reach Us config: `categories[{i}].business_hours.time_zone` \"{tz}\" is not a time zone this browser knows — no promise for it"));
             c.promise = None;
         }
     }
@@ -385,7 +385,7 @@ fn prefill_values(arg: &JsValue) -> Result<Vec<(Field, String)>, String> {
             continue;
         }
         let field = field_of(&key).ok_or_else(|| {
-            format!("prefill: unknown field {key:?} (category, message, contact)")
+            format!("prefill: unknown field \"{key}\" (category, message, contact)")
         })?;
         let text = value
             .as_string()
@@ -465,7 +465,7 @@ impl Widget {
             },
             "shutdown" => self.shutdown(),
             other => env::console_error(&format!(
-                "Reach Us: unknown verb {other:?}; known: init, open, close, toggle, prefill, identify, on, off, shutdown"
+                "Reach Us: unknown verb \"{other}\"; known: init, open, close, toggle, prefill, identify, on, off, shutdown"
             )),
         }
     }

@@ -1,8 +1,10 @@
 // Shorten the wasm's import names (wasm-bindgen's `__wbg_<name>_<16 hex>`, ~190 of them,
 // each written in the wasm AND in the glue; the hex hashes are incompressible) to a few
-// letters, in both files, consistently. Used by build-loader.mjs after wasm-opt.
+// letters, in both files, consistently; likewise the exports whose names carry a hash
+// (the closure trampolines, `…__h<16 hex>`). Used by build-loader.mjs after wasm-opt.
 //
-// Only the import section is rewritten: every other section is copied byte for byte.
+// Only the import and export sections are rewritten: every other section is copied byte
+// for byte. Every renamed name must occur exactly once in the glue, or nothing is written.
 // Returns { wasm, glue, count } or throws naming what did not match.
 
 function leb(n) {
@@ -67,7 +69,7 @@ export function shortenImports(wasm, glue, module) {
   const buf = new Uint8Array(wasm);
   if (buf[0] !== 0 || buf[1] !== 0x61 || buf[2] !== 0x73 || buf[3] !== 0x6d) throw new Error("short-imports: not a wasm module");
   const parts = [buf.subarray(0, 8)];
-  let pos = 8, count = 0;
+  let pos = 8, count = 0, exported = 0;
   const renames = [];
   while (pos < buf.length) {
     const id = buf[pos];
@@ -75,7 +77,24 @@ export function shortenImports(wasm, glue, module) {
     const size = r.u32();
     const body = r.pos;
     const end = body + size;
-    if (id !== 2) {
+    if (id === 7) {
+      const n = r.u32();
+      const out = [...leb(n)];
+      for (let i = 0; i < n; i++) {
+        let name = r.name();
+        const kind = buf[r.pos++];
+        const index = r.u32();
+        if (/__h[0-9a-f]{16}$/.test(name)) {
+          const to = "z" + short(exported++);
+          renames.push([name, to]);
+          name = to;
+        }
+        const nb = Buffer.from(name);
+        out.push(...leb(nb.length), ...nb, kind, ...leb(index));
+      }
+      if (r.pos !== end) throw new Error("short-imports: export section did not parse to its end");
+      parts.push(Uint8Array.of(7, ...leb(out.length)), Uint8Array.from(out));
+    } else if (id !== 2) {
       parts.push(buf.subarray(pos, end));
     } else {
       const n = r.u32();
@@ -109,5 +128,5 @@ export function shortenImports(wasm, glue, module) {
   const modHits = js.match(modRe);
   if (!modHits || modHits.length !== 1) throw new Error(`short-imports: module name ${module} appears ${modHits ? modHits.length : 0} times in the glue`);
   js = js.replace(modRe, '"a"');
-  return { wasm: Buffer.concat(parts.map((p) => Buffer.from(p))), glue: js, count };
+  return { wasm: Buffer.concat(parts.map((p) => Buffer.from(p))), glue: js, count: count + exported };
 }

@@ -447,7 +447,7 @@ impl Backend {
                 let p = Preset::parse(&name).ok_or_else(|| {
                     ConfigError::invalid(
                         at("preset"),
-                        format!("is {name:?}: use one of {}", Preset::NAMES.join(", ")),
+                        format!("is \"{name}\": use one of {}", Preset::NAMES.join(", ")),
                     )
                 })?;
                 let text = text.clone().unwrap_or_else(|| DEFAULT_TEXT.into());
@@ -462,7 +462,7 @@ impl Backend {
             other => {
                 return Err(ConfigError::invalid(
                     at("type"),
-                    format!("is {other:?}: use json, form, template, preset or callback"),
+                    format!("is \"{other}\": use json, form, template, preset or callback"),
                 ))
             }
         };
@@ -480,7 +480,7 @@ impl Backend {
             (_, _) if !crate::config::valid_endpoint(&url) => {
                 return Err(ConfigError::invalid(
                     at("url"),
-                    format!("must be an http(s) URL or a path starting with \"/\", not {url:?}"),
+                    format!("must be an http(s) URL or a path starting with \"/\", not \"{url}\""),
                 ))
             }
             _ => {}
@@ -494,7 +494,7 @@ impl Backend {
                 if !ok {
                     return Err(ConfigError::invalid(
                         at("headers"),
-                        format!("has {k:?}, which is not a header name"),
+                        format!("has \"{k}\", which is not a header name"),
                     ));
                 }
                 headers.push((
@@ -539,7 +539,7 @@ pub fn deliver_from(s: Option<&str>) -> Result<Deliver, ConfigError> {
         Some("first") => Ok(Deliver::First),
         Some(other) => Err(ConfigError::invalid(
             "deliver",
-            format!("is {other:?}: use \"all\" or \"first\""),
+            format!("is \"{other}\": use \"all\" or \"first\""),
         )),
     }
 }

@@ -711,7 +711,7 @@ impl Config {
                 if !valid_endpoint(&endpoint) {
                     return Err(ConfigError::invalid(
                         "endpoint",
-                        format!("must be an http(s) URL or a path starting with \"/\", not {endpoint:?}"),
+                        format!("must be an http(s) URL or a path starting with \"/\", not \"{endpoint}\""),
                     ));
                 }
                 vec![crate::backend::Backend::json(&endpoint)]
@@ -759,13 +759,13 @@ impl Config {
                     if !valid_id(&c.id) {
                         return Err(ConfigError::invalid(
                             format!("categories[{i}].id"),
-                            format!("{:?} must be 1–40 characters of a-z, 0-9, _ or -", c.id),
+                            format!("\"{}\" must be 1–40 characters of a-z, 0-9, _ or -", c.id),
                         ));
                     }
                     if out.iter().any(|o| o.id == c.id) {
                         return Err(ConfigError::invalid(
                             format!("categories[{i}].id"),
-                            format!("{:?} is used twice", c.id),
+                            format!("\"{}\" is used twice", c.id),
                         ));
                     }
                     if c.label.is_blank() {
@@ -787,7 +787,7 @@ impl Config {
                             if !crate::form::plausible_phone(u.hotline.trim()) {
                                 return Err(ConfigError::invalid(
                                     format!("categories[{i}].urgent.hotline"),
-                                    format!("{:?} is not a phone number", u.hotline),
+                                    format!("\"{}\" is not a phone number", u.hotline),
                                 ));
                             }
                             let tel: String = u
@@ -831,7 +831,7 @@ impl Config {
                         other => {
                             return Err(ConfigError::invalid(
                                 "contact_fields",
-                                format!("has {other:?}: only \"email\" and \"phone\" are known"),
+                                format!("has \"{other}\": only \"email\" and \"phone\" are known"),
                             ))
                         }
                     }
@@ -852,7 +852,7 @@ impl Config {
             Some(other) => {
                 return Err(ConfigError::invalid(
                     "position",
-                    format!("is {other:?}: use \"bottom-right\" or \"bottom-left\""),
+                    format!("is \"{other}\": use \"bottom-right\" or \"bottom-left\""),
                 ))
             }
         };
@@ -872,7 +872,7 @@ impl Config {
             Some(other) => {
                 return Err(ConfigError::invalid(
                     "preload",
-                    format!("is {other:?}: use \"intent\" or \"idle\""),
+                    format!("is \"{other}\": use \"intent\" or \"idle\""),
                 ))
             }
         };
@@ -882,7 +882,7 @@ impl Config {
             Some(other) => {
                 return Err(ConfigError::invalid(
                     "launcher",
-                    format!("is {other:?}: use \"default\" or \"none\""),
+                    format!("is \"{other}\": use \"default\" or \"none\""),
                 ))
             }
         };
@@ -904,7 +904,7 @@ impl Config {
             Some(c) => crate::theme::Rgb::parse(c).ok_or_else(|| {
                 ConfigError::invalid(
                     "color",
-                    format!("{c:?} is not a colour: write \"#rrggbb\" or \"#rgb\""),
+                    format!("\"{c}\" is not a colour: write \"#rrggbb\" or \"#rgb\""),
                 )
             })?,
         };
@@ -915,7 +915,7 @@ impl Config {
             Some(other) => {
                 return Err(ConfigError::invalid(
                     "theme",
-                    format!("is {other:?}: use \"light\", \"dark\" or \"auto\""),
+                    format!("is \"{other}\": use \"light\", \"dark\" or \"auto\""),
                 ))
             }
         };
@@ -937,7 +937,7 @@ impl Config {
             Some(e) if !crate::form::plausible_email(&e) => {
                 return Err(ConfigError::invalid(
                     "fallback_email",
-                    format!("{e:?} is not an email address"),
+                    format!("\"{e}\" is not an email address"),
                 ))
             }
             other => other,
@@ -952,7 +952,7 @@ impl Config {
             Some(other) => {
                 return Err(ConfigError::invalid(
                     "font",
-                    format!("is {other:?}: use \"system\" or \"inherit\""),
+                    format!("is \"{other}\": use \"system\" or \"inherit\""),
                 ))
             }
         };
@@ -960,7 +960,7 @@ impl Config {
             Some(u) if !valid_endpoint(&u) => {
                 return Err(ConfigError::invalid(
                     "notice_url",
-                    format!("must be an http(s) URL or a path starting with \"/\", not {u:?}"),
+                    format!("must be an http(s) URL or a path starting with \"/\", not \"{u}\""),
                 ))
             }
             other => other,

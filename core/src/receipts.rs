@@ -131,7 +131,7 @@ impl Receipt {
         let status = Status::parse(&status).ok_or_else(|| {
             ConfigError::invalid(
                 "status",
-                format!("{status:?} is not received, in_progress, answered or resolved"),
+                format!("\"{status}\" is not received, in_progress, answered or resolved"),
             )
         })?;
         let answered_at = opt_str("answered_at", get("answered_at"))?;
@@ -295,7 +295,7 @@ impl Notice {
                     parse_iso(&s).map(Some).ok_or_else(|| {
                         ConfigError::invalid(
                             format!("{field}.{k}"),
-                            format!("{s:?} is not an RFC 3339 time"),
+                            format!("\"{s}\" is not an RFC 3339 time"),
                         )
                     })
                 }

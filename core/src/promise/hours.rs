@@ -78,13 +78,13 @@ pub enum HoursError {
 impl fmt::Display for HoursError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HoursError::Day(k) => write!(f, "has an unknown day {k:?}: use mon, tue, wed, thu, fri, sat, sun, a range like \"mon-fri\" or a list like \"mon,wed\""),
-            HoursError::Time(t) => write!(f, "has {t:?}: times are HH:MM from 00:00 to 24:00"),
-            HoursError::Empty(w) => write!(f, "has an empty window {w:?}"),
+            HoursError::Day(k) => write!(f, "has an unknown day \"{k}\": use mon, tue, wed, thu, fri, sat, sun, a range like \"mon-fri\" or a list like \"mon,wed\""),
+            HoursError::Time(t) => write!(f, "has \"{t}\": times are HH:MM from 00:00 to 24:00"),
+            HoursError::Empty(w) => write!(f, "has an empty window \"{w}\""),
             HoursError::Overlap(d) => write!(f, "has overlapping windows on {d}"),
             HoursError::Closed => write!(f, "is closed every day: open at least one window, or make no promise"),
             HoursError::Twice(d) => write!(f, "gives {d} twice"),
-            HoursError::Holiday(h) => write!(f, "has holiday {h:?}: write dates as YYYY-MM-DD"),
+            HoursError::Holiday(h) => write!(f, "has holiday \"{h}\": write dates as YYYY-MM-DD"),
         }
     }
 }

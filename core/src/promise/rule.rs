@@ -136,7 +136,7 @@ fn url(field: &str, s: Option<String>) -> Result<Option<String>, ConfigError> {
         Some(u) if crate::config::valid_endpoint(&u) => Ok(Some(u)),
         Some(u) => Err(ConfigError::invalid(
             field,
-            format!("must be an http(s) URL or a path starting with \"/\", not {u:?}"),
+            format!("must be an http(s) URL or a path starting with \"/\", not \"{u}\""),
         )),
         None => Ok(None),
     }
@@ -163,7 +163,10 @@ impl PromiseRule {
             }
         };
         let minutes = parse_minutes(&within).map_err(|e| {
-            ConfigError::invalid(within_field.clone(), format!("{within:?} {}", e.describe()))
+            ConfigError::invalid(
+                within_field.clone(),
+                format!("\"{within}\" {}", e.describe()),
+            )
         })?;
         let holidays = raw
             .holidays
