@@ -14,10 +14,11 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgrou
 const cdn = await serveDir(DIST, { headers: { "cache-control": "public, max-age=3600" } });
 const api = await backend();
 const content = Array.from({ length: 40 }, (_, i) => `<p>Paragraph ${i}: Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>`).join("");
-const page = (withWidget) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Bench host</title>
+const page = (withWidget, lang = "en") => `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Bench host</title>
 <style>body{font:16px/1.5 Georgia,serif;max-width:720px;margin:2rem auto}</style></head><body><h1>A brand page</h1>${content}
 ${withWidget ? `<script async src="${cdn.url}/reach-us.js" data-endpoint="${api.url}/r" data-brand="Bench" data-promise="2h"></script>` : ""}</body></html>`;
-const site = await servePages({ "/with": page(true), "/without": page(false) });
+// "/with-de": a German page, whose visitor also fetches the German table before the widget mounts.
+const site = await servePages({ "/with": page(true), "/without": page(false), "/with-de": page(true, "de") });
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ARGS });
 
@@ -68,16 +69,16 @@ const CLICK_TO_FOCUS = () => new Promise((resolve) => {
   poll();
 });
 
-async function openTimes(throttle, warm) {
+async function openTimes(throttle, warm, path = "/with") {
   const out = [];
   const ctx = warm ? await browser.newContext() : null;
-  if (ctx) { const p = await ctx.newPage(); await p.goto(site.url + "/with"); await p.evaluate(CLICK_TO_FOCUS); await p.close(); }
+  if (ctx) { const p = await ctx.newPage(); await p.goto(site.url + path); await p.evaluate(CLICK_TO_FOCUS); await p.close(); }
   for (let i = 0; i < RUNS; i++) {
     const c = ctx || (await browser.newContext());
     const p = await c.newPage();
     const cdp = await c.newCDPSession(p);
     if (throttle > 1) await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
-    await p.goto(site.url + "/with", { waitUntil: "load" });
+    await p.goto(site.url + path, { waitUntil: "load" });
     await p.locator("reach-us-widget").waitFor({ state: "attached" });
     out.push(await p.evaluate(CLICK_TO_FOCUS));
     await p.close();
@@ -144,8 +145,8 @@ for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 console.log("");
 console.log(`| click → dialog open, focus in message (${RUNS} runs) | median | min | max |`);
 console.log("|---|---|---|---|");
-for (const [label, throttle, warm] of [["cold, no throttling", 1, false], ["warm (HTTP cache), no throttling", 1, true], ["cold, 4× CPU throttling", 4, false], ["warm, 4× CPU throttling", 4, true]]) {
-  const s = await openTimes(throttle, warm);
+for (const [label, throttle, warm, path] of [["cold, no throttling", 1, false], ["warm (HTTP cache), no throttling", 1, true], ["cold, 4× CPU throttling", 4, false], ["warm, 4× CPU throttling", 4, true], ["cold, German page (+ its table), no throttling", 1, false, "/with-de"], ["cold, German page, 4× CPU throttling", 4, false, "/with-de"]]) {
+  const s = await openTimes(throttle, warm, path);
   console.log(`| ${label} | ${ms(s.med)} | ${ms(s.min)} | ${ms(s.max)} |`);
 }
 const send = await sendTimes();
