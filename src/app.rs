@@ -39,7 +39,7 @@ fn refresh(
             config
                 .rule_for(&r.category)
                 .and_then(|p| p.status_url.as_ref())
-                .map(|u| (r.id.clone(), u.replace("{id}", &r.id)))
+                .map(|u| (r.id.clone(), reach_us_core::find::replace(u, "{id}", &r.id)))
         })
         .collect();
     let d = dispatcher.clone();

@@ -226,10 +226,10 @@ fn scalar(v: Option<&Value>) -> String {
 pub fn fill(template: &str, report: &Value, esc: Escape) -> String {
     let mut out = String::with_capacity(template.len() + 256);
     let mut rest = template;
-    while let Some(start) = rest.find("{{") {
+    while let Some(start) = crate::find::find(rest, "{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
+        let Some(end) = crate::find::find(after, "}}") else {
             out.push_str(&rest[start..]);
             return out;
         };
@@ -243,9 +243,9 @@ pub fn fill(template: &str, report: &Value, esc: Escape) -> String {
 /// The placeholders in a template that are not known, if any.
 fn unknown_placeholder(template: &str) -> Option<String> {
     let mut rest = template;
-    while let Some(start) = rest.find("{{") {
+    while let Some(start) = crate::find::find(rest, "{{") {
         let after = &rest[start + 2..];
-        let end = after.find("}}")?;
+        let end = crate::find::find(after, "}}")?;
         let name = after[..end].trim();
         if !PLACEHOLDERS.contains(&name) {
             return Some(name.to_string());

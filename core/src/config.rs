@@ -229,7 +229,7 @@ impl RawConfig {
         let mut raw = RawConfig::default();
         let mut unknown = Vec::new();
         for (name, value) in attrs {
-            let field = name.trim_start_matches("data-").replace('-', "_");
+            let field = name.strip_prefix("data-").unwrap_or(name).replace('-', "_");
             let value = value.trim().to_string();
             match field.as_str() {
                 "endpoint" => raw.endpoint = Some(value),
@@ -260,17 +260,26 @@ impl RawConfig {
                 "theme" => raw.theme = Some(value),
                 "font" => raw.font = Some(value),
                 "radius" => {
-                    raw.radius = Some(value.trim_end_matches("px").parse().map_err(|_| {
-                        ConfigError::invalid(field.as_str(), "must be a whole number of CSS pixels")
-                    })?)
+                    raw.radius = Some(value.strip_suffix("px").unwrap_or(&value).parse().map_err(
+                        |_| {
+                            ConfigError::invalid(
+                                field.as_str(),
+                                "must be a whole number of CSS pixels",
+                            )
+                        },
+                    )?)
                 }
                 "offset_x" | "offset_y" => {
-                    let px = value.trim_end_matches("px").parse().map_err(|_| {
-                        ConfigError::invalid(
-                            field.as_str(),
-                            "must be a whole number of CSS pixels, like \"24\"",
-                        )
-                    })?;
+                    let px = value
+                        .strip_suffix("px")
+                        .unwrap_or(&value)
+                        .parse()
+                        .map_err(|_| {
+                            ConfigError::invalid(
+                                field.as_str(),
+                                "must be a whole number of CSS pixels, like \"24\"",
+                            )
+                        })?;
                     if field == "offset_x" {
                         raw.offset_x = Some(px)
                     } else {
@@ -310,7 +319,10 @@ impl RawConfig {
                         ConfigError::invalid(field, "must be a whole number of characters")
                     })?)
                 }
-                _ => unknown.push(format!("data-{}", name.trim_start_matches("data-"))),
+                _ => unknown.push(format!(
+                    "data-{}",
+                    name.strip_prefix("data-").unwrap_or(name)
+                )),
             }
         }
         Ok((raw, unknown))

@@ -121,7 +121,7 @@ pub fn plausible_email(s: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !domain.contains("..")
+        && crate::find::find(domain, "..").is_none()
         && domain.chars().all(domain_char)
 }
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod defaults;
 pub mod duration;
 pub mod error;
+pub mod find;
 pub mod form;
 pub mod i18n;
 pub mod json;
