@@ -146,8 +146,15 @@ impl crate::json::ToJson for Entry {
             .int("next_at", self.next_at)
             .int("rounds", i64::from(self.rounds));
         if !self.done.is_empty() {
-            let list: Vec<String> = self.done.iter().map(u32::to_string).collect();
-            o.raw("done", &format!("[{}]", list.join(",")));
+            let mut list = String::from("[");
+            for (i, d) in self.done.iter().enumerate() {
+                if i > 0 {
+                    list.push(',');
+                }
+                list.push_str(&d.to_string());
+            }
+            list.push(']');
+            o.raw("done", &list);
         }
         if self.via != 0 {
             o.int("via", i64::from(self.via));
