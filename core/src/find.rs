@@ -9,7 +9,9 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
         return Some(0);
     }
     // A match of valid UTF-8 in valid UTF-8 always starts on a character boundary.
-    hay.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
 }
 
 /// `hay` with every `needle` replaced by `with` (left to right, not overlapping).

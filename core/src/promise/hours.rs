@@ -246,7 +246,12 @@ mod tests {
 
     #[test]
     fn sort_short_sorts() {
-        for mut v in [vec![5, 3, 9, 1, 1, 7], vec![], vec![2], (0..40).rev().collect::<Vec<i32>>()] {
+        for mut v in [
+            vec![5, 3, 9, 1, 1, 7],
+            vec![],
+            vec![2],
+            (0..40).rev().collect::<Vec<i32>>(),
+        ] {
             let mut want = v.clone();
             want.sort();
             sort_short(&mut v);
