@@ -3,7 +3,6 @@
 //! bad field on a failed Send, back to the launcher on close).
 use std::rc::Rc;
 
-use reach_us_core::config::Position;
 use reach_us_core::i18n::Strings;
 use reach_us_core::Config;
 use web_sys::ShadowRoot;
@@ -100,8 +99,12 @@ pub fn dir(locale: &str) -> &'static str {
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let state = use_reducer({
-        let (config, strings) = (props.config.clone(), props.strings.clone());
-        move || State::new(config, strings)
+        let (config, strings, bridge) = (
+            props.config.clone(),
+            props.strings.clone(),
+            props.bridge.clone(),
+        );
+        move || State::new(config, strings, bridge)
     });
     let launcher_ref = use_node_ref();
     let dialog_ref = use_node_ref();
@@ -254,24 +257,17 @@ pub fn app(props: &AppProps) -> Html {
     );
 
     let locale = state.strings.locale();
-    let class = classes!(
-        "ru-root",
-        (state.config.position == Position::BottomLeft).then_some("ru-left"),
-        state.open.then_some("ru-open"),
-        (!state.config.launcher).then_some("ru-nolauncher"),
-        match state.config.theme {
-            reach_us_core::config::Theme::Light => None,
-            reach_us_core::config::Theme::Dark => Some("ru-dark"),
-            reach_us_core::config::Theme::Auto => Some("ru-auto"),
-        }
-    );
+    let theme = match state.config.theme {
+        reach_us_core::config::Theme::Light => "light",
+        reach_us_core::config::Theme::Dark => "dark",
+        reach_us_core::config::Theme::Auto => "auto",
+    };
     let on_launcher = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::Toggle))
     };
     html! {
-        <ContextProvider<Bridge> context={props.bridge.clone()}>
-            <div class={class} lang={locale} dir={dir(locale)}>
+            <div class="ru-root" data-pos={state.config.position.as_str()} data-open={state.open.then_some("")} data-launcher={(!state.config.launcher).then_some("none")} data-theme={theme} lang={locale} dir={dir(locale)}>
                 if state.config.launcher {
                     <Launcher node_ref={launcher_ref} strings={state.strings.clone()} expanded={state.open} onclick={on_launcher} notice={state.notice.is_some()} undelivered={!state.undelivered.is_empty()} />
                 }
@@ -279,6 +275,5 @@ pub fn app(props: &AppProps) -> Html {
                     <Dialog node_ref={dialog_ref} state={state.clone()} />
                 }
             </div>
-        </ContextProvider<Bridge>>
     }
 }

@@ -36,6 +36,12 @@ pub struct Slot {
 #[derive(Clone, Default)]
 pub struct Bridge(Rc<RefCell<Slot>>);
 
+impl std::fmt::Debug for Bridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bridge")
+    }
+}
+
 impl PartialEq for Bridge {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)

@@ -10,6 +10,7 @@ use reach_us_core::time::Millis;
 use reach_us_core::Config;
 use yew::prelude::*;
 
+use crate::bridge::Bridge;
 use crate::error::SendError;
 
 /// What the visitor gets after a report is accepted.
@@ -78,6 +79,9 @@ pub struct State {
     pub notice: Option<Notice>,
     /// The clock for countdowns (updated on open and every 30 s while open).
     pub now: Millis,
+    /// The page's `ReachUs(...)` side, for the Send path's events (a field here rather
+    /// than a yew context: one consumer does not pay for a `ContextProvider` component).
+    pub bridge: Bridge,
 }
 
 /// Everything that can happen.
@@ -139,7 +143,7 @@ pub struct Undelivered {
 
 impl State {
     /// The initial state for a config.
-    pub fn new(config: Rc<Config>, strings: Rc<Strings>) -> Self {
+    pub fn new(config: Rc<Config>, strings: Rc<Strings>, bridge: Bridge) -> Self {
         let form = FormInput {
             category: config
                 .categories
@@ -152,6 +156,7 @@ impl State {
         State {
             config,
             strings,
+            bridge,
             open: false,
             form,
             errors: Vec::new(),

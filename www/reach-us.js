@@ -112,7 +112,8 @@
       root.adoptedStyleSheets = [sheet];
       if (opt("launcher") !== "none") {
         var wrap = d.createElement("div");
-        wrap.className = "ru-root" + (opt("position") === "bottom-left" ? " ru-left" : "");
+        wrap.className = "ru-root";
+        wrap.setAttribute("data-pos", opt("position") || "");
         wrap.setAttribute("data-ru-facade", "");
         var btn = d.createElement("button");
         btn.type = "button";

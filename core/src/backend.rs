@@ -226,15 +226,15 @@ fn scalar(v: Option<&Value>) -> String {
 pub fn fill(template: &str, report: &Value, esc: Escape) -> String {
     let mut out = String::with_capacity(template.len() + 256);
     let mut rest = template;
-    while let Some(start) = crate::find::find(rest, "{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = crate::find::find(after, "}}") else {
-            out.push_str(&rest[start..]);
+    while let Some((before, after)) = crate::find::split(rest, "{{") {
+        out.push_str(before);
+        let Some((name, tail)) = crate::find::split(after, "}}") else {
+            out.push_str("{{");
+            out.push_str(after);
             return out;
         };
-        escape(&scalar(lookup(report, after[..end].trim())), esc, &mut out);
-        rest = &after[end + 2..];
+        escape(&scalar(lookup(report, name.trim())), esc, &mut out);
+        rest = tail;
     }
     out.push_str(rest);
     out
@@ -243,14 +243,13 @@ pub fn fill(template: &str, report: &Value, esc: Escape) -> String {
 /// The placeholders in a template that are not known, if any.
 fn unknown_placeholder(template: &str) -> Option<String> {
     let mut rest = template;
-    while let Some(start) = crate::find::find(rest, "{{") {
-        let after = &rest[start + 2..];
-        let end = crate::find::find(after, "}}")?;
-        let name = after[..end].trim();
+    while let Some((_, after)) = crate::find::split(rest, "{{") {
+        let (name, tail) = crate::find::split(after, "}}")?;
+        let name = name.trim();
         if !PLACEHOLDERS.contains(&name) {
             return Some(name.to_string());
         }
-        rest = &after[end + 2..];
+        rest = tail;
     }
     None
 }

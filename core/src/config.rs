@@ -519,7 +519,7 @@ pub enum Position {
 }
 
 impl Position {
-    /// The CSS class suffix / config value.
+    /// The config value, also the widget root's `data-pos` (which the CSS places by).
     pub fn as_str(self) -> &'static str {
         match self {
             Position::BottomRight => "bottom-right",

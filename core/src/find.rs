@@ -14,14 +14,24 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
         .position(|w| w == needle.as_bytes())
 }
 
+/// `hay` split around its first `needle`, like `str::split_once`.
+///
+/// This module slices with `str::get`, never `s[a..b]`: an index that can panic links
+/// core's slice-error message (with `char`'s `Debug` and the Unicode printable tables,
+/// about 1.5 KiB of wasm). The index here is always a boundary, so the `?`s never fire.
+pub fn split<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let i = find(hay, needle)?;
+    Some((hay.get(..i)?, hay.get(i + needle.len()..)?))
+}
+
 /// `hay` with every `needle` replaced by `with` (left to right, not overlapping).
 pub fn replace(hay: &str, needle: &str, with: &str) -> String {
     let mut out = String::with_capacity(hay.len());
     let mut rest = hay;
-    while let Some(i) = find(rest, needle).filter(|_| !needle.is_empty()) {
-        out.push_str(&rest[..i]);
+    while let Some((before, after)) = split(rest, needle).filter(|_| !needle.is_empty()) {
+        out.push_str(before);
         out.push_str(with);
-        rest = &rest[i + needle.len()..];
+        rest = after;
     }
     out.push_str(rest);
     out

@@ -14,9 +14,13 @@ impl Rgb {
         let h = s.trim().strip_prefix('#')?;
         let hex = |x: &str| u8::from_str_radix(x, 16).ok();
         match h.len() {
-            6 => Some(Rgb(hex(&h[0..2])?, hex(&h[2..4])?, hex(&h[4..6])?)),
+            6 => Some(Rgb(
+                hex(h.get(0..2)?)?,
+                hex(h.get(2..4)?)?,
+                hex(h.get(4..6)?)?,
+            )),
             3 => {
-                let d = |i: usize| hex(&h[i..i + 1]).map(|v| v * 17);
+                let d = |i: usize| hex(h.get(i..i + 1)?).map(|v| v * 17);
                 Some(Rgb(d(0)?, d(1)?, d(2)?))
             }
             _ => None,

@@ -55,16 +55,16 @@ pub fn parse_iso(s: &str) -> Option<Millis> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
         return None;
     }
-    let mut rest = &s[19..];
+    let mut rest = s.get(19..)?;
     let mut ms = 0;
     if let Some(frac) = rest.strip_prefix('.') {
         let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
             return None;
         }
-        let f = &frac[..digits.min(3)];
+        let f = frac.get(..digits.min(3))?;
         ms = f.parse::<i64>().ok()? * 10i64.pow(3 - f.len() as u32);
-        rest = &frac[digits..];
+        rest = frac.get(digits..)?;
     }
     let offset = match rest {
         "Z" | "z" => 0,
@@ -77,7 +77,8 @@ pub fn parse_iso(s: &str) -> Option<Millis> {
             if rest.len() != 6 || rest.as_bytes()[3] != b':' {
                 return None;
             }
-            sign * (rest[1..3].parse::<i64>().ok()? * 60 + rest[4..6].parse::<i64>().ok()?)
+            let n = |a: usize| rest.get(a..a + 2)?.parse::<i64>().ok();
+            sign * (n(1)? * 60 + n(4)?)
         }
     };
     let days = days_from_civil(y, mo as u32, d as u32);

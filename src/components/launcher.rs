@@ -30,7 +30,7 @@ pub fn launcher(props: &LauncherProps) -> Html {
     html! {
         <button ref={props.node_ref.clone()} type="button" class="ru-launcher" part="launcher"
             aria-expanded={props.expanded.to_string()} onclick={props.onclick.clone()}>
-            <span class={classes!("ru-launcher-dot", (props.notice || props.undelivered).then_some("ru-dot-notice"))} aria-hidden="true"></span>
+            <span class="ru-launcher-dot" data-dot={(props.notice || props.undelivered).then_some("")} aria-hidden="true"></span>
             { props.strings.get(Msg::Launcher) }
             if props.notice {
                 <span class="ru-sr">{ " (" }{ props.strings.get(Msg::NoticeLabel) }{ ")" }</span>

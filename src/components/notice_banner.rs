@@ -35,7 +35,7 @@ pub fn notice_banner(props: &NoticeProps) -> Html {
                     <span>{ s.fmt(Msg::NoticeUpdated, &[("time", &intl::when(loc, u, now))]) }</span>
                 }
                 if let Some(next) = n.next_update_by {
-                    <span class={classes!(n.late(now).then_some("ru-late"))}>
+                    <span data-late={n.late(now).then_some("")}>
                         { s.fmt(if n.late(now) { Msg::NoticeLate } else { Msg::NoticeNext }, &[("time", &intl::when(loc, next, now))]) }
                     </span>
                 }

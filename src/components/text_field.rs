@@ -78,7 +78,7 @@ pub fn text_field(p: &TextFieldProps) -> Html {
                 <p id={err_id} class="ru-error">{ e.clone() }</p>
             }
             if let Some(h) = &p.hint {
-                <p id={hint_id} class={if p.counter { "ru-count" } else { "ru-hint" }}>{ h.clone() }</p>
+                <p id={hint_id} class="ru-hint" data-count={p.counter.then_some("")}>{ h.clone() }</p>
             }
         </div>
     }

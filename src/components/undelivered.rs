@@ -65,7 +65,7 @@ pub fn undelivered_list(props: &UndeliveredProps) -> Html {
                     html! {
                         <li class="ru-report" data-ru-undelivered={u.id.clone()}>
                             <span class="ru-report-ref" id={ref_id.clone()}>{ u.reference.clone() }</span>
-                            <span class="ru-verdict ru-v-over">{ why }</span>
+                            <span class="ru-verdict" data-v="over">{ why }</span>
                             <p class="ru-reply">{ u.message.clone() }</p>
                             <div class="ru-actions">
                                 <button type="button" class="ru-secondary ru-small" aria-describedby={ref_id.clone()} onclick={copy}>{ s.get(Msg::CopyText) }</button>

@@ -33,17 +33,17 @@ fn line(state: &State, r: &Receipt) -> (String, &'static str, bool) {
     match r.verdict(now) {
         Verdict::DueIn(left) => (
             s.fmt(Msg::ReportDue, &[("relative", &intl::relative(loc, left))]),
-            "ru-v-due",
+            "due",
             false,
         ),
         Verdict::Overdue(by) => (
             s.fmt(Msg::ReportOverdue, &[("duration", &intl::span(loc, by))]),
-            "ru-v-over",
+            "over",
             true,
         ),
         Verdict::Kept(at) => (
             s.fmt(Msg::ReportKept, &[("time", &intl::when(loc, at, now))]),
-            "ru-v-kept",
+            "kept",
             false,
         ),
         Verdict::Late(at, by) => (
@@ -54,14 +54,14 @@ fn line(state: &State, r: &Receipt) -> (String, &'static str, bool) {
                     ("duration", &intl::span(loc, by)),
                 ],
             ),
-            "ru-v-over",
+            "over",
             true,
         ),
         Verdict::NoPromise => {
             let at = parse_iso(&r.created_at).unwrap_or(now);
             (
                 s.fmt(Msg::ReportSent, &[("time", &intl::when(loc, at, now))]),
-                "ru-v-due",
+                "due",
                 false,
             )
         }
@@ -115,7 +115,7 @@ pub fn your_reports(props: &YourReportsProps) -> Html {
                     html! {
                         <li class="ru-report" data-ru-report={r.id.clone()}>
                             <span class="ru-report-ref">{ r.reference.clone() }</span>
-                            <span class={classes!("ru-verdict", class)}>{ text }</span>
+                            <span class="ru-verdict" data-v={class}>{ text }</span>
                             if let Some(reply) = &r.reply {
                                 <p class="ru-reply"><span class="ru-sr">{ s.get(Msg::ReportReply) }{ ": " }</span>{ reply.clone() }</p>
                             }

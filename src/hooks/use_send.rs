@@ -19,7 +19,7 @@ use crate::state::{Action, Phase, Receipt, State};
 /// A callback that sends the current form.
 #[hook]
 pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
-    let bridge = use_context::<Bridge>().unwrap_or_default();
+    let bridge = state.bridge.clone();
     Callback::from(move |_| {
         if matches!(
             state.phase,

@@ -184,8 +184,29 @@ test("custom launcher, no corner launcher, focus returns to the page's button", 
   await page.keyboard.press("Enter");
   await expect(page.getByRole("dialog")).toBeVisible();
   await expect(page.getByRole("button", { name: "Reach us now" })).toHaveCount(0);
+  // With no corner launcher the dialog takes its place at the bottom edge.
+  const gap = () => page.evaluate(() => Math.round(innerHeight - document.querySelector("reach-us-widget").shadowRoot.querySelector(".ru-dialog").getBoundingClientRect().bottom));
+  await expect.poll(gap).toBe(20); // after the 140 ms entry animation
   await page.keyboard.press("Escape");
   await expect(mine).toBeFocused();
+  await site.close();
+});
+
+test("bottom-left placement: the facade, the loaded launcher and the dialog sit on the left", async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 800 });
+  const { site } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", position: "bottom-left", "offset-x": "30" } }));
+  const box = (sel) => page.evaluate((s) => {
+    const r = document.querySelector("reach-us-widget").shadowRoot.querySelector(s).getBoundingClientRect();
+    return { left: r.left, right: r.right };
+  }, sel);
+  // The loader's facade, before any wasm.
+  expect(await page.evaluate(() => !!document.querySelector("reach-us-widget").shadowRoot.querySelector("[data-ru-facade]"))).toBe(true);
+  expect((await box(".ru-launcher")).left).toBe(30);
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  expect(await page.evaluate(() => !!document.querySelector("reach-us-widget").shadowRoot.querySelector("[data-ru-facade]"))).toBe(false);
+  expect((await box(".ru-launcher")).left).toBe(30);
+  await expect.poll(async () => (await box(".ru-dialog")).left).toBe(30);
   await site.close();
 });
 

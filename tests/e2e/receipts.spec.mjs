@@ -111,6 +111,10 @@ test("a notice: banner in the dialog, a dot on the launcher, flagged when its up
   await page.reload();
   await page.getByRole("button", { name: "Reach us now" }).hover();
   await page.getByRole("button", { name: /Reach us now/ }).click();
-  await expect(page.getByText("Next update was due by today 15:00")).toBeVisible();
+  const late = page.getByText("Next update was due by today 15:00");
+  await expect(late).toBeVisible();
+  // Flagged, not only worded: bold, in the error colour.
+  expect(await late.evaluate((e) => getComputedStyle(e).fontWeight)).toBe("700");
+  expect(await late.evaluate((e) => getComputedStyle(e).color)).toBe("rgb(179, 38, 30)");
   await api.close(); await brand.close(); await site.close();
 });

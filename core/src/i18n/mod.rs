@@ -90,12 +90,10 @@ pub fn fill<'a>(template: &'a str, values: &[(&str, &str)]) -> Cow<'a, str> {
     }
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) => {
-                let name = &after[..end];
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        match after.split_once('}') {
+            Some((name, tail)) => {
                 match values.iter().find(|(n, _)| *n == name) {
                     Some((_, v)) => out.push_str(v),
                     None => {
@@ -104,10 +102,11 @@ pub fn fill<'a>(template: &'a str, values: &[(&str, &str)]) -> Cow<'a, str> {
                         out.push('}');
                     }
                 }
-                rest = &after[end + 1..];
+                rest = tail;
             }
             None => {
-                out.push_str(&rest[start..]);
+                out.push('{');
+                out.push_str(after);
                 rest = "";
             }
         }
@@ -120,12 +119,11 @@ pub fn fill<'a>(template: &'a str, values: &[(&str, &str)]) -> Cow<'a, str> {
 pub fn placeholders(template: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) => {
-                out.push(&after[..end]);
-                rest = &after[end + 1..];
+    while let Some((_, after)) = rest.split_once('{') {
+        match after.split_once('}') {
+            Some((name, tail)) => {
+                out.push(name);
+                rest = tail;
             }
             None => break,
         }

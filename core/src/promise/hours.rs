@@ -34,9 +34,9 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        let year: i32 = s[0..4].parse().ok()?;
-        let month: u8 = s[5..7].parse().ok()?;
-        let day: u8 = s[8..10].parse().ok()?;
+        let year: i32 = s.get(0..4)?.parse().ok()?;
+        let month: u8 = s.get(5..7)?.parse().ok()?;
+        let day: u8 = s.get(8..10)?.parse().ok()?;
         let max = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
