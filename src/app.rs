@@ -9,9 +9,10 @@ use web_sys::ShadowRoot;
 use yew::prelude::*;
 
 use crate::bridge::Bridge;
-use crate::components::dialog::Dialog;
-use crate::components::launcher::Launcher;
+use crate::components::dialog::dialog;
+use crate::components::launcher::{launcher, LauncherProps};
 use crate::edge::{env, read, store};
+use crate::hooks::use_focus_trap::use_focus_trap;
 use crate::hooks::use_outbox::use_outbox;
 use reach_us_core::receipts::{Notice, TrackRecord};
 
@@ -108,6 +109,7 @@ pub fn app(props: &AppProps) -> Html {
     });
     let launcher_ref = use_node_ref();
     let dialog_ref = use_node_ref();
+    let trap = use_focus_trap(dialog_ref.clone());
     // Where focus was when the dialog opened: it goes back there on close (our launcher,
     // or the page's own `data-reach-us-open` button).
     let opener = use_mut_ref(|| None::<web_sys::Element>);
@@ -150,37 +152,24 @@ pub fn app(props: &AppProps) -> Html {
             bridge.attach(dispatcher);
         });
     }
-    // On open: the clock, then what the brand's endpoints say (statuses, track record);
-    // while open, the clock ticks every 30 s for the countdowns.
+    // On open: focus into the message box, tell the page, read the clock, then what the
+    // brand's endpoints say (statuses, track record); while open, the clock ticks every
+    // 30 s for the countdowns. (One effect per dependency: each costs wasm.)
     {
+        let dialog_ref = dialog_ref.clone();
+        let (bridge, opener, root) = (props.bridge.clone(), opener.clone(), props.root.clone());
         let (dispatcher, config, receipts, has_track) = (
             state.dispatcher(),
             state.config.clone(),
             state.receipts.clone(),
             state.track.is_some(),
         );
-        use_effect_with(state.open, move |open| {
-            let mut tick = None;
-            if *open {
-                dispatcher.dispatch(Action::Tick(env::now()));
-                refresh(&dispatcher, &config, &receipts, has_track);
-                let d = dispatcher.clone();
-                tick = Some(gloo::timers::callback::Interval::new(30_000, move || {
-                    d.dispatch(Action::Tick(env::now()))
-                }));
-            }
-            move || drop(tick)
-        });
-    }
-    // Focus into the message box on open; tell the page.
-    {
-        let dialog_ref = dialog_ref.clone();
-        let (bridge, opener, root) = (props.bridge.clone(), opener.clone(), props.root.clone());
         let first = use_mut_ref(|| true);
         use_effect_with(state.open, move |open| {
             if !std::mem::replace(&mut *first.borrow_mut(), false) {
                 bridge.emit(if *open { "open" } else { "close" }, &js_sys::Object::new());
             }
+            let mut tick = None;
             if *open {
                 let active = web_sys::window()
                     .and_then(|w| w.document())
@@ -197,7 +186,14 @@ pub fn app(props: &AppProps) -> Html {
                         env::focus(&el);
                     }
                 }
+                dispatcher.dispatch(Action::Tick(env::now()));
+                refresh(&dispatcher, &config, &receipts, has_track);
+                let d = dispatcher.clone();
+                tick = Some(gloo::timers::callback::Interval::new(30_000, move || {
+                    d.dispatch(Action::Tick(env::now()))
+                }));
             }
+            move || drop(tick)
         });
     }
     // Back to where focus was on close.
@@ -216,36 +212,26 @@ pub fn app(props: &AppProps) -> Html {
             }
         });
     }
-    // First bad field takes focus after a refused Send.
-    {
-        let dialog_ref = dialog_ref.clone();
-        use_effect_with(state.focus_error, move |n| {
-            if *n > 0 {
-                if let Some(el) = dialog_ref
-                    .cast::<web_sys::Element>()
-                    .and_then(|d| d.query_selector("[aria-invalid=\"true\"]").ok().flatten())
-                {
-                    env::focus(&el);
-                }
-            }
-        });
-    }
-
-    // After a delivery the form is gone: focus goes to the receipt's first action.
+    // After a refused Send the first bad field takes focus; after a delivery the form is
+    // gone, and focus goes to the receipt's first action.
     {
         let dialog_ref = dialog_ref.clone();
         let sent = matches!(
             state.phase,
             crate::state::Phase::Sent(_) | crate::state::Phase::Queued { .. }
         );
-        use_effect_with(sent, move |sent| {
-            if *sent {
-                if let Some(el) = dialog_ref
-                    .cast::<web_sys::Element>()
-                    .and_then(|d| d.query_selector("[data-ru-autofocus]").ok().flatten())
-                {
-                    env::focus(&el);
-                }
+        use_effect_with((state.focus_error, sent), move |(n, sent)| {
+            let target = match (*n, *sent) {
+                (_, true) => "[data-ru-autofocus]",
+                (0, false) => return,
+                // (After a new report starts, nothing is invalid: this finds nothing.)
+                (_, false) => "[aria-invalid=\"true\"]",
+            };
+            if let Some(el) = dialog_ref
+                .cast::<web_sys::Element>()
+                .and_then(|d| d.query_selector(target).ok().flatten())
+            {
+                env::focus(&el);
             }
         });
     }
@@ -269,10 +255,10 @@ pub fn app(props: &AppProps) -> Html {
     html! {
             <div class="ru-root" data-pos={state.config.position.as_str()} data-open={state.open.then_some("")} data-launcher={(!state.config.launcher).then_some("none")} data-theme={theme} lang={locale} dir={dir(locale)}>
                 if state.config.launcher {
-                    <Launcher node_ref={launcher_ref} strings={state.strings.clone()} expanded={state.open} onclick={on_launcher} notice={state.notice.is_some()} undelivered={!state.undelivered.is_empty()} />
+                    { launcher(&LauncherProps { node_ref: launcher_ref, strings: state.strings.clone(), expanded: state.open, onclick: on_launcher, notice: state.notice.is_some(), undelivered: !state.undelivered.is_empty() }) }
                 }
                 if state.open {
-                    <Dialog node_ref={dialog_ref} state={state.clone()} />
+                    { dialog(&state, &dialog_ref, trap) }
                 }
             </div>
     }

@@ -10,6 +10,7 @@ pub mod components;
 pub mod edge;
 pub mod error;
 pub mod hooks;
+pub mod send;
 pub mod state;
 
 use wasm_bindgen::prelude::*;

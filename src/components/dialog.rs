@@ -3,30 +3,23 @@
 use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
-use crate::components::notice_banner::NoticeBanner;
-use crate::components::queued::QueuedView;
-use crate::components::receipt::ReceiptView;
-use crate::components::report_form::ReportForm;
-use crate::components::undelivered::UndeliveredList;
+use crate::components::notice_banner::notice_banner;
+use crate::components::queued::queued_view;
+use crate::components::receipt::receipt_view;
+use crate::components::report_form::report_form;
+use crate::components::undelivered::undelivered_list;
 use crate::components::your_reports::YourReports;
-use crate::hooks::use_focus_trap::use_focus_trap;
 use crate::state::{Action, Phase, State};
 
-/// Dialog props.
-#[derive(Properties, PartialEq)]
-pub struct DialogProps {
-    /// For focus management.
-    pub node_ref: NodeRef,
-    /// The app state.
-    pub state: UseReducerHandle<State>,
-}
-
-/// The dialog.
-#[function_component(Dialog)]
-pub fn dialog(props: &DialogProps) -> Html {
-    let state = &props.state;
+/// The dialog; `node_ref` is for focus management, `trap` the keydown handler that keeps
+/// Tab inside (the app's `use_focus_trap`). A view function, not a component: a component costs about 1 KiB of wasm for its
+/// own lifecycle and props machinery, and this one re-renders with its parent anyway.
+pub fn dialog(
+    state: &UseReducerHandle<State>,
+    node_ref: &NodeRef,
+    trap: Callback<KeyboardEvent>,
+) -> Html {
     let s = &state.strings;
-    let trap = use_focus_trap(props.node_ref.clone());
     let onkeydown = {
         let dispatcher = state.dispatcher();
         Callback::from(move |e: KeyboardEvent| {
@@ -55,7 +48,7 @@ pub fn dialog(props: &DialogProps) -> Html {
         _ => String::new(),
     };
     html! {
-        <div ref={props.node_ref.clone()} class="ru-dialog" role="dialog" aria-modal="true" aria-labelledby="ru-title" {onkeydown}>
+        <div ref={node_ref.clone()} class="ru-dialog" role="dialog" aria-modal="true" aria-labelledby="ru-title" {onkeydown}>
             <div class="ru-head">
                 <h2 id="ru-title" class="ru-title">{ title }</h2>
                 <button type="button" class="ru-close" aria-label={s.get(Msg::Close).to_string()} onclick={close}>
@@ -64,15 +57,15 @@ pub fn dialog(props: &DialogProps) -> Html {
             </div>
             <div class="ru-body">
                 <p class="ru-sr" role="status" aria-live="polite">{ status }</p>
-                <NoticeBanner state={state.clone()} />
+                { notice_banner(state) }
                 if let Phase::Sent(receipt) = &state.phase {
-                    <ReceiptView receipt={receipt.clone()} state={state.clone()} />
+                    { receipt_view(state, receipt) }
                 } else if let Phase::Queued { offline } = &state.phase {
-                    <QueuedView state={state.clone()} offline={*offline} />
+                    { queued_view(state, *offline) }
                 } else {
-                    <UndeliveredList state={state.clone()} />
+                    { undelivered_list(state) }
                     <YourReports state={state.clone()} />
-                    <ReportForm state={state.clone()} />
+                    { report_form(state) }
                 }
             </div>
         </div>

@@ -5,8 +5,7 @@ use std::rc::Rc;
 use reach_us_core::i18n::{Msg, Strings};
 use yew::prelude::*;
 
-/// Launcher props.
-#[derive(Properties, PartialEq)]
+/// What the launcher shows.
 pub struct LauncherProps {
     /// For returning focus here.
     pub node_ref: NodeRef,
@@ -17,15 +16,13 @@ pub struct LauncherProps {
     /// Click.
     pub onclick: Callback<MouseEvent>,
     /// A service notice is up: the dot turns into a signal.
-    #[prop_or_default]
     pub notice: bool,
     /// A report could not be delivered (the visitor has not dismissed it yet).
-    #[prop_or_default]
     pub undelivered: bool,
 }
 
-/// The launcher button.
-#[function_component(Launcher)]
+/// The launcher button. A view function, not a component: a hook-less component costs about 1 KiB of wasm
+/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
 pub fn launcher(props: &LauncherProps) -> Html {
     html! {
         <button ref={props.node_ref.clone()} type="button" class="ru-launcher" part="launcher"

@@ -6,17 +6,9 @@ use yew::prelude::*;
 use crate::edge::intl;
 use crate::state::State;
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct NoticeProps {
-    /// The app state.
-    pub state: UseReducerHandle<State>,
-}
-
-/// The banner (nothing without a notice).
-#[function_component(NoticeBanner)]
-pub fn notice_banner(props: &NoticeProps) -> Html {
-    let state = &props.state;
+/// The banner (nothing without a notice). A view function, not a component: a hook-less component costs about 1 KiB of wasm
+/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+pub fn notice_banner(state: &State) -> Html {
     let Some(n) = &state.notice else {
         return html! {};
     };

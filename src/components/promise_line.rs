@@ -7,17 +7,9 @@ use yew::prelude::*;
 use crate::edge::{env, intl, zone};
 use crate::state::State;
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct PromiseLineProps {
-    /// The app state.
-    pub state: UseReducerHandle<State>,
-}
-
-/// The promise line (nothing when no promise can be backed).
-#[function_component(PromiseLine)]
-pub fn promise_line(props: &PromiseLineProps) -> Html {
-    let state = &props.state;
+/// The promise line (nothing when no promise can be backed). A view function, not a component: a hook-less component costs about 1 KiB of wasm
+/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+pub fn promise_line(state: &State) -> Html {
     let s = &state.strings;
     let locale = s.format_locale();
     let Some(rule) = state.config.rule_for(&state.form.category) else {

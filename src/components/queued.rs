@@ -6,19 +6,10 @@ use yew::prelude::*;
 use crate::edge::{env, intl};
 use crate::state::{Action, State};
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct QueuedProps {
-    /// The app state.
-    pub state: UseReducerHandle<State>,
-    /// The browser is offline.
-    pub offline: bool,
-}
-
-/// The saved-not-yet-delivered view.
-#[function_component(QueuedView)]
-pub fn queued_view(props: &QueuedProps) -> Html {
-    let state = &props.state;
+/// The saved-not-yet-delivered view (`offline`: the browser is offline).
+/// A view function, not a component: a hook-less component costs about 1 KiB of wasm
+/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+pub fn queued_view(state: &UseReducerHandle<State>, offline: bool) -> Html {
     let s = &state.strings;
     let loc = s.format_locale();
     let Some((_, report)) = &state.attempt else {
@@ -44,7 +35,7 @@ pub fn queued_view(props: &QueuedProps) -> Html {
     };
     html! {
         <div class="ru-receipt ru-queued">
-            <p class="ru-queued-text">{ s.get(if props.offline { Msg::QueuedOffline } else { Msg::QueuedRetry }) }</p>
+            <p class="ru-queued-text">{ s.get(if offline { Msg::QueuedOffline } else { Msg::QueuedRetry }) }</p>
             <div>
                 <p class="ru-label" id="ru-ref-label">{ s.get(Msg::ReceiptReference) }</p>
                 <p class="ru-ref" aria-labelledby="ru-ref-label">{ report.reference.clone() }</p>

@@ -6,22 +6,11 @@ use yew::prelude::*;
 use crate::edge::{env, intl};
 use crate::state::{Action, Receipt, State};
 
-/// Receipt props.
-#[derive(Properties, PartialEq)]
-pub struct ReceiptProps {
-    /// What was accepted.
-    pub receipt: Receipt,
-    /// The app state.
-    pub state: UseReducerHandle<State>,
-}
-
-/// The receipt view.
-#[function_component(ReceiptView)]
-pub fn receipt_view(props: &ReceiptProps) -> Html {
-    let state = &props.state;
+/// The receipt view for what was accepted. A view function, not a component: a hook-less component costs about 1 KiB of wasm
+/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+pub fn receipt_view(state: &UseReducerHandle<State>, r: &Receipt) -> Html {
     let s = &state.strings;
     let locale = s.format_locale();
-    let r = &props.receipt;
     let promise = match (state.config.rule_for(&state.form.category), r.due_at) {
         (Some(p), Some(due)) => Some(s.fmt(
             Msg::ReceiptPromise,

@@ -5,20 +5,12 @@ use reach_us_core::i18n::{Msg, Strings};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::components::promise_line::PromiseLine;
-use crate::components::text_field::TextField;
-use crate::components::track_record::TrackRecordLine;
-use crate::components::urgent::UrgentHotline;
+use crate::components::promise_line::promise_line;
+use crate::components::text_field::{text_field, TextFieldProps};
+use crate::components::track_record::track_record_line;
+use crate::components::urgent::urgent_hotline;
 use crate::error::SendError;
-use crate::hooks::use_send::use_send;
 use crate::state::{Action, Phase, State};
-
-/// Form props.
-#[derive(Properties, PartialEq)]
-pub struct ReportFormProps {
-    /// The app state.
-    pub state: UseReducerHandle<State>,
-}
 
 fn problem_text(s: &Strings, p: Problem) -> String {
     match p {
@@ -46,14 +38,13 @@ pub fn failure_text(s: &Strings, e: &SendError) -> String {
     s.fmt(Msg::ErrRejected, &[("reason", &reason)])
 }
 
-/// The form.
-#[function_component(ReportForm)]
-pub fn report_form(props: &ReportFormProps) -> Html {
-    let state = &props.state;
+/// The form. A view function, not a component: a component costs about 1 KiB of wasm for its
+/// own lifecycle and props machinery, and this one re-renders with its parent anyway.
+pub fn report_form(state: &UseReducerHandle<State>) -> Html {
     let s = &state.strings;
     let config = &state.config;
     let locale = s.format_locale();
-    let send = use_send(state.clone());
+    let send = crate::send::on_send(state.clone());
     let edit = |field: Field| {
         let dispatcher = state.dispatcher();
         Callback::from(move |v: String| dispatcher.dispatch(Action::Edit(field, v)))
@@ -103,10 +94,10 @@ pub fn report_form(props: &ReportFormProps) -> Html {
     html! {
         <form class="ru-form" novalidate=true {onsubmit}>
             if let Some(u) = urgent {
-                <UrgentHotline urgent={u} strings={state.strings.clone()} />
+                { urgent_hotline(&u, s) }
             }
-            <PromiseLine state={state.clone()} />
-            <TrackRecordLine state={state.clone()} />
+            { promise_line(state) }
+            { track_record_line(state) }
             <div class="ru-field">
                 <label class="ru-label" for="ru-category">{ s.get(Msg::Category) }</label>
                 <select id="ru-category" class="ru-select" onchange={on_category}
@@ -120,20 +111,22 @@ pub fn report_form(props: &ReportFormProps) -> Html {
                     <p id="ru-category-error" class="ru-error">{ e }</p>
                 }
             </div>
-            <TextField id="ru-message" label={s.get(Msg::Message).to_string()} multiline=true required=true
-                value={state.form.message.clone()} error={err(Field::Message)} hint={Some(counter)} counter=true
-                oninput={edit(Field::Message)} />
+            { text_field(TextFieldProps { id: "ru-message", label: s.get(Msg::Message).to_string(), kind: "text", multiline: true, required: true,
+                value: state.form.message.clone(), autocomplete: None, error: err(Field::Message), hint: Some(counter), counter: true,
+                oninput: edit(Field::Message) }) }
             if config.contact_fields.email || config.contact_fields.phone {
                 <fieldset class="ru-field ru-contact">
                     <legend class="ru-label">{ s.get(Msg::ContactLegend) }</legend>
                     <p class="ru-hint">{ s.get(if config.require_contact { Msg::ContactHint } else { Msg::ContactHintOptional }) }</p>
                     if config.contact_fields.email {
-                        <TextField id="ru-email" label={s.get(Msg::Email).to_string()} kind="email" autocomplete={Some(AttrValue::Static("email"))}
-                            value={state.form.email.clone()} error={err(Field::Email)} oninput={edit(Field::Email)} />
+                        { text_field(TextFieldProps { id: "ru-email", label: s.get(Msg::Email).to_string(), kind: "email", autocomplete: Some("email"),
+                            multiline: false, required: false, hint: None, counter: false,
+                            value: state.form.email.clone(), error: err(Field::Email), oninput: edit(Field::Email) }) }
                     }
                     if config.contact_fields.phone {
-                        <TextField id="ru-phone" label={s.get(Msg::Phone).to_string()} kind="tel" autocomplete={Some(AttrValue::Static("tel"))}
-                            value={state.form.phone.clone()} error={err(Field::Phone)} oninput={edit(Field::Phone)} />
+                        { text_field(TextFieldProps { id: "ru-phone", label: s.get(Msg::Phone).to_string(), kind: "tel", autocomplete: Some("tel"),
+                            multiline: false, required: false, hint: None, counter: false,
+                            value: state.form.phone.clone(), error: err(Field::Phone), oninput: edit(Field::Phone) }) }
                     }
                 </fieldset>
             }

@@ -3,43 +3,35 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-/// Field props.
-#[derive(Properties, PartialEq, Clone)]
+/// What a field shows.
 pub struct TextFieldProps {
     /// Element id (unique within the shadow root).
-    pub id: AttrValue,
+    pub id: &'static str,
     /// Visible label.
-    pub label: AttrValue,
+    pub label: String,
     /// Current value.
-    pub value: AttrValue,
-    /// `type` of the input (`email`, `tel`, `text`); ignored for a textarea.
-    #[prop_or(AttrValue::Static("text"))]
-    pub kind: AttrValue,
+    pub value: String,
+    /// `type` of the input (`email`, `tel`); ignored for a textarea.
+    pub kind: &'static str,
     /// A textarea instead of an input.
-    #[prop_or_default]
     pub multiline: bool,
     /// `autocomplete` token.
-    #[prop_or_default]
-    pub autocomplete: Option<AttrValue>,
+    pub autocomplete: Option<&'static str>,
     /// The error to show, if any.
-    #[prop_or_default]
     pub error: Option<String>,
     /// A hint under the field (e.g. the character count).
-    #[prop_or_default]
     pub hint: Option<String>,
     /// Whether the hint is the character counter (right-aligned).
-    #[prop_or_default]
     pub counter: bool,
     /// `aria-required`.
-    #[prop_or_default]
     pub required: bool,
     /// New value on every keystroke.
     pub oninput: Callback<String>,
 }
 
-/// A text field.
-#[function_component(TextField)]
-pub fn text_field(p: &TextFieldProps) -> Html {
+/// A text field. A view function, not a component: a hook-less component costs about 1 KiB of wasm
+/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+pub fn text_field(p: TextFieldProps) -> Html {
     let err_id = format!("{}-error", p.id);
     let hint_id = format!("{}-hint", p.id);
     // (Built by hand, not `[String].join`: one instance of join less in the wasm.)
@@ -57,7 +49,7 @@ pub fn text_field(p: &TextFieldProps) -> Html {
             cb.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value())
         });
         html! {
-            <textarea id={p.id.clone()} class="ru-textarea" value={p.value.clone()} {oninput}
+            <textarea id={p.id} class="ru-textarea" value={p.value.clone()} {oninput}
                 aria-invalid={invalid} aria-describedby={described} aria-required={required} rows="5" />
         }
     } else {
@@ -66,13 +58,13 @@ pub fn text_field(p: &TextFieldProps) -> Html {
             cb.emit(e.target_unchecked_into::<HtmlInputElement>().value())
         });
         html! {
-            <input id={p.id.clone()} class="ru-input" type={p.kind.clone()} value={p.value.clone()} {oninput}
-                autocomplete={p.autocomplete.clone()} aria-invalid={invalid} aria-describedby={described} aria-required={required} />
+            <input id={p.id} class="ru-input" type={p.kind} value={p.value.clone()} {oninput}
+                autocomplete={p.autocomplete} aria-invalid={invalid} aria-describedby={described} aria-required={required} />
         }
     };
     html! {
         <div class="ru-field">
-            <label class="ru-label" for={p.id.clone()}>{ p.label.clone() }</label>
+            <label class="ru-label" for={p.id}>{ p.label.clone() }</label>
             { control }
             if let Some(e) = &p.error {
                 <p id={err_id} class="ru-error">{ e.clone() }</p>

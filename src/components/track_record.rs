@@ -6,17 +6,9 @@ use yew::prelude::*;
 use crate::edge::intl;
 use crate::state::State;
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct TrackProps {
-    /// The app state.
-    pub state: UseReducerHandle<State>,
-}
-
-/// The line.
-#[function_component(TrackRecordLine)]
-pub fn track_record_line(props: &TrackProps) -> Html {
-    let state = &props.state;
+/// The line. A view function, not a component: a hook-less component costs about 1 KiB of wasm
+/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+pub fn track_record_line(state: &State) -> Html {
     let Some(t) = state.track else {
         return html! {};
     };

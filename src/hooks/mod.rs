@@ -2,4 +2,3 @@
 
 pub mod use_focus_trap;
 pub mod use_outbox;
-pub mod use_send;

@@ -16,9 +16,9 @@ use crate::edge::{deliver, env, zone};
 use crate::error::SendError;
 use crate::state::{Action, Phase, Receipt, State};
 
-/// A callback that sends the current form.
-#[hook]
-pub fn use_send(state: UseReducerHandle<State>) -> Callback<()> {
+/// A callback that sends the current form. (A plain function, not a hook: it keeps no
+/// state of its own between renders.)
+pub fn on_send(state: UseReducerHandle<State>) -> Callback<()> {
     let bridge = state.bridge.clone();
     Callback::from(move |_| {
         if matches!(
