@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::bridge::Bridge;
 use crate::components::dialog::dialog;
 use crate::components::launcher::{launcher, LauncherProps};
+use crate::components::your_reports::Announced;
 use crate::edge::{env, read, store};
 use crate::hooks::use_focus_trap::use_focus_trap;
 use crate::hooks::use_outbox::use_outbox;
@@ -113,6 +114,7 @@ pub fn app(props: &AppProps) -> Html {
     // Where focus was when the dialog opened: it goes back there on close (our launcher,
     // or the page's own `data-reach-us-open` button).
     let opener = use_mut_ref(|| None::<web_sys::Element>);
+    let announced = use_mut_ref(Announced::default);
 
     // Mount: take over from the loader's facade (keeping focus if it had it), then let
     // the bridge deliver the calls that waited.
@@ -164,12 +166,16 @@ pub fn app(props: &AppProps) -> Html {
             state.receipts.clone(),
             state.track.is_some(),
         );
-        let first = use_mut_ref(|| true);
+        let (first, announced) = (use_mut_ref(|| true), announced.clone());
         use_effect_with(state.open, move |open| {
             if !std::mem::replace(&mut *first.borrow_mut(), false) {
                 bridge.emit(if *open { "open" } else { "close" }, &js_sys::Object::new());
             }
             let mut tick = None;
+            if !*open {
+                // The next open starts afresh, as the list itself does.
+                *announced.borrow_mut() = Announced::default();
+            }
             if *open {
                 let active = web_sys::window()
                     .and_then(|w| w.document())
@@ -258,7 +264,7 @@ pub fn app(props: &AppProps) -> Html {
                     { launcher(&LauncherProps { node_ref: launcher_ref, strings: state.strings.clone(), expanded: state.open, onclick: on_launcher, notice: state.notice.is_some(), undelivered: !state.undelivered.is_empty() }) }
                 }
                 if state.open {
-                    { dialog(&state, &dialog_ref, trap) }
+                    { dialog(&state, &dialog_ref, trap, &announced) }
                 }
             </div>
     }

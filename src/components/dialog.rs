@@ -8,16 +8,17 @@ use crate::components::queued::queued_view;
 use crate::components::receipt::receipt_view;
 use crate::components::report_form::report_form;
 use crate::components::undelivered::undelivered_list;
-use crate::components::your_reports::YourReports;
+use crate::components::your_reports::{your_reports, Announced};
 use crate::state::{Action, Phase, State};
 
 /// The dialog; `node_ref` is for focus management, `trap` the keydown handler that keeps
-/// Tab inside (the app's `use_focus_trap`). A view function, not a component: a component costs about 1 KiB of wasm for its
+/// Tab inside (the app's `use_focus_trap`), `announced` what "Your reports" has told. A view function, not a component: a component costs about 1 KiB of wasm for its
 /// own lifecycle and props machinery, and this one re-renders with its parent anyway.
 pub fn dialog(
     state: &UseReducerHandle<State>,
     node_ref: &NodeRef,
     trap: Callback<KeyboardEvent>,
+    announced: &std::cell::RefCell<Announced>,
 ) -> Html {
     let s = &state.strings;
     let onkeydown = {
@@ -64,7 +65,7 @@ pub fn dialog(
                     { queued_view(state, *offline) }
                 } else {
                     { undelivered_list(state) }
-                    <YourReports state={state.clone()} />
+                    { your_reports(state, announced) }
                     { report_form(state) }
                 }
             </div>

@@ -5,16 +5,20 @@ use reach_us_core::form::Field;
 use reach_us_core::i18n::Msg;
 use reach_us_core::receipts::{Receipt, Verdict};
 use reach_us_core::time::parse_iso;
+use std::cell::RefCell;
+
 use yew::prelude::*;
 
 use crate::edge::intl;
 use crate::state::{Action, State};
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct YourReportsProps {
-    /// The app state.
-    pub state: UseReducerHandle<State>,
+/// What the list's live region has told: each report's last milestone, and the last
+/// announcement. The app keeps it (a `use_mut_ref`) and starts it afresh when the dialog closes.
+/// (A list, not a HashMap: five entries at most, and a map instance costs ~2 KiB of wasm.)
+#[derive(Default)]
+pub struct Announced {
+    seen: Vec<(String, u8)>,
+    said: String,
 }
 
 /// Which milestone a verdict is at (a change is announced).
@@ -68,38 +72,34 @@ fn line(state: &State, r: &Receipt) -> (String, &'static str, bool) {
     }
 }
 
-/// The list (nothing when there are no receipts).
-#[function_component(YourReports)]
-pub fn your_reports(props: &YourReportsProps) -> Html {
-    let state = &props.state;
+/// The list (nothing when there are no receipts). A view function, not a component: a
+/// component costs about 1 KiB of wasm for its own lifecycle and props machinery.
+pub fn your_reports(state: &UseReducerHandle<State>, announced: &RefCell<Announced>) -> Html {
     // Milestones (a report turning overdue, or answered) are announced once through a
     // polite live region; the countdown itself is not read out every tick.
-    // (A list, not a HashMap: five entries at most, and a map instance costs ~2 KiB of wasm.)
-    let seen = use_mut_ref(Vec::<(String, u8)>::new);
-    let said = use_mut_ref(String::new);
     if state.receipts.is_empty() {
         return html! {};
     }
     let s = &state.strings;
     // (Not before the clock has been read: the first render on open precedes the first tick.)
     if state.now > 0 {
-        let mut seen = seen.borrow_mut();
+        let a = &mut *announced.borrow_mut();
         for r in state.receipts.iter().take(5) {
             let m = milestone(r.verdict(state.now));
-            let old = match seen.iter_mut().find(|(id, _)| *id == r.id) {
+            let old = match a.seen.iter_mut().find(|(id, _)| *id == r.id) {
                 Some(e) => Some(std::mem::replace(&mut e.1, m)),
                 None => {
-                    seen.push((r.id.clone(), m));
+                    a.seen.push((r.id.clone(), m));
                     None
                 }
             };
             if old.is_some_and(|old| old != m) {
                 // Kept until the next milestone: re-rendering the same text announces nothing.
-                *said.borrow_mut() = format!("{}: {}", r.reference, line(state, r).0);
+                a.said = format!("{}: {}", r.reference, line(state, r).0);
             }
         }
     }
-    let announce = said.borrow().clone();
+    let announce = announced.borrow().said.clone();
     html! {
         <section class="ru-reports" aria-labelledby="ru-reports-title">
             <h3 id="ru-reports-title" class="ru-label">{ s.get(Msg::YourReports) }</h3>

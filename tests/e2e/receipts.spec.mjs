@@ -77,6 +77,34 @@ test("a receipt survives a reload; the verdict follows the clock and the brand's
   await api.close(); await brand.close(); await site.close();
 });
 
+test("a report turning overdue while the dialog is open is announced once, politely", async ({ page }) => {
+  const api = await backend();
+  const brand = await brandApi({ status: {}, track: {} });
+  const site = await servePages({ "/": hostFor(api, brand) });
+  await page.clock.install({ time: new Date("2026-11-23T09:00:00Z") });
+  await page.goto(site.url + "/");
+  await send(page, "Door will not open");
+  const reference = api.posts[0].body.reference;
+  await page.getByRole("button", { name: "Report something else" }).click();
+  const reports = page.getByRole("region", { name: "Your reports" });
+  const live = reports.getByRole("status");
+  await expect(reports.getByText("Reply due in 2 hours", { exact: true })).toBeVisible();
+  await expect(live).toHaveText("");
+  // The 30 s clock ticks on; the countdown changes without being read out...
+  await page.clock.runFor(60 * 60_000);
+  await expect(reports.getByText("Reply due in 60 minutes", { exact: true })).toBeVisible();
+  await expect(live).toHaveText("");
+  // ...until the promise is missed: that milestone is told, once, with the reference.
+  await page.clock.runFor(61 * 60_000);
+  await expect(reports.getByText("Overdue by 1 minute. We're sorry.", { exact: true })).toBeVisible();
+  await expect(live).toHaveText(`${reference}: Overdue by 1 minute. We're sorry.`);
+  // Closed and opened again: a fresh list, nothing left over to announce.
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await expect(live).toHaveText("");
+  await api.close(); await brand.close(); await site.close();
+});
+
 test("endpoints down: no track record, no guessed status, the countdown still honest", async ({ page }) => {
   const api = await backend();
   const state = { status: {}, track: {}, down: true };
