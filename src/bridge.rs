@@ -312,7 +312,8 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue, glue: JsValue) -> 
         }
     };
     if let Err(e) = style::adopt(&root, &config) {
-        env::console_error(&format!("Reach Us: could not apply styles: {e:?}"));
+        // The exception object itself: the console shows its name, message and stack.
+        web_sys::console::error_2(&"Reach Us: could not apply styles:".into(), &e);
     }
     let Some(container) = web_sys::window()
         .and_then(|w| w.document())

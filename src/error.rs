@@ -1,4 +1,5 @@
 //! Errors of the browser shell.
+use reach_us_core::outbox::OutboxError;
 use std::fmt;
 
 /// Why a delivery attempt failed.
@@ -11,7 +12,7 @@ pub enum SendError {
     /// The backend answered with a non-2xx status.
     Status(u16),
     /// The outbox refused it (too many waiting, too large): nothing was sent.
-    Limit(reach_us_core::outbox::OutboxError),
+    Limit(OutboxError),
 }
 
 impl fmt::Display for SendError {
@@ -20,7 +21,8 @@ impl fmt::Display for SendError {
             SendError::Network => f.write_str("network error"),
             SendError::Timeout => f.write_str("timeout"),
             SendError::Status(s) => write!(f, "HTTP {s}"),
-            SendError::Limit(e) => write!(f, "outbox limit: {e:?}"),
+            SendError::Limit(OutboxError::Full) => f.write_str("outbox limit: too many reports waiting"),
+            SendError::Limit(OutboxError::TooLarge) => f.write_str("outbox limit: report too large"),
         }
     }
 }
