@@ -21,8 +21,12 @@ impl fmt::Display for SendError {
             SendError::Network => f.write_str("network error"),
             SendError::Timeout => f.write_str("timeout"),
             SendError::Status(s) => write!(f, "HTTP {s}"),
-            SendError::Limit(OutboxError::Full) => f.write_str("outbox limit: too many reports waiting"),
-            SendError::Limit(OutboxError::TooLarge) => f.write_str("outbox limit: report too large"),
+            SendError::Limit(OutboxError::Full) => {
+                f.write_str("outbox limit: too many reports waiting")
+            }
+            SendError::Limit(OutboxError::TooLarge) => {
+                f.write_str("outbox limit: report too large")
+            }
         }
     }
 }

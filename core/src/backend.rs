@@ -533,14 +533,8 @@ pub fn escape_for(content_type: &str) -> Escape {
 
 /// Read `deliver`.
 pub fn deliver_from(s: Option<&str>) -> Result<Deliver, ConfigError> {
-    match s {
-        None | Some("all") => Ok(Deliver::All),
-        Some("first") => Ok(Deliver::First),
-        Some(other) => Err(ConfigError::invalid(
-            "deliver",
-            format!("is \"{other}\": use \"all\" or \"first\""),
-        )),
-    }
+    let i = crate::config::keyword("deliver", s, &["all", "first"])?;
+    Ok([Deliver::All, Deliver::First][i])
 }
 
 #[cfg(test)]

@@ -634,6 +634,30 @@ pub struct Config {
     pub notice_url: Option<String>,
 }
 
+/// Which of `options` a keyword field names, as an index (0, the default, when the field
+/// is left out); any other word is an error that lists the options:
+/// `is "x": use "a", "b" or "c"`.
+pub(crate) fn keyword(
+    field: &'static str,
+    value: Option<&str>,
+    options: &[&str],
+) -> Result<usize, ConfigError> {
+    let Some(v) = value else { return Ok(0) };
+    if let Some(i) = options.iter().position(|o| *o == v) {
+        return Ok(i);
+    }
+    let mut problem = format!("is \"{v}\": use ");
+    for (i, o) in options.iter().enumerate() {
+        if i > 0 {
+            problem.push_str(if i + 1 == options.len() { " or " } else { ", " });
+        }
+        problem.push('"');
+        problem.push_str(o);
+        problem.push('"');
+    }
+    Err(ConfigError::invalid(field, problem))
+}
+
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 40
@@ -858,16 +882,11 @@ impl Config {
                 "is empty while require_contact is true: show email or phone, or set require_contact to false",
             ));
         }
-        let position = match raw.position.as_deref() {
-            None | Some("bottom-right") => Position::BottomRight,
-            Some("bottom-left") => Position::BottomLeft,
-            Some(other) => {
-                return Err(ConfigError::invalid(
-                    "position",
-                    format!("is \"{other}\": use \"bottom-right\" or \"bottom-left\""),
-                ))
-            }
-        };
+        let position = [Position::BottomRight, Position::BottomLeft][keyword(
+            "position",
+            raw.position.as_deref(),
+            &["bottom-right", "bottom-left"],
+        )?];
         let max_message_chars = raw.max_message_chars.unwrap_or(defaults::MAX_MESSAGE_CHARS);
         if max_message_chars == 0 || max_message_chars > defaults::MAX_MESSAGE_CHARS_CEILING {
             return Err(ConfigError::invalid(
@@ -878,26 +897,9 @@ impl Config {
                 ),
             ));
         }
-        let preload = match raw.preload.as_deref() {
-            None | Some("intent") => Preload::Intent,
-            Some("idle") => Preload::Idle,
-            Some(other) => {
-                return Err(ConfigError::invalid(
-                    "preload",
-                    format!("is \"{other}\": use \"intent\" or \"idle\""),
-                ))
-            }
-        };
-        let launcher = match raw.launcher.as_deref() {
-            None | Some("default") => true,
-            Some("none") => false,
-            Some(other) => {
-                return Err(ConfigError::invalid(
-                    "launcher",
-                    format!("is \"{other}\": use \"default\" or \"none\""),
-                ))
-            }
-        };
+        let preload = [Preload::Intent, Preload::Idle]
+            [keyword("preload", raw.preload.as_deref(), &["intent", "idle"])?];
+        let launcher = keyword("launcher", raw.launcher.as_deref(), &["default", "none"])? == 0;
         let offset_x = raw.offset_x.unwrap_or(defaults::OFFSET_PX);
         let offset_y = raw.offset_y.unwrap_or(defaults::OFFSET_PX);
         for (field, v) in [("offset_x", offset_x), ("offset_y", offset_y)] {
@@ -920,17 +922,8 @@ impl Config {
                 )
             })?,
         };
-        let theme = match raw.theme.as_deref() {
-            None | Some("light") => Theme::Light,
-            Some("dark") => Theme::Dark,
-            Some("auto") => Theme::Auto,
-            Some(other) => {
-                return Err(ConfigError::invalid(
-                    "theme",
-                    format!("is \"{other}\": use \"light\", \"dark\" or \"auto\""),
-                ))
-            }
-        };
+        let theme = [Theme::Light, Theme::Dark, Theme::Auto]
+            [keyword("theme", raw.theme.as_deref(), &["light", "dark", "auto"])?];
         let timeout_ms = raw.timeout_ms.unwrap_or(defaults::SEND_TIMEOUT_MS);
         if !(1_000..=120_000).contains(&timeout_ms) {
             return Err(ConfigError::invalid(
@@ -958,16 +951,7 @@ impl Config {
         if radius > 64 {
             return Err(ConfigError::invalid("radius", "must be at most 64 px"));
         }
-        let font_inherit = match raw.font.as_deref() {
-            None | Some("system") => false,
-            Some("inherit") => true,
-            Some(other) => {
-                return Err(ConfigError::invalid(
-                    "font",
-                    format!("is \"{other}\": use \"system\" or \"inherit\""),
-                ))
-            }
-        };
+        let font_inherit = keyword("font", raw.font.as_deref(), &["system", "inherit"])? == 1;
         let notice_url = match raw.notice_url {
             Some(u) if !valid_endpoint(&u) => {
                 return Err(ConfigError::invalid(
@@ -1143,6 +1127,59 @@ mod tests {
         .unwrap();
         assert!(!c.launcher);
         assert_eq!((c.offset_x, c.offset_y, c.z_index), (8, 96, -1));
+    }
+
+    #[test]
+    fn keyword_fields_default_to_the_first_word_and_name_every_word_when_wrong() {
+        let c = attrs(&[("endpoint", "/r")]).unwrap();
+        assert_eq!(
+            (c.position, c.preload, c.launcher, c.theme, c.font_inherit),
+            (
+                Position::BottomRight,
+                Preload::Intent,
+                true,
+                Theme::Light,
+                false
+            )
+        );
+        let c = attrs(&[
+            ("endpoint", "/r"),
+            ("position", "bottom-left"),
+            ("preload", "idle"),
+            ("launcher", "none"),
+            ("theme", "auto"),
+            ("font", "inherit"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.position, c.preload, c.launcher, c.theme, c.font_inherit),
+            (
+                Position::BottomLeft,
+                Preload::Idle,
+                false,
+                Theme::Auto,
+                true
+            )
+        );
+        let err = |name: &str, value: &str| {
+            attrs(&[("endpoint", "/r"), (name, value)])
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            err("theme", "Dark").ends_with(r#"`theme` is "Dark": use "light", "dark" or "auto""#),
+            "{}",
+            err("theme", "Dark")
+        );
+        assert!(err("position", "top")
+            .ends_with(r#"`position` is "top": use "bottom-right" or "bottom-left""#));
+        let deliver = json(r#"{"endpoint": "/r", "deliver": "both"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            deliver.ends_with(r#"`deliver` is "both": use "all" or "first""#),
+            "{deliver}"
+        );
     }
 
     #[test]
