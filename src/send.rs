@@ -68,9 +68,7 @@ pub fn on_send(state: UseReducerHandle<State>) -> Callback<()> {
             report.created_millis(),
             &plan.policy,
         ) {
-            Err(SaveError::Limit(e)) => {
-                return dispatcher.dispatch(Action::Failed(SendError::Limit(e)))
-            }
+            Err(SaveError::Limit(e)) => dispatcher.dispatch(Action::Failed(SendError::Limit(e))),
             Ok(()) => {
                 dispatcher.dispatch(Action::Sending(report.clone()));
                 notify(&bridge);

@@ -253,7 +253,7 @@ fn validate(report: &Value, cfg: &InboxConfig) -> Result<(), (&'static str, Stri
             ));
         }
     }
-    if !str_at(report, "/created_at").is_some_and(|t| parse_iso(t).is_some()) {
+    if str_at(report, "/created_at").is_none_or(|t| parse_iso(t).is_none()) {
         return Err(("created_at", "must be an RFC 3339 UTC time".into()));
     }
     match str_at(report, "/reference") {

@@ -31,10 +31,10 @@ fn unit(locale: &str, value: u32, unit: &str) -> String {
 /// "2 hours", "90 minutes", "1 day" ("2小时", "90分钟"…). A mixed duration uses
 /// `Intl.DurationFormat` where the browser has it ("1 hour, 30 minutes"), minutes otherwise.
 pub fn duration(locale: &str, minutes: u32) -> String {
-    if minutes % 1440 == 0 {
+    if minutes.is_multiple_of(1440) {
         return unit(locale, minutes / 1440, "day");
     }
-    if minutes % 60 == 0 {
+    if minutes.is_multiple_of(60) {
         return unit(locale, minutes / 60, "hour");
     }
     if minutes > 60 {
@@ -175,7 +175,7 @@ pub fn percent(locale: &str, ratio: f64) -> String {
 /// A length of time rounded up to whole minutes, in the largest sensible unit.
 pub fn span(locale: &str, ms: Millis) -> String {
     let minutes = ((ms + 59_999) / 60_000).max(1) as u32;
-    if minutes >= 120 && minutes % 60 != 0 && minutes < 48 * 60 {
+    if minutes >= 120 && !minutes.is_multiple_of(60) && minutes < 48 * 60 {
         return unit(locale, (minutes + 30) / 60, "hour");
     }
     duration(locale, minutes)

@@ -140,6 +140,9 @@ fn report(
     dispatcher.dispatch(Action::Undelivered(undelivered()));
 }
 
+/// One round of the outbox runner (shared by the timer, the bridge's kick and itself).
+type Runner = Rc<dyn Fn()>;
+
 /// Start the runner; returns nothing: use [`Bridge::kick`] to flush now.
 #[hook]
 pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, bridge: Bridge) {
@@ -148,8 +151,8 @@ pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, b
         let running: Rc<RefCell<bool>> = Rc::default();
         let again: Rc<RefCell<bool>> = Rc::default();
         let plan = outbox::Plan::of(config);
-        let kick: Rc<RefCell<Option<Rc<dyn Fn()>>>> = Rc::default();
-        let run: Rc<dyn Fn()> = {
+        let kick: Rc<RefCell<Option<Runner>>> = Rc::default();
+        let run: Runner = {
             let (timer, running, again, kick) =
                 (timer.clone(), running.clone(), again.clone(), kick.clone());
             let (dispatcher, bridge, plan) = (dispatcher.clone(), bridge.clone(), plan.clone());
