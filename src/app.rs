@@ -249,17 +249,12 @@ pub fn app(props: &AppProps) -> Html {
     );
 
     let locale = state.strings.locale();
-    let theme = match state.config.theme {
-        reach_us_core::config::Theme::Light => "light",
-        reach_us_core::config::Theme::Dark => "dark",
-        reach_us_core::config::Theme::Auto => "auto",
-    };
     let on_launcher = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::Toggle))
     };
     html! {
-            <div class="ru-root" data-pos={state.config.position.as_str()} data-open={state.open.then_some("")} data-launcher={(!state.config.launcher).then_some("none")} data-theme={theme} lang={locale} dir={dir(locale)}>
+            <div class="ru-root" data-pos={state.config.position.as_str()} data-open={state.open.then_some("")} data-launcher={(!state.config.launcher).then_some("none")} data-theme={state.config.theme.as_str()} lang={locale} dir={dir(locale)}>
                 if state.config.launcher {
                     { launcher(&LauncherProps { node_ref: launcher_ref, strings: state.strings.clone(), expanded: state.open, onclick: on_launcher, notice: state.notice.is_some(), undelivered: !state.undelivered.is_empty() }) }
                 }

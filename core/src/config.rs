@@ -519,12 +519,14 @@ pub enum Position {
 }
 
 impl Position {
+    /// Every position, in the order of [`Position::NAMES`].
+    pub const ALL: [Position; 2] = [Position::BottomRight, Position::BottomLeft];
+    /// The config values; the first is the default.
+    pub const NAMES: [&'static str; 2] = ["bottom-right", "bottom-left"];
+
     /// The config value, also the widget root's `data-pos` (which the CSS places by).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Position::BottomRight => "bottom-right",
-            Position::BottomLeft => "bottom-left",
-        }
+        Position::NAMES[self as usize]
     }
 }
 
@@ -537,6 +539,18 @@ pub enum Theme {
     Dark,
     /// `prefers-color-scheme`.
     Auto,
+}
+
+impl Theme {
+    /// Every theme, in the order of [`Theme::NAMES`].
+    pub const ALL: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::Auto];
+    /// The config values; the first is the default.
+    pub const NAMES: [&'static str; 3] = ["light", "dark", "auto"];
+
+    /// The config value, also the widget root's `data-theme` (which the CSS themes by).
+    pub fn as_str(self) -> &'static str {
+        Theme::NAMES[self as usize]
+    }
 }
 
 /// When the loader fetches the widget's code.
@@ -882,11 +896,8 @@ impl Config {
                 "is empty while require_contact is true: show email or phone, or set require_contact to false",
             ));
         }
-        let position = [Position::BottomRight, Position::BottomLeft][keyword(
-            "position",
-            raw.position.as_deref(),
-            &["bottom-right", "bottom-left"],
-        )?];
+        let position =
+            Position::ALL[keyword("position", raw.position.as_deref(), &Position::NAMES)?];
         let max_message_chars = raw.max_message_chars.unwrap_or(defaults::MAX_MESSAGE_CHARS);
         if max_message_chars == 0 || max_message_chars > defaults::MAX_MESSAGE_CHARS_CEILING {
             return Err(ConfigError::invalid(
@@ -922,8 +933,7 @@ impl Config {
                 )
             })?,
         };
-        let theme = [Theme::Light, Theme::Dark, Theme::Auto]
-            [keyword("theme", raw.theme.as_deref(), &["light", "dark", "auto"])?];
+        let theme = Theme::ALL[keyword("theme", raw.theme.as_deref(), &Theme::NAMES)?];
         let timeout_ms = raw.timeout_ms.unwrap_or(defaults::SEND_TIMEOUT_MS);
         if !(1_000..=120_000).contains(&timeout_ms) {
             return Err(ConfigError::invalid(
@@ -1161,6 +1171,23 @@ mod tests {
                 true
             )
         );
+        // The names written to `data-pos` / `data-theme` are the config's own words.
+        for p in Position::ALL {
+            assert_eq!(
+                attrs(&[("endpoint", "/r"), ("position", p.as_str())])
+                    .unwrap()
+                    .position,
+                p
+            );
+        }
+        for t in Theme::ALL {
+            assert_eq!(
+                attrs(&[("endpoint", "/r"), ("theme", t.as_str())])
+                    .unwrap()
+                    .theme,
+                t
+            );
+        }
         let err = |name: &str, value: &str| {
             attrs(&[("endpoint", "/r"), (name, value)])
                 .unwrap_err()

@@ -12,8 +12,7 @@ use crate::components::your_reports::{your_reports, Announced};
 use crate::state::{Action, Phase, State};
 
 /// The dialog; `node_ref` is for focus management, `trap` the keydown handler that keeps
-/// Tab inside (the app's `use_focus_trap`), `announced` what "Your reports" has told. A view function, not a component: a component costs about 1 KiB of wasm for its
-/// own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// Tab inside (the app's `use_focus_trap`), `announced` what "Your reports" has told.
 pub fn dialog(
     state: &UseReducerHandle<State>,
     node_ref: &NodeRef,

@@ -21,8 +21,7 @@ pub struct LauncherProps {
     pub undelivered: bool,
 }
 
-/// The launcher button. A view function, not a component: a hook-less component costs about 1 KiB of wasm
-/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// The launcher button.
 pub fn launcher(props: &LauncherProps) -> Html {
     html! {
         <button ref={props.node_ref.clone()} type="button" class="ru-launcher" part="launcher"

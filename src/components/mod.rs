@@ -1,4 +1,7 @@
-//! One component per file.
+//! One view per file. They are view functions (`fn(&State, …) -> Html`), not yew
+//! components: each re-renders with its parent anyway, and a component costs about 1 KiB
+//! of wasm for its own lifecycle and props machinery. The one component is `App`, which
+//! holds the hooks (state, effects, focus trap, outbox runner).
 
 pub mod dialog;
 pub mod launcher;

@@ -6,8 +6,7 @@ use yew::prelude::*;
 use crate::edge::intl;
 use crate::state::State;
 
-/// The banner (nothing without a notice). A view function, not a component: a hook-less component costs about 1 KiB of wasm
-/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// The banner (nothing without a notice).
 pub fn notice_banner(state: &State) -> Html {
     let Some(n) = &state.notice else {
         return html! {};

@@ -7,8 +7,7 @@ use yew::prelude::*;
 use crate::edge::{env, intl, zone};
 use crate::state::State;
 
-/// The promise line (nothing when no promise can be backed). A view function, not a component: a hook-less component costs about 1 KiB of wasm
-/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// The promise line (nothing when no promise can be backed).
 pub fn promise_line(state: &State) -> Html {
     let s = &state.strings;
     let locale = s.format_locale();

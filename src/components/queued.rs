@@ -7,8 +7,6 @@ use crate::edge::{env, intl};
 use crate::state::{Action, State};
 
 /// The saved-not-yet-delivered view (`offline`: the browser is offline).
-/// A view function, not a component: a hook-less component costs about 1 KiB of wasm
-/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
 pub fn queued_view(state: &UseReducerHandle<State>, offline: bool) -> Html {
     let s = &state.strings;
     let loc = s.format_locale();

@@ -6,8 +6,7 @@ use yew::prelude::*;
 use crate::edge::{env, intl};
 use crate::state::{Action, Receipt, State};
 
-/// The receipt view for what was accepted. A view function, not a component: a hook-less component costs about 1 KiB of wasm
-/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// The receipt view for what was accepted.
 pub fn receipt_view(state: &UseReducerHandle<State>, r: &Receipt) -> Html {
     let s = &state.strings;
     let locale = s.format_locale();

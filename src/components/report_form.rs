@@ -38,8 +38,7 @@ pub fn failure_text(s: &Strings, e: &SendError) -> String {
     s.fmt(Msg::ErrRejected, &[("reason", &reason)])
 }
 
-/// The form. A view function, not a component: a component costs about 1 KiB of wasm for its
-/// own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// The form.
 pub fn report_form(state: &UseReducerHandle<State>) -> Html {
     let s = &state.strings;
     let config = &state.config;

@@ -29,8 +29,7 @@ pub struct TextFieldProps {
     pub oninput: Callback<String>,
 }
 
-/// A text field. A view function, not a component: a hook-less component costs about 1 KiB of wasm
-/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// A text field.
 pub fn text_field(p: TextFieldProps) -> Html {
     let err_id = format!("{}-error", p.id);
     let hint_id = format!("{}-hint", p.id);

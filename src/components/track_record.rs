@@ -6,8 +6,7 @@ use yew::prelude::*;
 use crate::edge::intl;
 use crate::state::State;
 
-/// The line. A view function, not a component: a hook-less component costs about 1 KiB of wasm
-/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// The line.
 pub fn track_record_line(state: &State) -> Html {
     let Some(t) = state.track else {
         return html! {};

@@ -11,8 +11,7 @@ use crate::error::SendError;
 use crate::hooks::use_outbox::undelivered;
 use crate::state::{Action, Phase, State};
 
-/// The list (nothing when there is nothing to tell). A view function, not a component: a hook-less component costs about 1 KiB of wasm
-/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// The list (nothing when there is nothing to tell).
 pub fn undelivered_list(state: &UseReducerHandle<State>) -> Html {
     let s = &state.strings;
     // The report the form is showing as failed is told there, with its text in the field.

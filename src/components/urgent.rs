@@ -4,8 +4,7 @@ use reach_us_core::config::Urgent;
 use reach_us_core::i18n::{Msg, Strings};
 use yew::prelude::*;
 
-/// The hotline box. A view function, not a component: a hook-less component costs about 1 KiB of wasm
-/// for its own lifecycle and props machinery, and this one re-renders with its parent anyway.
+/// The hotline box.
 pub fn urgent_hotline(urgent: &Urgent, s: &Strings) -> Html {
     let text = match &urgent.text {
         Some(t) => t.resolve(s.locale()).to_string(),

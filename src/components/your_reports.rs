@@ -72,8 +72,7 @@ fn line(state: &State, r: &Receipt) -> (String, &'static str, bool) {
     }
 }
 
-/// The list (nothing when there are no receipts). A view function, not a component: a
-/// component costs about 1 KiB of wasm for its own lifecycle and props machinery.
+/// The list (nothing when there are no receipts).
 pub fn your_reports(state: &UseReducerHandle<State>, announced: &RefCell<Announced>) -> Html {
     // Milestones (a report turning overdue, or answered) are announced once through a
     // polite live region; the countdown itself is not read out every tick.
