@@ -77,7 +77,7 @@ fn refresh(
 use crate::state::{Action, State};
 
 /// What `boot` hands the app.
-#[derive(Properties, Clone, PartialEq)]
+#[derive(Properties, Clone)]
 pub struct AppProps {
     /// The JS API bridge.
     pub bridge: Bridge,
@@ -87,6 +87,17 @@ pub struct AppProps {
     pub strings: Rc<Strings>,
     /// The shadow root we live in (for focus and the loader's facade).
     pub root: ShadowRoot,
+}
+
+/// `boot` renders the app once with its props; a later `init` reaches it as an action.
+/// Equal when they are the same objects (no deep comparison of the config).
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.bridge == other.bridge
+            && Rc::ptr_eq(&self.config, &other.config)
+            && Rc::ptr_eq(&self.strings, &other.strings)
+            && self.root == other.root
+    }
 }
 
 /// Text direction of a locale.

@@ -200,13 +200,14 @@ fn read_attrs(attrs: &JsValue) -> Vec<(String, String)> {
     }
 }
 
-fn read_init(arg: &JsValue) -> Result<RawConfig, ConfigError> {
+/// Read a `ReachUs('init', config)` object over `raw` (see [`RawConfig::apply`]).
+fn read_init(raw: &mut RawConfig, arg: &JsValue) -> Result<(), ConfigError> {
     if !arg.is_object() {
         return Err(ConfigError::Shape(
             "ReachUs('init', config) needs a config object".into(),
         ));
     }
-    RawConfig::from_value(&read::value(arg))
+    raw.apply(&read::value(arg))
 }
 
 /// Validate; a promise the config cannot back (bad duration or hours, or a time zone
@@ -291,10 +292,11 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue, glue: JsValue) -> 
             };
             let verb = call.get(0).as_string().unwrap_or_default();
             if verb == "init" {
-                match (raw.take(), read_init(&call.get(1))) {
-                    (Some(r), Ok(init)) => raw = Some(r.merge(init)),
-                    (_, Err(e)) => env::console_error(&e.to_string()),
-                    (None, Ok(_)) => {}
+                if let Some(r) = raw.as_mut() {
+                    if let Err(e) = read_init(r, &call.get(1)) {
+                        env::console_error(&e.to_string());
+                        raw = None;
+                    }
                 }
             } else {
                 later.push((verb, call.get(1), call.get(2)));
@@ -455,9 +457,10 @@ impl Widget {
                 Ok((event, f)) => bridge.off(&event, &f),
                 Err(e) => env::console_error(&format!("Reach Us: {e}")),
             },
-            "init" => match read_init(&a).map(|init| self.raw.borrow().clone().merge(init)).and_then(|raw| {
-                resolve(raw.clone()).map(|c| (c, raw))
-            }) {
+            "init" => match {
+                let mut raw = self.raw.borrow().clone();
+                read_init(&mut raw, &a).and_then(|()| resolve(raw.clone()).map(|c| (c, raw)))
+            } {
                 Ok((config, raw)) => {
                     *self.raw.borrow_mut() = raw;
                     if let Some(root) = &self.root {

@@ -328,12 +328,28 @@ impl RawConfig {
         Ok((raw, unknown))
     }
 
-    /// Read the `ReachUs('init', {...})` object. Unknown fields are refused at every level.
+    /// Read a `ReachUs('init', {...})` object.
     pub fn from_value(v: &Value) -> Result<RawConfig, ConfigError> {
         let mut raw = RawConfig::default();
+        raw.apply(v)?;
+        Ok(raw)
+    }
+
+    /// Read a `ReachUs('init', {...})` object over this config, field by field: what it
+    /// sets wins, `texts` per message key. Where reports go is one setting: `backends`
+    /// without `endpoint` replaces an earlier `endpoint` (a `data-endpoint` on the tag),
+    /// and `endpoint` without `backends` replaces earlier `backends`.
+    /// Unknown fields are refused at every level; on an error, some fields may have been
+    /// applied (apply to a copy to keep the old config).
+    pub fn apply(&mut self, v: &Value) -> Result<(), ConfigError> {
+        let raw = self;
+        let (mut endpoint, mut backends) = (false, false);
         for (k, v) in value::object("", v, &RawConfig::FIELDS)? {
             match k {
-                "endpoint" => raw.endpoint = Some(value::string(k, v)?),
+                "endpoint" => {
+                    raw.endpoint = Some(value::string(k, v)?);
+                    endpoint = true;
+                }
                 "brand" => raw.brand = Some(value::string(k, v)?),
                 "locale" => raw.locale = Some(value::string(k, v)?),
                 "position" => raw.position = Some(value::string(k, v)?),
@@ -359,6 +375,7 @@ impl RawConfig {
                 "notice_url" => raw.notice_url = Some(value::string(k, v)?),
                 "deliver" => raw.deliver = Some(value::string(k, v)?),
                 "backends" => {
+                    backends = true;
                     raw.backends = Some(
                         value::list(k, v)?
                             .iter()
@@ -446,66 +463,23 @@ impl RawConfig {
                     raw.categories = Some(out);
                 }
                 "texts" => {
-                    let mut map = Vec::new();
+                    let map = raw.texts.get_or_insert_with(Vec::new);
                     for (tk, tv) in value::object(k, v, &[])? {
-                        map.push((
-                            tk.to_string(),
-                            Text::from_value(&format!("texts.{tk}"), tv)?,
-                        ));
+                        let text = Text::from_value(&format!("texts.{tk}"), tv)?;
+                        map.retain(|(key, _)| key != tk);
+                        map.push((tk.to_string(), text));
                     }
-                    raw.texts = Some(map);
                 }
                 _ => {}
             }
         }
-        Ok(raw)
-    }
-
-    /// Field by field, `later` wins where it sets a value.
-    pub fn merge(mut self, later: RawConfig) -> RawConfig {
-        // Where reports go is one setting: `backends` in `init` replaces a `data-endpoint`
-        // on the tag, and an `endpoint` in `init` replaces earlier `backends`.
-        if later.backends.is_some() && later.endpoint.is_none() {
-            self.endpoint = None;
+        if backends && !endpoint {
+            raw.endpoint = None;
         }
-        if later.endpoint.is_some() && later.backends.is_none() {
-            self.backends = None;
+        if endpoint && !backends {
+            raw.backends = None;
         }
-        RawConfig {
-            endpoint: later.endpoint.or(self.endpoint),
-            brand: later.brand.or(self.brand),
-            promise: later.promise.or(self.promise),
-            locale: later.locale.or(self.locale),
-            categories: later.categories.or(self.categories),
-            contact_fields: later.contact_fields.or(self.contact_fields),
-            require_contact: later.require_contact.or(self.require_contact),
-            position: later.position.or(self.position),
-            max_message_chars: later.max_message_chars.or(self.max_message_chars),
-            preload: later.preload.or(self.preload),
-            launcher: later.launcher.or(self.launcher),
-            offset_x: later.offset_x.or(self.offset_x),
-            offset_y: later.offset_y.or(self.offset_y),
-            z_index: later.z_index.or(self.z_index),
-            color: later.color.or(self.color),
-            timeout_ms: later.timeout_ms.or(self.timeout_ms),
-            retention_days: later.retention_days.or(self.retention_days),
-            fallback_email: later.fallback_email.or(self.fallback_email),
-            theme: later.theme.or(self.theme),
-            radius: later.radius.or(self.radius),
-            font: later.font.or(self.font),
-            notice: later.notice.or(self.notice),
-            notice_url: later.notice_url.or(self.notice_url),
-            backends: later.backends.or(self.backends),
-            deliver: later.deliver.or(self.deliver),
-            texts: match (self.texts, later.texts) {
-                (Some(mut a), Some(b)) => {
-                    a.retain(|(k, _)| !b.iter().any(|(bk, _)| bk == k));
-                    a.extend(b);
-                    Some(a)
-                }
-                (a, b) => b.or(a),
-            },
-        }
+        Ok(())
     }
 }
 
@@ -1025,10 +999,12 @@ mod tests {
         Config::from_raw(raw)
     }
 
+    fn value(text: &str) -> Value {
+        crate::value::from_json(serde_json::from_str(text).expect("test JSON"))
+    }
+
     fn raw_json(text: &str) -> Result<RawConfig, ConfigError> {
-        RawConfig::from_value(&crate::value::from_json(
-            serde_json::from_str(text).expect("test JSON"),
-        ))
+        RawConfig::from_value(&value(text))
     }
 
     fn json(text: &str) -> Result<Config, ConfigError> {
@@ -1239,22 +1215,44 @@ mod tests {
 
     #[test]
     fn init_object_overrides_attributes_field_by_field() {
-        let (a, _) = RawConfig::from_attributes([("endpoint", "/a"), ("brand", "Acme")]).unwrap();
-        let b = raw_json(
+        let (mut a, _) =
+            RawConfig::from_attributes([("endpoint", "/a"), ("brand", "Acme")]).unwrap();
+        a.apply(&value(
             r#"{"endpoint": "https://x.example/r", "promise": {"respond_within": "30m"}}"#,
-        )
+        ))
         .unwrap();
-        let c = Config::from_raw(a.merge(b)).unwrap();
+        let c = Config::from_raw(a.clone()).unwrap();
         assert_eq!(c.backends[0].url, "https://x.example/r");
         assert_eq!(c.brand.as_deref(), Some("Acme"));
         assert_eq!(c.promise.map(|p| p.minutes), Some(30));
+        // A later init: `texts` merge per key, `endpoint` replaces `backends` and back.
+        a.apply(&value(r#"{"texts": {"launcher": "Help", "send": "Go"}}"#))
+            .unwrap();
+        a.apply(&value(
+            r#"{"texts": {"send": "Send it"}, "backends": [{"url": "/b"}]}"#,
+        ))
+        .unwrap();
+        let c = Config::from_raw(a.clone()).unwrap();
+        let texts: Vec<_> = c
+            .texts
+            .iter()
+            .map(|(k, t)| (k.as_str(), t.resolve("en")))
+            .collect();
+        assert_eq!(texts, [("launcher", "Help"), ("send", "Send it")]);
+        assert_eq!(
+            (a.endpoint.as_deref(), c.backends[0].url.as_str()),
+            (None, "/b")
+        );
+        a.apply(&value(r#"{"endpoint": "/c"}"#)).unwrap();
+        assert_eq!(a.backends, None);
+        assert_eq!(Config::from_raw(a).unwrap().backends[0].url, "/c");
     }
 
     #[test]
     fn backends_replace_the_tag_endpoint_and_are_validated() {
-        let (a, _) = RawConfig::from_attributes([("endpoint", "/a")]).unwrap();
-        let b = raw_json(r#"{"backends": [{"url": "/api/reports"}, {"preset": "slack", "url": "https://hooks.slack.com/services/T/B/x"}, {"type": "callback"}], "deliver": "first"}"#).unwrap();
-        let c = Config::from_raw(a.merge(b)).unwrap();
+        let (mut a, _) = RawConfig::from_attributes([("endpoint", "/a")]).unwrap();
+        a.apply(&value(r#"{"backends": [{"url": "/api/reports"}, {"preset": "slack", "url": "https://hooks.slack.com/services/T/B/x"}, {"type": "callback"}], "deliver": "first"}"#)).unwrap();
+        let c = Config::from_raw(a.clone()).unwrap();
         assert_eq!(c.backends.len(), 3);
         assert_eq!(c.backends[0], crate::backend::Backend::json("/api/reports"));
         assert_eq!(c.deliver, crate::backend::Deliver::First);

@@ -140,13 +140,24 @@ fn report(
     dispatcher.dispatch(Action::Undelivered(undelivered()));
 }
 
+/// The effect's dependency: the same config `Rc`, not an equal config.
+struct Same(Rc<Config>);
+
+impl PartialEq for Same {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// One round of the outbox runner (shared by the timer, the bridge's kick and itself).
 type Runner = Rc<dyn Fn()>;
 
 /// Start the runner; returns nothing: use [`Bridge::kick`] to flush now.
 #[hook]
 pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, bridge: Bridge) {
-    use_effect_with(config, move |config| {
+    // Compared by pointer: a new config is a new `Rc` (a later `init`); comparing the
+    // contents on every render would cost time and a deep `PartialEq` in the wasm.
+    use_effect_with(Same(config), move |Same(config)| {
         let timer: Rc<RefCell<Option<Timeout>>> = Rc::default();
         let running: Rc<RefCell<bool>> = Rc::default();
         let again: Rc<RefCell<bool>> = Rc::default();
