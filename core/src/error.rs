@@ -25,10 +25,13 @@ pub enum ConfigError {
 impl ConfigError {
     /// Shorthand for [`ConfigError::Invalid`].
     pub fn invalid(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        ConfigError::Invalid {
-            field: field.into(),
-            problem: problem.into(),
-        }
+        Self::invalid_owned(field.into(), problem.into())
+    }
+
+    // One copy of the construction, not one inlined at each of the many call sites.
+    #[inline(never)]
+    fn invalid_owned(field: String, problem: String) -> Self {
+        ConfigError::Invalid { field, problem }
     }
 
     /// The field this error is about, when there is one.

@@ -100,7 +100,7 @@ pub fn object<'a>(
                 known.join(", ")
             )));
         }
-        if *val != Value::Null {
+        if !matches!(val, Value::Null) {
             out.push((k.as_str(), val));
         }
     }
