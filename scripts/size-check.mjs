@@ -18,8 +18,10 @@ const LOADER_BUDGET = 2 * 1024;
 // minified and the non-English tables fetched on demand, and to 150 with the import names
 // shortened, no pow / Two-Way searcher / pdqsort (session 3), and to 130 with state in
 // data-* attributes, view functions and std rebuilt for size by scripts/build (session 4;
-// a RU_PLAIN_BUILD=1 build is 135.6 KiB and does not pass).
-const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 130) * 1024;
+// a RU_PLAIN_BUILD=1 build is 135.6 KiB and does not pass), and to 126 with the config
+// compared by pointer and read in place (session 5). The 80 KiB goal is blocked: the floor
+// under it is yew itself (scripts/yew-floor; README "Why the 80 KiB goal is blocked").
+const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 126) * 1024;
 
 const files = readdirSync(dir);
 const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
