@@ -292,11 +292,14 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue, glue: JsValue) -> 
             };
             let verb = call.get(0).as_string().unwrap_or_default();
             if verb == "init" {
-                if let Some(r) = raw.as_mut() {
-                    if let Err(e) = read_init(r, &call.get(1)) {
-                        env::console_error(&e.to_string());
-                        raw = None;
-                    }
+                // Read even when the attributes already failed: the brand sees every error.
+                let read = match raw.as_mut() {
+                    Some(r) => read_init(r, &call.get(1)),
+                    None => read_init(&mut RawConfig::default(), &call.get(1)),
+                };
+                if let Err(e) = read {
+                    env::console_error(&e.to_string());
+                    raw = None;
                 }
             } else {
                 later.push((verb, call.get(1), call.get(2)));

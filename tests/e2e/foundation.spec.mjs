@@ -273,6 +273,18 @@ test("invalid config: one clear console error naming the field, no exception", a
   await site.close();
 });
 
+test("a bad attribute and a bad queued init: a console error for each, no exception", async ({ page }) => {
+  const stub = `<script>window.ReachUs=function(){(ReachUs.q=ReachUs.q||[]).push(arguments)};ReachUs('init', {brand: "Acme", colour: "#f00"});</script>`;
+  const { site, log } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", "max-message-chars": "many" }, head: stub }));
+  await page.getByRole("button", { name: "Reach us now" }).hover();
+  await expect.poll(() => log.errors.length).toBe(2);
+  expect(log.errors[0]).toContain("`max_message_chars`");
+  expect(log.errors[1]).toContain("`colour`");
+  await expect(page.getByRole("button", { name: "Reach us now" })).toHaveCount(0);
+  expect(log.exceptions).toEqual([]);
+  await site.close();
+});
+
 test("host page CSS cannot change the widget", async ({ page }) => {
   const hostile = `<style>* { all: unset !important; } button { display: none !important; }
     div, p, input, textarea, select, label { color: red !important; font-size: 40px !important; background: yellow !important; }
