@@ -237,6 +237,7 @@ fn resolve(raw: RawConfig) -> Result<Config, ConfigError> {
         if let Some(tz) = unknown(&c.promise) {
             env::console_error(&format!("Reach Us config: `categories[{i}].business_hours.time_zone` \"{tz}\" is not a time zone this browser knows — no promise for it"));
             c.promise = None;
+            c.promise_dropped = true;
         }
     }
     Ok(config)

@@ -84,6 +84,9 @@ pub struct RawCategory {
     pub promise: Option<RawPromise>,
     /// Urgent: a hotline shown at once when the category is chosen.
     pub urgent: Option<RawUrgent>,
+    /// Not read from the config: set by [`Config::resolve`] when this category's own
+    /// promise could not be backed and was dropped.
+    pub promise_dropped: bool,
 }
 
 /// `urgent` as written.
@@ -458,6 +461,7 @@ impl RawConfig {
                             label,
                             promise: has_promise.then_some(promise),
                             urgent,
+                            promise_dropped: false,
                         });
                     }
                     raw.categories = Some(out);
@@ -554,6 +558,10 @@ pub struct Category {
     pub label: Label,
     /// This category's promise when it differs from the brand's.
     pub promise: Option<PromiseRule>,
+    /// Its own promise was given but cannot be backed (bad duration or hours, unknown
+    /// time zone): it promises nothing. Not the brand's promise instead, which may be
+    /// shorter than what the brand meant for this category.
+    pub promise_dropped: bool,
     /// Urgent hotline, shown at once.
     pub urgent: Option<Urgent>,
 }
@@ -676,13 +684,14 @@ pub fn valid_endpoint(url: &str) -> bool {
 }
 
 impl Config {
-    /// The promise that applies to a category: its own, else the brand's.
+    /// The promise that applies to a category: its own, else the brand's; none when its
+    /// own was dropped.
     pub fn rule_for(&self, category: &str) -> Option<&PromiseRule> {
-        self.categories
-            .iter()
-            .find(|c| c.id == category)
-            .and_then(|c| c.promise.as_ref())
-            .or(self.promise.as_ref())
+        match self.categories.iter().find(|c| c.id == category) {
+            Some(c) if c.promise_dropped => None,
+            Some(c) => c.promise.as_ref().or(self.promise.as_ref()),
+            None => self.promise.as_ref(),
+        }
     }
 
     /// Validate, but let a bad promise cost only the promise: the widget then runs and
@@ -699,7 +708,10 @@ impl Config {
                         raw.promise = None;
                     } else if let Some(i) = category_promise_field(&field) {
                         match raw.categories.as_mut().and_then(|c| c.get_mut(i)) {
-                            Some(c) if c.promise.is_some() => c.promise = None,
+                            Some(c) if c.promise.is_some() => {
+                                c.promise = None;
+                                c.promise_dropped = true;
+                            }
                             _ => return Err(e),
                         }
                     } else {
@@ -768,6 +780,7 @@ impl Config {
                 id: id.into(),
                 label: Label::Builtin(m),
                 promise: None,
+                promise_dropped: false,
                 urgent: None,
             })
             .collect(),
@@ -832,6 +845,7 @@ impl Config {
                         id: c.id,
                         label: Label::Custom(c.label),
                         promise: cpromise,
+                        promise_dropped: c.promise_dropped,
                         urgent,
                     });
                 }
@@ -1093,9 +1107,11 @@ mod tests {
         assert_eq!(dropped[0].field(), Some("categories[0].respond_within"));
         assert_eq!(
             c.rule_for("a").map(|p| p.minutes),
-            Some(120),
-            "falls back to the brand's promise"
+            None,
+            "no promise for it: not the brand's, which may be shorter than meant"
         );
+        assert_eq!(c.rule_for("b").map(|p| p.minutes), Some(120));
+        assert_eq!(c.rule_for("unknown").map(|p| p.minutes), Some(120));
         // Other errors still stop the widget.
         let (raw, _) = RawConfig::from_attributes([("promise", "2h")]).unwrap();
         assert_eq!(Config::resolve(raw).unwrap_err().field(), Some("endpoint"));

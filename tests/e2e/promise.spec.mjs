@@ -94,3 +94,33 @@ test("a promise the config cannot back is not made, and the console says why", a
   expect(log.errors.some((e) => e.includes("`promise.business_hours.time_zone`") && e.includes("Mars/Olympus_Mons"))).toBe(true);
   await site.close();
 });
+
+test("a category whose own promise cannot be backed promises nothing, not the brand's promise", async ({ page }) => {
+  // "order" meant 3 days but says "3x"; "safety" names an unknown zone. Falling back to the
+  // brand's 2 hours would promise what the brand never meant for them.
+  const api = await backend();
+  const cfg = config(api.url);
+  cfg.categories = [
+    { id: "order", label: "Order or delivery", respond_within: "3x" },
+    { id: "safety", label: "Safety problem", respond_within: "15m", business_hours: { time_zone: "Mars/Olympus_Mons", "mon-sun": "00:00-24:00" } },
+    { id: "other", label: "Something else" },
+  ];
+  const { site, log } = await open(page, cfg, "2026-11-27T03:30:00Z");
+  const line = page.locator("reach-us-widget .ru-promise");
+  const about = page.getByLabel("What is it about?");
+  await about.selectOption("other");
+  await expect(line).toHaveText(/^We reply within 2 hours of business hours: by today /);
+  await about.selectOption("safety");
+  await expect(line).toHaveCount(0);
+  await about.selectOption("order");
+  await expect(line).toHaveCount(0);
+  expect(log.errors.some((e) => e.includes("`categories[0].respond_within`"))).toBe(true);
+  expect(log.errors.some((e) => e.includes("`categories[1].business_hours.time_zone`") && e.includes("Mars/Olympus_Mons"))).toBe(true);
+  await page.getByLabel("What happened?").fill("Where is my order?");
+  await page.getByLabel("Email").fill("a@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  expect(api.posts[0].body.category).toBe("order");
+  expect(api.posts[0].body.promise).toBeNull();
+  await api.close(); await site.close();
+});
