@@ -13,7 +13,6 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
-pub mod client;
 pub mod config;
 pub mod due;
 pub mod error;

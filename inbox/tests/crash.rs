@@ -6,7 +6,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reach_us_inbox::client::{sample_report, Conn};
+mod support;
+use support::client::{sample_report, Conn};
 
 const TOKEN: &str = "crash-token";
 

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use reach_us_inbox::client::{sample_report, Conn, Reply};
+use support::client::{sample_report, Conn, Reply};
 use reach_us_inbox::config::widget_config;
 use reach_us_inbox::{web, InboxConfig, Store};
 use serde_json::{json, Value};

@@ -1,6 +1,8 @@
 //! Shared by the inbox's integration tests: fresh databases.
 #![allow(dead_code)]
 
+pub mod client;
+
 /// Where a test's reports go: a fresh SQLite file, or a fresh PostgreSQL database.
 #[derive(Clone, Copy, Debug)]
 pub enum Db {
