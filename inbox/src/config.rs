@@ -44,7 +44,8 @@ pub struct InboxConfig {
     pub header_timeout_secs: u32,
     /// `INBOX_REQUEST_TIMEOUT_SECS`: time for a whole request, body included (default 30).
     pub request_timeout_secs: u32,
-    /// `INBOX_MAX_CONNECTIONS`: open connections at most; more are closed at once (default 512).
+    /// `INBOX_MAX_CONNECTIONS`: open connections at most; more are closed at once (default:
+    /// the process's open-file limit less 128, so the database and files keep descriptors).
     pub max_connections: u32,
     /// `INBOX_TRACK_CACHE_SECS`: how long a computed track record is served (default 10).
     pub track_cache_secs: u32,
@@ -83,7 +84,7 @@ impl InboxConfig {
             keep_page_query: false,
             header_timeout_secs: 10,
             request_timeout_secs: 30,
-            max_connections: 512,
+            max_connections: default_max_connections(),
             track_cache_secs: 10,
             retention_days: 180,
             session_hours: 12,
@@ -194,4 +195,18 @@ impl InboxConfig {
     pub fn https(&self) -> bool {
         self.public_url.to_ascii_lowercase().starts_with("https://")
     }
+}
+
+/// The open-file limit (`/proc/self/limits`, Linux) less 128 for the database, the log and
+/// the listener; 896 where it cannot be read.
+fn default_max_connections() -> u32 {
+    std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(|n| n.parse::<u64>().ok())
+        })
+        .map_or(896, |n| n.saturating_sub(128).clamp(64, 1_000_000) as u32)
 }

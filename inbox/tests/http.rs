@@ -117,7 +117,8 @@ async fn post_is_idempotent_validated_and_answers_the_protocol(db: Db) {
     );
     // Bad input: 400 naming the field.
     let id2 = uuid(2);
-    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             report_with(&id2, |v| v["schema"] = "reach-us/v0".into()),
             vec![("Idempotency-Key", &id2)],

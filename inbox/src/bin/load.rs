@@ -30,8 +30,20 @@ struct Conn {
 }
 
 impl Conn {
-    /// POST a report; its status, or None when the exchange failed.
-    async fn post(&mut self, id: &str, body: String) -> Option<u16> {
+    /// POST a report (from `from`, as `X-Forwarded-For`, when given); its status, or None
+    /// when the exchange failed.
+    async fn post(&mut self, id: &str, body: String, from: Option<String>) -> Option<u16> {
+        let mut req = hyper::Request::post("/v1/reports")
+            .header("content-type", "application/json")
+            .header("idempotency-key", id);
+        if let Some(ip) = from {
+            req = req.header("x-forwarded-for", ip);
+        }
+        self.send(req, body).await
+    }
+
+    /// One request; its status, or None when the exchange failed.
+    async fn send(&mut self, req: hyper::http::request::Builder, body: String) -> Option<u16> {
         if self.sender.as_ref().is_none_or(|s| s.is_closed()) {
             let stream = tokio::net::TcpStream::connect(self.addr).await.ok()?;
             let _ = stream.set_nodelay(true);
@@ -42,10 +54,8 @@ impl Conn {
             self.sender = Some(sender);
         }
         let sender = self.sender.as_mut()?;
-        let req = hyper::Request::post("/v1/reports")
+        let req = req
             .header("host", self.addr.to_string())
-            .header("content-type", "application/json")
-            .header("idempotency-key", id)
             .body(Full::new(Bytes::from(body)))
             .ok()?;
         let result = async {
@@ -77,6 +87,16 @@ async fn main() {
             .unwrap_or(d)
     };
     let (conns, seconds) = (flag("--connections", 16), flag("--seconds", 10));
+    // `--spoof`: every report from another client address (`X-Forwarded-For`; the inbox
+    // must run with INBOX_TRUST_PROXY=1): the rate limiter's worst case.
+    let spoof = args.iter().any(|a| a == "--spoof");
+    // `--spoof-from N`: the first spoofed address's number (to continue a previous run).
+    let spoof_from = flag("--spoof-from", 0);
+    // `--honeypot`: fill the honeypot field: the inbox answers 201 without storing, so the
+    // run measures everything before the database (rate limiter included).
+    let honeypot = args.iter().any(|a| a == "--honeypot");
+    // `--pollers N`: N more connections polling GET /v1/track-record meanwhile.
+    let pollers = flag("--pollers", 0);
     // Several inboxes (comma-separated): connections are spread over them in turn.
     let Ok(addrs) = url
         .split(',')
@@ -99,9 +119,16 @@ async fn main() {
             while Instant::now() < deadline {
                 let n = seq.fetch_add(1, Ordering::Relaxed);
                 let id = format!("{c:08x}-{run}-4000-8000-{n:012x}");
-                let body = sample_report(&id);
+                let mut body = sample_report(&id);
+                if honeypot {
+                    body = body.replacen('{', "{\"website\":\"http://spam.example\",", 1);
+                }
                 let t = Instant::now();
-                match conn.post(&id, body).await {
+                let from = spoof.then(|| {
+                    let b = ((n + spoof_from) as u32 + 1).to_be_bytes();
+                    format!("10.{}.{}.{}", b[1], b[2], b[3])
+                });
+                match conn.post(&id, body, from).await {
                     Some(s) if (200..300).contains(&s) => lat.push(t.elapsed()),
                     Some(_) => non2xx += 1,
                     None => errors += 1,
@@ -109,6 +136,19 @@ async fn main() {
             }
             (lat, errors, non2xx)
         }));
+    }
+    let polls = Arc::new(AtomicU64::new(0));
+    for p in 0..pollers {
+        let addr = addrs[p as usize % addrs.len()];
+        let polls = polls.clone();
+        tokio::spawn(async move {
+            let mut conn = Conn { addr, sender: None };
+            while Instant::now() < deadline {
+                if conn.send(hyper::Request::get("/v1/track-record"), String::new()).await == Some(200) {
+                    polls.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        });
     }
     let start = Instant::now();
     let (mut lat, mut errors, mut non2xx) = (Vec::new(), 0, 0);
@@ -125,5 +165,6 @@ async fn main() {
         lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
             .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     };
-    println!("connections {conns}, {seconds} s: {} reports stored, {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms, non-2xx {non2xx}, errors {errors}", lat.len(), lat.len() as f64 / elapsed, pct(0.5), pct(0.99));
+    println!("connections {conns}, {seconds} s: {} reports stored, {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms, non-2xx {non2xx}, errors {errors}{}", lat.len(), lat.len() as f64 / elapsed, pct(0.5), pct(0.99),
+        if pollers > 0 { format!(", {pollers} pollers: {:.0} track-record GETs/s", polls.load(Ordering::Relaxed) as f64 / elapsed) } else { String::new() });
 }
