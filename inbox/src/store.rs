@@ -248,6 +248,22 @@ fn pg_sql(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
+/// Await every future (concurrently: they are spawned on the runtime).
+async fn futures_join_all<F>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        if let Ok(v) = h.await {
+            out.push(v);
+        }
+    }
+    out
+}
+
 /// Default PostgreSQL pool size (`INBOX_DB_POOL`).
 pub const DEFAULT_POOL: usize = 16;
 
@@ -270,11 +286,21 @@ impl Store {
                 .max_size(pool.max(1))
                 .build()
                 .map_err(|e| StoreError(format!("PostgreSQL pool: {e}")))?;
-            let store = Store::Postgres(pool);
-            if let Store::Postgres(p) = &store {
-                p.get().await?.batch_execute(SCHEMA_SQL).await?;
+            pool.get().await?.batch_execute(SCHEMA_SQL).await?;
+            // Open the connections now, not under the first burst of reports (each costs a
+            // SCRAM handshake).
+            let warm: Vec<_> = (0..pool.status().max_size)
+                .map(|_| {
+                    let pool = pool.clone();
+                    async move { pool.get().await }
+                })
+                .collect();
+            let mut held = Vec::new(); // held together, so each get opens its own
+            for c in futures_join_all(warm).await {
+                held.push(c?);
             }
-            return Ok(store);
+            drop(held);
+            return Ok(Store::Postgres(pool));
         }
         let path = Path::new(db).to_path_buf();
         tokio::task::spawn_blocking(move || {
