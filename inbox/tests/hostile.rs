@@ -590,3 +590,29 @@ async fn retention_erases_old_personal_data() {
         .collect::<Result<_, _>>().unwrap();
     assert_eq!(messages, vec![("".into(), None), ("The charger is sparking".into(), Some("v@example.com".into()))]);
 }
+
+/// The same-origin check: `Referer` stands in when a browser sends no `Origin`; neither is
+/// refused. `INBOX_KEEP_PAGE_QUERY=1` keeps the page's query string.
+#[tokio::test]
+async fn referer_stands_in_for_origin_and_the_query_switch() {
+    let t = app(Db::Sqlite, |c| c.keep_page_query = true).await;
+    let mut r = report(1);
+    r["page"]["url"] = "https://brand.example/cars?model=x#top".into();
+    assert_eq!(t.post(&r).await.status, 201);
+    let cookie = t.login().await;
+    let form = ("Content-Type", "application/x-www-form-urlencoded");
+    let page = t.call("GET", "/admin", &[("Cookie", &cookie)], "").await;
+    assert!(page.body.contains("https://brand.example/cars?model=x#top"), "kept");
+    let by_referer = t
+        .call("POST", &format!("/admin/reports/{}", uuid(1)), &[form, ("Cookie", &cookie), ("Referer", &format!("{PUBLIC}/admin"))], "status=in_progress")
+        .await;
+    assert_eq!(by_referer.status, 303, "{}", by_referer.body);
+    let neither = t
+        .call("POST", &format!("/admin/reports/{}", uuid(1)), &[form, ("Cookie", &cookie)], "status=resolved")
+        .await;
+    assert_eq!(neither.status, 403);
+    let elsewhere = t
+        .call("POST", &format!("/admin/reports/{}", uuid(1)), &[form, ("Cookie", &cookie), ("Referer", "https://inbox.example.com.evil.example/admin")], "status=resolved")
+        .await;
+    assert_eq!(elsewhere.status, 403);
+}

@@ -21,6 +21,10 @@ impl Drop for Server {
 }
 
 fn start(addr: SocketAddr) -> Server {
+    start_with(addr, &[])
+}
+
+fn start_with(addr: SocketAddr, env: &[(&str, &str)]) -> Server {
     let bin = std::env::var("INBOX_TEST_BINARY")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_reach-us-inbox").to_string());
     let db = std::env::temp_dir()
@@ -33,20 +37,22 @@ fn start(addr: SocketAddr) -> Server {
             .env("INBOX_RATE_PER_MIN", "0")
             .env("INBOX_HEADER_TIMEOUT_SECS", "1")
             .env("INBOX_REQUEST_TIMEOUT_SECS", "2")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .spawn()
             .expect("start the inbox"),
     )
 }
 
-/// Whether the server has closed `s` (EOF or reset; a 408 before closing counts).
-async fn closed(s: &mut TcpStream) -> bool {
+/// Whether the server has closed `s` (EOF or reset), and what it sent before.
+async fn closed(s: &mut TcpStream) -> (bool, String) {
     let mut buf = [0u8; 1024];
+    let mut got = Vec::new();
     loop {
         match tokio::time::timeout(Duration::from_millis(50), s.read(&mut buf)).await {
-            Err(_) => return false,     // nothing yet: still open
-            Ok(Ok(0)) | Ok(Err(_)) => return true,
-            Ok(Ok(_)) => continue,      // e.g. a 408 answer; read on to the close
+            Err(_) => return (false, String::from_utf8_lossy(&got).into_owned()), // still open
+            Ok(Ok(0)) | Ok(Err(_)) => return (true, String::from_utf8_lossy(&got).into_owned()),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]), // e.g. a 408; read on to the close
         }
     }
 }
@@ -91,11 +97,49 @@ async fn half_sent_requests_are_cut_off_and_others_are_served() {
     // Past the header (1 s) and request (2 s) timeouts, every slow connection is closed.
     tokio::time::sleep(Duration::from_millis(3500)).await;
     let mut open = 0;
-    for s in &mut slow {
-        if !closed(s).await {
+    for (n, s) in slow.iter_mut().enumerate() {
+        let (gone, said) = closed(s).await;
+        if !gone {
             open += 1;
+        }
+        if n % 5 == 3 && gone {
+            assert!(said.starts_with("HTTP/1.1 408"), "a body that never ends: 408, not {said:?}");
         }
     }
     println!("500 slow connections: {open} still open after 3.5 s");
     assert_eq!(open, 0, "{open} of 500 slow connections still open after 3.5 s");
+}
+
+/// `INBOX_MAX_CONNECTIONS`: connections past the limit are closed on accept, and served
+/// again once others end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_limit_are_closed_on_accept() {
+    let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let _server = start_with(addr, &[("INBOX_MAX_CONNECTIONS", "5"), ("INBOX_HEADER_TIMEOUT_SECS", "30")]);
+    let t0 = Instant::now();
+    let probe = loop {
+        if let Ok(s) = TcpStream::connect(addr).await {
+            break s;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(20), "the inbox did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    drop(probe);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /v1/notice HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        held.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut sixth = TcpStream::connect(addr).await.unwrap();
+    assert!(closed(&mut sixth).await.0, "the sixth connection is closed at once");
+    for s in &mut held {
+        assert!(!closed(s).await.0, "the five within the limit stay");
+    }
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let r = Conn::new(addr).send("GET", "/v1/notice", &[], "").await.unwrap();
+    assert_eq!(r.status, 204, "served again once others ended");
 }
