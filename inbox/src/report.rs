@@ -75,6 +75,7 @@ pub fn clock_start(claimed: i64, now: i64) -> i64 {
     }
 }
 
+/// An id as the widget makes them (8–64 letters, digits and `-`).
 pub fn valid_id(s: &str) -> bool {
     (8..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
