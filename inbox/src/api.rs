@@ -166,14 +166,16 @@ pub async fn compute_track_record(app: &App) -> Result<Value, AppError> {
     let now = now_ms();
     let days = app.cfg.track_window_days;
     let since = now - i64::from(days) * 86_400_000;
-    let rows = app.store.promised_since(since).await?;
+    let (rows, spam) = app.store.promised_since(since).await?;
     let (kept, total, median) = crate::store::track_record(&rows, now);
     let ratio = if total == 0 {
         0.0
     } else {
         f64::from(kept) / f64::from(total)
     };
-    Ok(json!({"window_days": days, "kept_ratio": ratio, "median_reply_minutes": median, "total": total, "kept": kept}))
+    // Spam is not counted, but how much of it there was is published: dismissing a broken
+    // promise as spam shows.
+    Ok(json!({"window_days": days, "kept_ratio": ratio, "median_reply_minutes": median, "total": total, "kept": kept, "spam": spam}))
 }
 
 /// `GET /v1/track-record`: computed at most once per `INBOX_TRACK_CACHE_SECS` per process

@@ -140,7 +140,7 @@ const SET_STATUS: &str =
     "UPDATE reports SET status = ?2, reply = COALESCE(?3, reply), updated_at = ?4,
     answered_at = CASE WHEN ?5 AND answered_at IS NULL THEN ?4 ELSE answered_at END
  WHERE id = ?1";
-const PROMISED: &str = "SELECT due_at, answered_at, created_at FROM reports WHERE due_at IS NOT NULL AND created_at >= ?1 AND status != 'spam'";
+const PROMISED: &str = "SELECT due_at, answered_at, created_at, CAST(CASE WHEN status = 'spam' THEN 1 ELSE 0 END AS BIGINT) FROM reports WHERE due_at IS NOT NULL AND created_at >= ?1";
 const OPEN: &str = "status NOT IN ('resolved', 'spam')";
 const NOTICE: &str = "SELECT body FROM notice WHERE id = 1";
 const SET_NOTICE: &str =
@@ -498,29 +498,37 @@ impl Store {
     }
 
     /// Reports with a promise created since `since`, spam left out: (due_at, answered_at,
-    /// created_at).
+    /// created_at); and how many were left out as spam.
     pub async fn promised_since(
         &self,
         since: i64,
-    ) -> Result<Vec<(i64, Option<i64>, i64)>, StoreError> {
-        match self {
+    ) -> Result<(Vec<(i64, Option<i64>, i64)>, u32), StoreError> {
+        let all: Vec<(i64, Option<i64>, i64, i64)> = match self {
             Store::Sqlite(m) => {
                 Store::sqlite(m, move |c| {
                     c.prepare(PROMISED)?
-                        .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                        .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                         .collect()
                 })
-                .await
+                .await?
             }
-            Store::Postgres(p) => Ok(p
+            Store::Postgres(p) => p
                 .get()
                 .await?
                 .query(&pg_sql(PROMISED), &[&since])
                 .await?
                 .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2)))
-                .collect()),
-        }
+                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+                .collect(),
+        };
+        let spam = all.iter().filter(|r| r.3 == 1).count() as u32;
+        Ok((
+            all.into_iter()
+                .filter(|r| r.3 == 0)
+                .map(|(d, a, c, _)| (d, a, c))
+                .collect(),
+            spam,
+        ))
     }
 
     /// Erase one report's personal data (its timing stays). False: no such report.

@@ -260,6 +260,7 @@ async fn a_flood_cannot_bury_the_queue_and_spam_can_be_dismissed(db: Db) {
     assert_eq!(spam.status, 200, "{}", spam.body);
     let page = t.call("GET", "/admin", &[("Cookie", &cookie)], "").await;
     assert!(page.body.contains("520 open report(s)"));
+    assert_eq!(t.track().await["spam"], 1, "dismissed as spam: not counted, but published");
     // Erasing through the API works on either database, and the report still counts.
     let gone = t.admin("DELETE", &format!("/v1/reports/{}", uuid(1)), "").await;
     assert_eq!(gone.status, 204);
