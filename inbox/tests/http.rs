@@ -1,19 +1,77 @@
-//! HTTP-level tests of every endpoint and error, against the real router on a loopback
-//! port with a fresh SQLite file.
-use std::net::SocketAddr;
+//! HTTP-level tests of every endpoint and error, through the real router with
+//! `tower::ServiceExt::oneshot` (no sockets), each on a fresh SQLite file or PostgreSQL
+//! database.
 use std::sync::Arc;
 
-use support::client::{sample_report, Conn, Reply};
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use http_body_util::BodyExt;
 use reach_us_inbox::config::widget_config;
 use reach_us_inbox::{web, InboxConfig, Store};
 use serde_json::{json, Value};
+use support::client::{sample_report, Reply};
+use tower::ServiceExt;
 
 const TOKEN: &str = "test-admin-token";
+/// The inbox's public origin in these tests.
+const HOST: &str = "inbox.test";
 
 mod support;
 use support::{fresh_db, Db};
 
-async fn start(db: Db, tweak: impl FnOnce(&mut InboxConfig)) -> SocketAddr {
+/// A test's inbox: its router (leaked, so the handle is `Copy` like an address).
+#[derive(Clone, Copy)]
+struct Inbox(&'static Router);
+
+impl std::fmt::Display for Inbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(HOST)
+    }
+}
+
+/// Requests to an [`Inbox`] (the shape of the socket client's `Conn`).
+struct Conn(Inbox);
+
+impl Conn {
+    fn new(inbox: Inbox) -> Conn {
+        Conn(inbox)
+    }
+
+    /// One request from 127.0.0.1.
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Result<Reply, std::convert::Infallible> {
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", HOST);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut req = req.body(Body::from(body.to_string())).unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))));
+        let resp = self.0 .0.clone().oneshot(req).await?;
+        let (parts, body) = resp.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        Ok(Reply {
+            status: parts.status.as_u16(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+}
+
+async fn start(db: Db, tweak: impl FnOnce(&mut InboxConfig)) -> Inbox {
     let mut cfg = InboxConfig::local(fresh_db(db).await);
     cfg.admin_token_sha256 = Some(reach_us_inbox::util::sha256_hex(TOKEN.as_bytes()));
     cfg.allow_origins = vec!["https://brand.example".into()];
@@ -24,17 +82,12 @@ async fn start(db: Db, tweak: impl FnOnce(&mut InboxConfig)) -> SocketAddr {
         .expect("widget config"),
     );
     tweak(&mut cfg);
+    cfg.public_url = format!("http://{HOST}");
     let store = Store::open(&cfg.db, 4).await.expect("store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    cfg.public_url = format!("http://{addr}");
-    tokio::spawn(web::serve_app(listener, web::App::new(store, cfg)));
-    addr
+    Inbox(Box::leak(Box::new(web::router(web::App::new(store, cfg)))))
 }
 
-async fn post(addr: SocketAddr, id: &str, body: &str) -> Reply {
+async fn post(addr: Inbox, id: &str, body: &str) -> Reply {
     Conn::new(addr)
         .send(
             "POST",
@@ -49,7 +102,7 @@ async fn post(addr: SocketAddr, id: &str, body: &str) -> Reply {
         .expect("post")
 }
 
-async fn admin(addr: SocketAddr, method: &str, path: &str, body: &str) -> Reply {
+async fn admin(addr: Inbox, method: &str, path: &str, body: &str) -> Reply {
     let auth = format!("Bearer {TOKEN}");
     Conn::new(addr)
         .send(
