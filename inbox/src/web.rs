@@ -73,6 +73,9 @@ pub fn router(app: Shared) -> Router {
         .with_state(app)
 }
 
+/// How long a shutdown waits for requests in progress.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// Limits of the server loop.
 #[derive(Clone, Copy, Debug)]
 pub struct ServeLimits {
@@ -93,7 +96,8 @@ impl ServeLimits {
 }
 
 /// Serve `app` on `listener` (HTTP/1.1, hyper) until `shutdown` resolves; each request gets
-/// `ConnectInfo<SocketAddr>`.
+/// `ConnectInfo<SocketAddr>`. On shutdown, requests in progress are finished (up to
+/// [`SHUTDOWN_GRACE`]) and idle connections closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
@@ -101,10 +105,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
-            _ = &mut shutdown => return,
+            _ = &mut shutdown => {
+                let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+                return;
+            }
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
@@ -125,14 +133,14 @@ pub async fn serve(
             req.extensions_mut().insert(ConnectInfo(peer));
             app.clone().oneshot(req.map(axum::body::Body::new))
         });
-        let header_timeout = limits.header_timeout;
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .keep_alive(true);
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             let _slot = slot;
-            let mut http = hyper::server::conn::http1::Builder::new();
-            http.timer(TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .keep_alive(true);
-            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+            let _ = conn.await;
         });
     }
 }

@@ -143,3 +143,36 @@ async fn connections_past_the_limit_are_closed_on_accept() {
     let r = Conn::new(addr).send("GET", "/v1/notice", &[], "").await.unwrap();
     assert_eq!(r.status, 204, "served again once others ended");
 }
+
+/// Shutdown (SIGINT) is graceful: idle kept-alive connections are closed and the process
+/// ends at once, without waiting for their idle timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupt_closes_idle_connections_and_exits() {
+    let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let mut server = start_with(addr, &[("INBOX_HEADER_TIMEOUT_SECS", "30")]);
+    let t0 = Instant::now();
+    while TcpStream::connect(addr).await.is_err() {
+        assert!(t0.elapsed() < Duration::from_secs(20), "the inbox did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut conn = Conn::new(addr);
+    assert_eq!(conn.send("GET", "/v1/notice", &[], "").await.unwrap().status, 204);
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /v1/notice HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exited = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(sent.elapsed() < Duration::from_secs(5), "still running 5 s after SIGINT");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(exited.success(), "{exited:?}");
+    assert!(closed(&mut idle).await.0, "the idle connection is closed");
+}
