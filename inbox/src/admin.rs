@@ -1,10 +1,15 @@
-//! The admin page: server-rendered HTML, no build step, no script. The team logs in with
+//! The admin page: server-rendered HTML, no build step, no script. The team signs in with
 //! the admin token (only its SHA-256 is configured), sees open reports soonest-due first
-//! with what is left or how late they are, and marks them in progress / answered /
-//! resolved with a reply the visitor reads in the widget's "Your reports". Also sets the
-//! incident notice. Session: a random id in an `HttpOnly; SameSite=Strict` cookie; form
-//! posts must come from this origin.
-use axum::extract::{Form, Path, State};
+//! (100 a page) with what is left or how late they are, and marks them in progress /
+//! answered / resolved / spam with a reply the visitor reads in the widget's "Your
+//! reports", or erases a report's personal data. Also sets the incident notice. Session: a
+//! random id in an `HttpOnly; SameSite=Strict` cookie (`Secure` over https) that the
+//! server expires; form posts must come from `INBOX_PUBLIC_URL`'s origin ([`crate::auth`]).
+//! Every answer carries a CSP without scripts, `X-Frame-Options: DENY`,
+//! `Cache-Control: no-store` and `Referrer-Policy: same-origin`.
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,46 +17,40 @@ use axum::Router;
 use reach_us_core::time::{iso_utc, parse_iso};
 use serde::Deserialize;
 
+use crate::auth::{live_session, same_origin, AdminForm, COOKIE};
+use crate::error::AppError;
+use crate::state::Shared;
 use crate::store::Row;
-use crate::util::{constant_time_eq, esc, now_ms, random_id, sha256_hex};
-use crate::web::{blocking, Shared};
+use crate::util::{constant_time_eq, esc, now_ms, sha256_hex};
 
-const COOKIE: &str = "ru_admin";
+/// Open reports per page.
+pub const PAGE_SIZE: u32 = 100;
 
-/// The admin routes.
+/// The admin routes (with the page's security headers).
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/admin", get(page))
         .route("/admin/login", post(login))
         .route("/admin/logout", post(logout))
         .route("/admin/reports/{id}", post(update))
+        .route("/admin/reports/{id}/erase", post(erase))
         .route("/admin/notice", post(notice))
+        .layer(axum::middleware::map_response(locked_down))
 }
 
-/// The session id in the request's cookie, if any.
-pub fn session(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            let (k, v) = c.trim().split_once('=')?;
-            (k == COOKIE && v.len() == 32).then(|| v.to_string())
-        })
-}
-
-/// A state-changing form post must come from a page of this origin (or a client that
-/// sends no `Origin` at all, which is not a browser's cross-site form).
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    origin.split_once("://").is_some_and(|(_, h)| h == host)
+/// The admin page's headers: no script at all, no framing, no caching, no referrer to
+/// other sites (same-origin keeps `Origin` on our own form posts).
+async fn locked_down(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    r
 }
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:1.5rem;max-width:72rem;color:#1a1a1a}\
@@ -145,7 +144,8 @@ fn row_html(r: &Row, now: i64) -> String {
     format!(
         "<tr{}><td><code>{}</code><br><small>{}</small></td><td>{}</td><td class=msg>{}</td><td>{}</td><td>{}</td>\
          <td><form class=inline method=post action=/admin/reports/{}><label for=s-{id}>Status</label><select id=s-{id} name=status>{options}</select>\
-         <label for=r-{id}>Reply the visitor sees</label><textarea id=r-{id} name=reply maxlength=4000>{}</textarea><button>Save</button></form></td></tr>",
+         <label for=r-{id}>Reply the visitor sees</label><textarea id=r-{id} name=reply maxlength=4000>{}</textarea><button>Save</button></form>\
+         <form method=post action=/admin/reports/{id}/erase><button>Erase personal data</button></form></td></tr>",
         if late { " class=overdue" } else { "" },
         esc(&r.reference),
         esc(&r.category),
@@ -159,43 +159,60 @@ fn row_html(r: &Row, now: i64) -> String {
     )
 }
 
-async fn page(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    if !app.is_admin(&headers) {
-        return login_page(None, app.cfg.admin_token_sha256.is_some()).into_response();
+/// `?page=` of the admin page.
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<u32>,
+}
+
+async fn page(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    if live_session(&app, &headers).is_none() {
+        return Ok(login_page(None, app.cfg.admin_token_sha256.is_some()).into_response());
     }
     let now = now_ms();
-    let (rows, notice) = match blocking(&app, |s| Ok((s.open_reports(500)?, s.notice()?))).await {
-        Ok(x) => x,
-        Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
-    };
-    let overdue = rows
-        .iter()
-        .filter(|r| r.answered_at.is_none() && r.due_at.is_some_and(|d| d < now))
-        .count();
+    let page = q.page.unwrap_or(1).max(1);
+    let (open, overdue) = app.store.open_counts(now).await?;
+    let rows = app
+        .store
+        .open_reports(PAGE_SIZE, (page - 1).saturating_mul(PAGE_SIZE))
+        .await?;
+    let notice = app.store.notice().await?;
     let body: String = rows.iter().map(|r| row_html(r, now)).collect();
+    let pages = open.div_ceil(u64::from(PAGE_SIZE)).max(1);
+    let mut nav = String::new();
+    if page > 1 {
+        nav.push_str(&format!("<a href=\"/admin?page={}\">← newer due</a> ", page - 1));
+    }
+    if u64::from(page) < pages {
+        nav.push_str(&format!("<a href=\"/admin?page={}\">later due →</a>", page + 1));
+    }
     let notice_title = notice
         .as_deref()
         .and_then(|n| serde_json::from_str::<serde_json::Value>(n).ok())
         .and_then(|v| v.get("title").and_then(|t| t.as_str()).map(String::from))
         .unwrap_or_default();
-    shell(
+    Ok(shell(
         "Reach Us inbox",
         &format!(
-            "<meta http-equiv=refresh content=30><h1>Reach Us inbox</h1>\
-             <p>{} open report(s), <strong{}>{overdue} overdue</strong>. Soonest due first; this page refreshes every 30 s.</p>\
+            "<h1>Reach Us inbox</h1>\
+             <p>{open} open report(s), <strong{}>{overdue} overdue</strong>. Soonest due first, page {page} of {pages}. <a href=/admin>Reload</a></p>\
              <table><caption class=sr>Open reports</caption><thead><tr><th>Reference</th><th>Promise</th><th>Message</th><th>Contact</th><th>Page</th><th>Update</th></tr></thead><tbody>{body}</tbody></table>\
+             <nav>{nav}</nav>\
              <h2>Incident notice</h2><form class=inline method=post action=/admin/notice>\
              <label for=n-title>Title (empty clears the notice)</label><input id=n-title name=title value=\"{}\">\
              <label for=n-body>Details</label><textarea id=n-body name=body></textarea>\
              <label for=n-next>Next update by (RFC 3339, optional)</label><input id=n-next name=next_update_by placeholder=2026-11-23T15:00:00Z>\
              <button>Publish notice</button></form>\
              <form method=post action=/admin/logout><button>Sign out</button></form>",
-            rows.len(),
             if overdue > 0 { " class=overdue" } else { "" },
             esc(&notice_title),
         ),
     )
-    .into_response()
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -205,39 +222,44 @@ struct Login {
 
 async fn login(
     State(app): State<Shared>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(f): Form<Login>,
 ) -> Response {
     let Some(hash) = app.cfg.admin_token_sha256.clone() else {
         return login_page(None, false).into_response();
     };
-    if app
-        .limiter
-        .take(app.client_ip(peer, &headers), now_ms())
-        .is_err()
-    {
-        return (
+    let now = now_ms();
+    if let Err(wait) = app.login_limiter.take(app.client_ip(peer, &headers), now) {
+        let mut r = (
             StatusCode::TOO_MANY_REQUESTS,
             login_page(Some("Too many attempts; wait a minute."), true),
         )
             .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return r;
     }
-    if !same_origin(&headers) || !constant_time_eq(&sha256_hex(f.token.trim().as_bytes()), &hash) {
+    if !same_origin(&app, &headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            login_page(Some("Sign in from this inbox's own page."), true),
+        )
+            .into_response();
+    }
+    if !constant_time_eq(&sha256_hex(f.token.trim().as_bytes()), &hash) {
         return (
             StatusCode::UNAUTHORIZED,
             login_page(Some("That token is not right."), true),
         )
             .into_response();
     }
-    let id = random_id();
-    app.sessions
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id.clone());
+    let id = app.sessions.start(now);
     let mut r = Redirect::to("/admin").into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200"
+        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        app.sessions.ttl_secs(),
+        if app.cfg.https() { "; Secure" } else { "" }
     )) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -245,11 +267,8 @@ async fn login(
 }
 
 async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    if let Some(s) = session(&headers) {
-        app.sessions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&s);
+    if let Some(s) = crate::auth::session(&headers) {
+        app.sessions.end(&s);
     }
     let mut r = Redirect::to("/admin").into_response();
     r.headers_mut().insert(
@@ -266,29 +285,32 @@ struct Update {
 }
 
 async fn update(
+    _: AdminForm,
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Form(f): Form<Update>,
-) -> Response {
-    if !app.is_admin(&headers) || !same_origin(&headers) {
-        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+) -> Result<Response, AppError> {
+    crate::api::check_status(&f.status, f.reply.as_deref())?;
+    let changed = app
+        .store
+        .set_status(&id, &f.status, f.reply.as_deref(), now_ms())
+        .await?;
+    app.track_changed();
+    if !changed {
+        return Err(AppError::NotFound);
     }
-    if !crate::store::STATUSES.contains(&f.status.as_str())
-        || f.reply.as_ref().is_some_and(|r| r.chars().count() > 4000)
-    {
-        return (StatusCode::BAD_REQUEST, "unknown status or reply too long").into_response();
+    Ok(Redirect::to("/admin").into_response())
+}
+
+async fn erase(
+    _: AdminForm,
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if !app.store.erase(&id, now_ms()).await? {
+        return Err(AppError::NotFound);
     }
-    let now = now_ms();
-    match blocking(&app, move |s| {
-        s.set_status(&id, &f.status, f.reply.as_deref(), now)
-    })
-    .await
-    {
-        Ok(true) => Redirect::to("/admin").into_response(),
-        Ok(false) => (StatusCode::NOT_FOUND, "no such report").into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
-    }
+    Ok(Redirect::to("/admin").into_response())
 }
 
 #[derive(Deserialize)]
@@ -299,13 +321,10 @@ struct NoticeForm {
 }
 
 async fn notice(
+    _: AdminForm,
     State(app): State<Shared>,
-    headers: HeaderMap,
     Form(f): Form<NoticeForm>,
-) -> Response {
-    if !app.is_admin(&headers) || !same_origin(&headers) {
-        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
-    }
+) -> Result<Response, AppError> {
     let text = if f.title.trim().is_empty() {
         None
     } else {
@@ -315,23 +334,21 @@ async fn notice(
         }
         if let Some(n) = f.next_update_by.filter(|n| !n.trim().is_empty()) {
             if parse_iso(n.trim()).is_none() {
-                return (
-                    StatusCode::BAD_REQUEST,
-                    "next update: write an RFC 3339 time like 2026-11-23T15:00:00Z",
-                )
-                    .into_response();
+                return Err(AppError::invalid(
+                    "invalid_notice",
+                    "next_update_by",
+                    "write an RFC 3339 time like 2026-11-23T15:00:00Z",
+                ));
             }
             v["next_update_by"] = n.trim().into();
         }
-        match crate::web::checked_notice(&v) {
-            Ok(t) => Some(t),
-            Err(e) => return (StatusCode::BAD_REQUEST, e).into_response(),
-        }
+        Some(
+            crate::api::checked_notice(&v)
+                .map_err(|e| AppError::invalid("invalid_notice", "notice", e))?,
+        )
     };
-    match blocking(&app, move |s| s.set_notice(text.as_deref())).await {
-        Ok(()) => Redirect::to("/admin").into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
-    }
+    app.store.set_notice(text.as_deref()).await?;
+    Ok(Redirect::to("/admin").into_response())
 }
 
 #[cfg(test)]

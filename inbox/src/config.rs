@@ -25,8 +25,37 @@ pub struct InboxConfig {
     pub rate_per_min: u32,
     /// `INBOX_RATE_BURST`: reports a client IP may send at once, default 10.
     pub rate_burst: u32,
-    /// `INBOX_TRUST_PROXY=1`: take the client IP from `X-Forwarded-For` (behind a proxy).
+    /// `INBOX_TRUST_PROXY=1` (or the number of proxies in front, `2`, …): take the client IP
+    /// from `X-Forwarded-For`, the entry the outermost trusted proxy appended (counted from
+    /// the right; entries further left are whatever the client sent).
     pub trust_proxy: bool,
+    /// How many proxies `INBOX_TRUST_PROXY` trusts (1 for `1`/`true`).
+    pub proxy_hops: u32,
+    /// `INBOX_LOGIN_PER_MIN`, `INBOX_LOGIN_BURST`: admin sign-in attempts per client IP, a
+    /// bucket of their own (default 10 a minute, 5 at once).
+    pub login_per_min: u32,
+    /// See `login_per_min`.
+    pub login_burst: u32,
+    /// `INBOX_KEEP_PAGE_QUERY=1`: keep the query string and fragment of `page.url` and
+    /// `page.referrer` (default: stripped, they often carry personal data and tokens).
+    pub keep_page_query: bool,
+    /// `INBOX_HEADER_TIMEOUT_SECS`: time a connection gets to send a request's headers, and
+    /// the longest a kept-alive connection may sit idle (default 10).
+    pub header_timeout_secs: u32,
+    /// `INBOX_REQUEST_TIMEOUT_SECS`: time for a whole request, body included (default 30).
+    pub request_timeout_secs: u32,
+    /// `INBOX_MAX_CONNECTIONS`: open connections at most; more are closed at once (default:
+    /// the process's open-file limit less 128, so the database and files keep descriptors).
+    pub max_connections: u32,
+    /// `INBOX_TRACK_CACHE_SECS`: how long a computed track record is served (default 10).
+    pub track_cache_secs: u32,
+    /// `INBOX_RETENTION_DAYS`: personal data (message, contact, page, reply) of reports
+    /// accepted longer ago is erased, hourly (default 180; 0 keeps it).
+    pub retention_days: u32,
+    /// `INBOX_SESSION_HOURS`: an admin session's lifetime on the server (default 12).
+    pub session_hours: u32,
+    /// `INBOX_DB_POOL`: PostgreSQL connections per process (default 16).
+    pub db_pool: u32,
     /// `INBOX_WIDGET_CONFIG`: the brand's widget config (JSON, the widget's schema) whose
     /// `promise` and `categories` decide due times. Unset: no promise.
     pub widget: Option<Config>,
@@ -49,6 +78,17 @@ impl InboxConfig {
             rate_per_min: 30,
             rate_burst: 10,
             trust_proxy: false,
+            proxy_hops: 1,
+            login_per_min: 10,
+            login_burst: 5,
+            keep_page_query: false,
+            header_timeout_secs: 10,
+            request_timeout_secs: 30,
+            max_connections: default_max_connections(),
+            track_cache_secs: 10,
+            retention_days: 180,
+            session_hours: 12,
+            db_pool: crate::store::DEFAULT_POOL as u32,
             widget: None,
             track_window_days: 30,
         }
@@ -93,7 +133,28 @@ impl InboxConfig {
         c.rate_per_min = num("INBOX_RATE_PER_MIN", c.rate_per_min)?;
         c.rate_burst = num("INBOX_RATE_BURST", c.rate_burst)?.max(1);
         c.track_window_days = num("INBOX_TRACK_WINDOW_DAYS", c.track_window_days)?.clamp(1, 365);
-        c.trust_proxy = var("INBOX_TRUST_PROXY").is_some_and(|v| v == "1" || v == "true");
+        if let Some(v) = var("INBOX_TRUST_PROXY") {
+            let v = v.trim();
+            let hops = match v {
+                "true" | "yes" => 1,
+                "false" | "no" => 0,
+                n => n.parse().map_err(|_| {
+                    format!("INBOX_TRUST_PROXY must be 1 (or the number of proxies), not {v:?}")
+                })?,
+            };
+            c.trust_proxy = hops > 0;
+            c.proxy_hops = hops.max(1);
+        }
+        c.login_per_min = num("INBOX_LOGIN_PER_MIN", c.login_per_min)?;
+        c.login_burst = num("INBOX_LOGIN_BURST", c.login_burst)?.max(1);
+        c.keep_page_query = var("INBOX_KEEP_PAGE_QUERY").is_some_and(|v| v == "1" || v == "true");
+        c.header_timeout_secs = num("INBOX_HEADER_TIMEOUT_SECS", c.header_timeout_secs)?.max(1);
+        c.request_timeout_secs = num("INBOX_REQUEST_TIMEOUT_SECS", c.request_timeout_secs)?.max(1);
+        c.max_connections = num("INBOX_MAX_CONNECTIONS", c.max_connections)?.max(1);
+        c.track_cache_secs = num("INBOX_TRACK_CACHE_SECS", c.track_cache_secs)?;
+        c.retention_days = num("INBOX_RETENTION_DAYS", c.retention_days)?;
+        c.session_hours = num("INBOX_SESSION_HOURS", c.session_hours)?.clamp(1, 24 * 30);
+        c.db_pool = num("INBOX_DB_POOL", c.db_pool)?.clamp(1, 256);
         if let Some(path) = var("INBOX_WIDGET_CONFIG") {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("INBOX_WIDGET_CONFIG {path}: {e}"))?;
@@ -114,4 +175,38 @@ pub fn widget_config(text: &str) -> Result<Config, String> {
         raw.endpoint = Some("/".into());
     }
     Config::from_raw(raw).map_err(|e| e.to_string())
+}
+
+impl InboxConfig {
+    /// The origin (`scheme://host[:port]`) browsers see this inbox at, from
+    /// `INBOX_PUBLIC_URL`: what the admin page's form posts must come from.
+    pub fn public_origin(&self) -> String {
+        let url = self.public_url.trim_end_matches('/');
+        match url.find("://") {
+            Some(i) => match url[i + 3..].find('/') {
+                Some(j) => url[..i + 3 + j].to_ascii_lowercase(),
+                None => url.to_ascii_lowercase(),
+            },
+            None => url.to_ascii_lowercase(),
+        }
+    }
+
+    /// Served over https (the session cookie gets `Secure`).
+    pub fn https(&self) -> bool {
+        self.public_url.to_ascii_lowercase().starts_with("https://")
+    }
+}
+
+/// The open-file limit (`/proc/self/limits`, Linux) less 128 for the database, the log and
+/// the listener; 896 where it cannot be read.
+fn default_max_connections() -> u32 {
+    std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(|n| n.parse::<u64>().ok())
+        })
+        .map_or(896, |n| n.saturating_sub(128).clamp(64, 1_000_000) as u32)
 }

@@ -1,9 +1,6 @@
 //! `reach-us-inbox`: run the reference inbox (configuration: environment, see
 //! [`reach_us_inbox::InboxConfig`]), or `reach-us-inbox hash-token <token>` to print the
 //! SHA-256 to configure as `INBOX_ADMIN_TOKEN_SHA256`.
-use std::net::SocketAddr;
-use std::sync::Arc;
-
 use reach_us_inbox::{web, InboxConfig, Store};
 
 #[tokio::main]
@@ -23,15 +20,12 @@ async fn main() {
         eprintln!("inbox: {e}");
         std::process::exit(2);
     });
-    // Off the async threads: the PostgreSQL client blocks on its own runtime.
-    let db = cfg.db.clone();
-    let opened = tokio::task::spawn_blocking(move || Store::open(&db))
+    let store = Store::open(&cfg.db, cfg.db_pool as usize)
         .await
-        .unwrap_or_else(|e| Err(reach_us_inbox::store::StoreError(e.to_string())));
-    let store = opened.unwrap_or_else(|e| {
-        eprintln!("inbox: cannot open {}: {e}", redact(&cfg.db));
-        std::process::exit(2);
-    });
+        .unwrap_or_else(|e| {
+            eprintln!("inbox: cannot open {}: {e}", redact(&cfg.db));
+            std::process::exit(2);
+        });
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
         .unwrap_or_else(|e| {
@@ -53,17 +47,25 @@ async fn main() {
             "off: set INBOX_ADMIN_TOKEN_SHA256"
         }
     );
-    let app = web::router(web::App::new(Arc::new(store), cfg));
-    let serve = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+    let limits = web::ServeLimits::from_config(&cfg);
+    let app = web::App::new(store, cfg);
+    // Retention: erase expired personal data now and every hour.
+    let purger = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match reach_us_inbox::api::purge_expired(&purger).await {
+                Ok(0) => {}
+                Ok(n) => println!("inbox: erased the personal data of {n} expired report(s)"),
+                Err(e) => eprintln!("inbox: retention: {e:?}"),
+            }
+        }
     });
-    if let Err(e) = serve.await {
-        eprintln!("inbox: {e}");
-    }
+    web::serve(listener, web::router(app), limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
 }
 
 /// The database location without a password, for logs.

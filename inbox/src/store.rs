@@ -2,12 +2,16 @@
 //! whose insert returned is on disk and survives a `kill -9` or a power cut), or PostgreSQL
 //! by URL (`synchronous_commit` on, its default) for several inbox instances behind a load
 //! balancer: the same schema and statements, exactly one row per key either way (the
-//! primary key decides; a losing insert reads the winner's answer). One connection behind
-//! a mutex; callers run it on a blocking thread.
+//! primary key decides; a losing insert reads the winner's answer).
+//!
+//! PostgreSQL goes through an async pool (`tokio-postgres` + `deadpool-postgres`,
+//! `INBOX_DB_POOL` connections); SQLite is one connection behind a mutex, used from a
+//! blocking thread. Every method is `async`.
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use rusqlite::{Connection, OptionalExtension};
 
 /// A report to store, with the answer to give for it (again, on a replay).
 #[derive(Clone, Debug)]
@@ -56,7 +60,7 @@ pub struct Row {
     pub accepted_at: i64,
     /// Due, ms.
     pub due_at: Option<i64>,
-    /// `received`, `in_progress`, `answered`, `resolved`.
+    /// `received`, `in_progress`, `answered`, `resolved`, `spam`.
     pub status: String,
     /// First answer, ms.
     pub answered_at: Option<i64>,
@@ -64,8 +68,9 @@ pub struct Row {
     pub reply: Option<String>,
 }
 
-/// The statuses the team can set.
-pub const STATUSES: [&str; 4] = ["received", "in_progress", "answered", "resolved"];
+/// The statuses the team can set. `spam` dismisses a report: it leaves the open queue and
+/// the track record (it is still listed by the admin API, with its status).
+pub const STATUSES: [&str; 5] = ["received", "in_progress", "answered", "resolved", "spam"];
 
 /// Storage failed.
 #[derive(Debug)]
@@ -77,18 +82,41 @@ impl std::fmt::Display for StoreError {
     }
 }
 
+impl std::error::Error for StoreError {}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError(e.to_string())
     }
 }
 
+impl From<tokio_postgres::Error> for StoreError {
+    /// The server's own words (code and message), not just "db error".
+    fn from(e: tokio_postgres::Error) -> Self {
+        StoreError(match e.as_db_error() {
+            Some(d) => format!("PostgreSQL {}: {}", d.code().code(), d.message()),
+            None => format!("PostgreSQL: {e}"),
+        })
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => e.into(),
+            e => StoreError(format!("PostgreSQL pool: {e}")),
+        }
+    }
+}
+
 /// The store: SQLite (a file) or PostgreSQL (a URL), the same SQL and behaviour.
+#[derive(Clone)]
 pub enum Store {
-    /// An embedded SQLite file.
-    Sqlite(Mutex<Connection>),
-    /// A PostgreSQL database (for several inbox instances behind a load balancer).
-    Postgres(Mutex<Option<postgres::Client>>, String),
+    /// An embedded SQLite file: one connection, used from blocking threads.
+    Sqlite(Arc<Mutex<Connection>>),
+    /// A PostgreSQL database through an async connection pool (several inbox instances
+    /// may share it).
+    Postgres(Pool),
 }
 
 const COLUMNS: &str = "id, reference, category, message, email, phone, page_url, created_at, accepted_at, due_at, status, answered_at, reply";
@@ -112,10 +140,49 @@ const SET_STATUS: &str =
     "UPDATE reports SET status = ?2, reply = COALESCE(?3, reply), updated_at = ?4,
     answered_at = CASE WHEN ?5 AND answered_at IS NULL THEN ?4 ELSE answered_at END
  WHERE id = ?1";
-const PROMISED: &str = "SELECT due_at, answered_at, created_at FROM reports WHERE due_at IS NOT NULL AND created_at >= ?1";
+const PROMISED: &str = "SELECT due_at, answered_at, created_at, CAST(CASE WHEN status = 'spam' THEN 1 ELSE 0 END AS BIGINT) FROM reports WHERE due_at IS NOT NULL AND created_at >= ?1";
+const OPEN: &str = "status NOT IN ('resolved', 'spam')";
 const NOTICE: &str = "SELECT body FROM notice WHERE id = 1";
 const SET_NOTICE: &str =
     "INSERT INTO notice (id, body) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET body = ?1";
+/// Erasing keeps the timing (the track record cannot be cleaned by erasing late answers)
+/// and the reference; the visitor's words, contact, page, the stored body and the reply go.
+const ERASE: &str = "UPDATE reports SET message = '', email = NULL, phone = NULL, page_url = NULL,
+    reply = NULL, body = '', updated_at = ?2 WHERE id = ?1";
+const ERASE_BEFORE: &str = "UPDATE reports SET message = '', email = NULL, phone = NULL,
+    page_url = NULL, reply = NULL, body = '', updated_at = ?2 WHERE accepted_at < ?1 AND body != ''";
+
+/// A statement argument, for either database.
+#[derive(Clone, Debug)]
+enum Arg {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+    Bool(bool),
+}
+
+impl Arg {
+    fn sqlite(&self) -> rusqlite::types::Value {
+        use rusqlite::types::Value as V;
+        match self {
+            Arg::Int(i) | Arg::OptInt(Some(i)) => V::Integer(*i),
+            Arg::Text(s) | Arg::OptText(Some(s)) => V::Text(s.clone()),
+            Arg::OptInt(None) | Arg::OptText(None) => V::Null,
+            Arg::Bool(b) => V::Integer(i64::from(*b)),
+        }
+    }
+
+    fn pg(&self) -> &(dyn tokio_postgres::types::ToSql + Sync) {
+        match self {
+            Arg::Int(i) => i,
+            Arg::OptInt(i) => i,
+            Arg::Text(s) => s,
+            Arg::OptText(s) => s,
+            Arg::Bool(b) => b,
+        }
+    }
+}
 
 /// The columns of [`COLUMNS`], read the same way from either database's row.
 trait Columns {
@@ -160,55 +227,95 @@ impl Columns for rusqlite::Row<'_> {
     }
 }
 
-impl Columns for postgres::Row {
-    type Error = postgres::Error;
-    fn text(&self, i: usize) -> Result<String, postgres::Error> {
+impl Columns for tokio_postgres::Row {
+    type Error = tokio_postgres::Error;
+    fn text(&self, i: usize) -> Result<String, Self::Error> {
         self.try_get(i)
     }
-    fn opt_text(&self, i: usize) -> Result<Option<String>, postgres::Error> {
+    fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error> {
         self.try_get(i)
     }
-    fn int(&self, i: usize) -> Result<i64, postgres::Error> {
+    fn int(&self, i: usize) -> Result<i64, Self::Error> {
         self.try_get(i)
     }
-    fn opt_int(&self, i: usize) -> Result<Option<i64>, postgres::Error> {
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, Self::Error> {
         self.try_get(i)
     }
-}
-
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    r.report()
 }
 
 fn pg_sql(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
-impl From<postgres::Error> for StoreError {
-    fn from(e: postgres::Error) -> Self {
-        StoreError(e.to_string())
+/// Await every future (concurrently: they are spawned on the runtime).
+async fn futures_join_all<F>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        if let Ok(v) = h.await {
+            out.push(v);
+        }
     }
+    out
 }
 
+/// Default PostgreSQL pool size (`INBOX_DB_POOL`).
+pub const DEFAULT_POOL: usize = 16;
+
 impl Store {
-    /// Open `db`: a `postgres://` URL, else a SQLite file path (created with its folder).
-    pub fn open(db: &str) -> Result<Store, StoreError> {
+    /// Open `db`: a `postgres://` URL (a pool of `pool` connections), else a SQLite file path
+    /// (created with its folder). Creates the schema.
+    pub async fn open(db: &str, pool: usize) -> Result<Store, StoreError> {
         if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-            let store = Store::Postgres(Mutex::new(None), db.to_string());
-            store.with_pg(|c| Ok(c.batch_execute(SCHEMA_SQL)?))?;
-            return Ok(store);
+            let cfg: tokio_postgres::Config = db
+                .parse()
+                .map_err(|e| StoreError(format!("not a PostgreSQL URL: {e}")))?;
+            let manager = Manager::from_config(
+                cfg,
+                tokio_postgres::NoTls,
+                ManagerConfig {
+                    recycling_method: RecyclingMethod::Fast,
+                },
+            );
+            let pool = Pool::builder(manager)
+                .max_size(pool.max(1))
+                .build()
+                .map_err(|e| StoreError(format!("PostgreSQL pool: {e}")))?;
+            pool.get().await?.batch_execute(SCHEMA_SQL).await?;
+            // Open the connections now, not under the first burst of reports (each costs a
+            // SCRAM handshake).
+            let warm: Vec<_> = (0..pool.status().max_size)
+                .map(|_| {
+                    let pool = pool.clone();
+                    async move { pool.get().await }
+                })
+                .collect();
+            let mut held = Vec::new(); // held together, so each get opens its own
+            for c in futures_join_all(warm).await {
+                held.push(c?);
+            }
+            drop(held);
+            return Ok(Store::Postgres(pool));
         }
-        let path = Path::new(db);
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError(format!("{}: {e}", dir.display())))?;
-        }
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA_SQL)?;
-        Ok(Store::Sqlite(Mutex::new(conn)))
+        let path = Path::new(db).to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError(format!("{}: {e}", dir.display())))?;
+            }
+            let conn = Connection::open(&path)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            conn.execute_batch(SCHEMA_SQL)?;
+            Ok(Store::Sqlite(Arc::new(Mutex::new(conn))))
+        })
+        .await
+        .map_err(|e| StoreError(e.to_string()))?
     }
 
     /// `sqlite` or `postgres`.
@@ -219,130 +326,113 @@ impl Store {
         }
     }
 
-    fn with_sqlite<T>(
-        m: &Mutex<Connection>,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    /// Run `f` on the SQLite connection on a blocking thread.
+    async fn sqlite<T: Send + 'static>(
+        m: &Arc<Mutex<Connection>>,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
-        Ok(f(&m.lock().unwrap_or_else(|p| p.into_inner()))?)
+        let m = m.clone();
+        tokio::task::spawn_blocking(move || Ok(f(&m.lock().unwrap_or_else(|p| p.into_inner()))?))
+            .await
+            .map_err(|e| StoreError(e.to_string()))?
     }
 
-    /// Run `f` on the PostgreSQL connection, (re)connecting when there is none or it broke.
-    fn with_pg<T>(
-        &self,
-        f: impl FnOnce(&mut postgres::Client) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let Store::Postgres(m, url) = self else {
-            return Err(StoreError("not PostgreSQL".into()));
-        };
-        let mut slot = m.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.as_ref().is_none_or(|c| c.is_closed()) {
-            *slot = Some(postgres::Client::connect(url, postgres::NoTls)?);
+    /// A statement that changes rows: how many.
+    async fn exec(&self, sql: &'static str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(m) => Store::sqlite(m, move |c| {
+                c.execute(sql, rusqlite::params_from_iter(args.iter().map(Arg::sqlite)))
+                    .map(|n| n as u64)
+            })
+            .await,
+            Store::Postgres(p) => {
+                let refs: Vec<_> = args.iter().map(Arg::pg).collect();
+                Ok(p.get().await?.execute(&pg_sql(sql), &refs).await?)
+            }
         }
-        let client = slot
-            .as_mut()
-            .ok_or_else(|| StoreError("no connection".into()))?;
-        let result = f(client);
-        if result.is_err() && client.is_closed() {
-            *slot = None;
+    }
+
+    /// Reports selected by `sql` (which selects [`COLUMNS`]).
+    async fn rows(&self, sql: String, args: Vec<Arg>) -> Result<Vec<Row>, StoreError> {
+        match self {
+            Store::Sqlite(m) => Store::sqlite(m, move |c| {
+                c.prepare(&sql)?
+                    .query_map(
+                        rusqlite::params_from_iter(args.iter().map(Arg::sqlite)),
+                        |r| r.report(),
+                    )?
+                    .collect()
+            })
+            .await,
+            Store::Postgres(p) => {
+                let refs: Vec<_> = args.iter().map(Arg::pg).collect();
+                Ok(p.get()
+                    .await?
+                    .query(&pg_sql(&sql), &refs)
+                    .await?
+                    .iter()
+                    .map(Columns::report)
+                    .collect::<Result<_, _>>()?)
+            }
         }
-        result
     }
 
     /// Store a report unless its id is known; decide replay or conflict when it is.
-    pub fn insert(&self, new: &NewReport) -> Result<Insert, StoreError> {
-        let (r, sha, body, response) = (&new.row, &new.body_sha, &new.body, &new.response);
-        let (n, existing): (u64, Option<(String, String)>) = match self {
-            Store::Sqlite(m) => Store::with_sqlite(m, |c| {
-                let n = c.execute(
-                    INSERT,
-                    params![
-                        r.id,
-                        sha,
-                        body,
-                        r.reference,
-                        r.category,
-                        r.message,
-                        r.email,
-                        r.phone,
-                        r.page_url,
-                        r.created_at,
-                        r.accepted_at,
-                        r.due_at,
-                        response
-                    ],
-                )?;
-                let existing = if n == 1 {
-                    None
-                } else {
-                    Some(c.query_row(EXISTING, [&r.id], |x| Ok((x.get(0)?, x.get(1)?)))?)
-                };
-                Ok((n as u64, existing))
-            })?,
-            Store::Postgres(..) => self.with_pg(|c| {
-                let n = c.execute(
-                    &pg_sql(INSERT),
-                    &[
-                        &r.id,
-                        sha,
-                        body,
-                        &r.reference,
-                        &r.category,
-                        &r.message,
-                        &r.email,
-                        &r.phone,
-                        &r.page_url,
-                        &r.created_at,
-                        &r.accepted_at,
-                        &r.due_at,
-                        response,
-                    ],
-                )?;
-                let existing = if n == 1 {
-                    None
-                } else {
-                    c.query_one(&pg_sql(EXISTING), &[&r.id])
-                        .map(|x| Some((x.get(0), x.get(1))))?
-                };
-                Ok((n, existing))
-            })?,
+    pub async fn insert(&self, new: &NewReport) -> Result<Insert, StoreError> {
+        let r = &new.row;
+        let args = vec![
+            Arg::Text(r.id.clone()),
+            Arg::Text(new.body_sha.clone()),
+            Arg::Text(new.body.clone()),
+            Arg::Text(r.reference.clone()),
+            Arg::Text(r.category.clone()),
+            Arg::Text(r.message.clone()),
+            Arg::OptText(r.email.clone()),
+            Arg::OptText(r.phone.clone()),
+            Arg::OptText(r.page_url.clone()),
+            Arg::Int(r.created_at),
+            Arg::Int(r.accepted_at),
+            Arg::OptInt(r.due_at),
+            Arg::Text(new.response.clone()),
+        ];
+        let n = self.exec(INSERT, args).await?;
+        if n == 1 {
+            return Ok(Insert::Created(new.response.clone()));
+        }
+        let id = r.id.clone();
+        let existing: Option<(String, String)> = match self {
+            Store::Sqlite(m) => {
+                Store::sqlite(m, move |c| {
+                    c.query_row(EXISTING, [&id], |x| Ok((x.get(0)?, x.get(1)?)))
+                        .optional()
+                })
+                .await?
+            }
+            Store::Postgres(p) => p
+                .get()
+                .await?
+                .query_opt(&pg_sql(EXISTING), &[&id])
+                .await?
+                .map(|x| (x.get(0), x.get(1))),
         };
-        Ok(match (n, existing) {
-            (1, _) => Insert::Created(response.clone()),
-            (_, Some((stored_sha, stored))) if stored_sha == *sha => Insert::Replay(stored),
+        Ok(match existing {
+            Some((sha, stored)) if sha == new.body_sha => Insert::Replay(stored),
             _ => Insert::Conflict,
         })
     }
 
-    fn rows(&self, sql: &str, arg: i64) -> Result<Vec<Row>, StoreError> {
-        match self {
-            Store::Sqlite(m) => {
-                Store::with_sqlite(m, |c| c.prepare(sql)?.query_map([arg], row)?.collect())
-            }
-            Store::Postgres(..) => self.with_pg(|c| {
-                Ok(c.query(&pg_sql(sql), &[&arg])?
-                    .iter()
-                    .map(Columns::report)
-                    .collect::<Result<_, _>>()?)
-            }),
-        }
-    }
-
     /// One report.
-    pub fn get(&self, id: &str) -> Result<Option<Row>, StoreError> {
+    pub async fn get(&self, id: &str) -> Result<Option<Row>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM reports WHERE id = ?1");
-        match self {
-            Store::Sqlite(m) => Store::with_sqlite(m, |c| c.query_row(&sql, [id], row).optional()),
-            Store::Postgres(..) => self.with_pg(|c| {
-                Ok(c.query_opt(&pg_sql(&sql), &[&id])?
-                    .as_ref()
-                    .map(Columns::report)
-                    .transpose()?)
-            }),
-        }
+        Ok(self
+            .rows(sql, vec![Arg::Text(id.to_string())])
+            .await?
+            .into_iter()
+            .next())
     }
 
     /// Set a report's status (and reply). The first answer time is kept once set.
-    pub fn set_status(
+    pub async fn set_status(
         &self,
         id: &str,
         status: &str,
@@ -353,76 +443,130 @@ impl Store {
             return Err(StoreError(format!("unknown status {status:?}")));
         }
         let replied = status == "answered" || status == "resolved";
-        let reply = reply.filter(|r| !r.trim().is_empty());
-        let n = match self {
-            Store::Sqlite(m) => Store::with_sqlite(m, |c| {
-                c.execute(SET_STATUS, params![id, status, reply, now, replied])
-            })? as u64,
-            Store::Postgres(..) => self.with_pg(|c| {
-                Ok(c.execute(&pg_sql(SET_STATUS), &[&id, &status, &reply, &now, &replied])?)
-            })?,
-        };
-        Ok(n == 1)
+        let reply = reply.filter(|r| !r.trim().is_empty()).map(String::from);
+        let args = vec![
+            Arg::Text(id.into()),
+            Arg::Text(status.into()),
+            Arg::OptText(reply),
+            Arg::Int(now),
+            Arg::Bool(replied),
+        ];
+        Ok(self.exec(SET_STATUS, args).await? == 1)
     }
 
-    /// Reports not yet resolved, soonest due first (no promise last).
-    pub fn open_reports(&self, limit: u32) -> Result<Vec<Row>, StoreError> {
-        self.rows(&format!("SELECT {COLUMNS} FROM reports WHERE status != 'resolved' ORDER BY due_at IS NULL, due_at, created_at LIMIT ?1"), i64::from(limit))
-    }
-
-    /// Every report, newest first (admin API).
-    pub fn all(&self, limit: u32) -> Result<Vec<Row>, StoreError> {
+    /// Open reports (not resolved, not spam), soonest due first (no promise last): `limit`
+    /// from `offset`.
+    pub async fn open_reports(&self, limit: u32, offset: u32) -> Result<Vec<Row>, StoreError> {
         self.rows(
-            &format!("SELECT {COLUMNS} FROM reports ORDER BY accepted_at DESC, id LIMIT ?1"),
-            i64::from(limit),
+            format!("SELECT {COLUMNS} FROM reports WHERE {OPEN} ORDER BY due_at IS NULL, due_at, created_at, id LIMIT ?1 OFFSET ?2"),
+            vec![Arg::Int(i64::from(limit)), Arg::Int(i64::from(offset))],
         )
+        .await
     }
 
-    /// Reports with a promise created since `since`: (due_at, answered_at, created_at).
-    pub fn promised_since(&self, since: i64) -> Result<Vec<(i64, Option<i64>, i64)>, StoreError> {
-        match self {
-            Store::Sqlite(m) => Store::with_sqlite(m, |c| {
-                c.prepare(PROMISED)?
-                    .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect()
-            }),
-            Store::Postgres(..) => self.with_pg(|c| {
-                Ok(c.query(&pg_sql(PROMISED), &[&since])?
-                    .iter()
-                    .map(|r| (r.get(0), r.get(1), r.get(2)))
-                    .collect())
-            }),
-        }
+    /// How many reports are open, and how many of them are overdue at `now`.
+    pub async fn open_counts(&self, now: i64) -> Result<(u64, u64), StoreError> {
+        let sql = format!("SELECT COUNT(*), COALESCE(SUM(CASE WHEN answered_at IS NULL AND due_at < ?1 THEN 1 ELSE 0 END), 0) FROM reports WHERE {OPEN}");
+        let (n, late): (i64, i64) = match self {
+            Store::Sqlite(m) => {
+                Store::sqlite(m, move |c| {
+                    c.query_row(&sql, [now], |r| Ok((r.get(0)?, r.get(1)?)))
+                })
+                .await?
+            }
+            Store::Postgres(p) => {
+                let r = p.get().await?.query_one(&pg_sql(&sql), &[&now]).await?;
+                (r.try_get(0)?, r.try_get(1)?)
+            }
+        };
+        Ok((n.max(0) as u64, late.max(0) as u64))
+    }
+
+    /// Every report, newest first (admin API), `limit` at a time: the page after `after`
+    /// (the last row of the previous page: its `accepted_at` and id), or the first page.
+    pub async fn list(
+        &self,
+        limit: u32,
+        after: Option<(i64, String)>,
+    ) -> Result<Vec<Row>, StoreError> {
+        let (at, id) = after.unwrap_or((i64::MAX, String::new()));
+        self.rows(
+            format!("SELECT {COLUMNS} FROM reports WHERE accepted_at < ?1 OR (accepted_at = ?1 AND id > ?2) ORDER BY accepted_at DESC, id LIMIT ?3"),
+            vec![Arg::Int(at), Arg::Text(id), Arg::Int(i64::from(limit))],
+        )
+        .await
+    }
+
+    /// Reports with a promise created since `since`, spam left out: (due_at, answered_at,
+    /// created_at); and how many were left out as spam.
+    pub async fn promised_since(
+        &self,
+        since: i64,
+    ) -> Result<(Vec<(i64, Option<i64>, i64)>, u32), StoreError> {
+        let all: Vec<(i64, Option<i64>, i64, i64)> = match self {
+            Store::Sqlite(m) => {
+                Store::sqlite(m, move |c| {
+                    c.prepare(PROMISED)?
+                        .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                        .collect()
+                })
+                .await?
+            }
+            Store::Postgres(p) => p
+                .get()
+                .await?
+                .query(&pg_sql(PROMISED), &[&since])
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+                .collect(),
+        };
+        let spam = all.iter().filter(|r| r.3 == 1).count() as u32;
+        Ok((
+            all.into_iter()
+                .filter(|r| r.3 == 0)
+                .map(|(d, a, c, _)| (d, a, c))
+                .collect(),
+            spam,
+        ))
+    }
+
+    /// Erase one report's personal data (its timing stays). False: no such report.
+    pub async fn erase(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .exec(ERASE, vec![Arg::Text(id.into()), Arg::Int(now)])
+            .await?
+            == 1)
+    }
+
+    /// Erase the personal data of every report accepted before `before`; how many.
+    pub async fn erase_before(&self, before: i64, now: i64) -> Result<u64, StoreError> {
+        self.exec(ERASE_BEFORE, vec![Arg::Int(before), Arg::Int(now)])
+            .await
     }
 
     /// The notice JSON, if one is set.
-    pub fn notice(&self) -> Result<Option<String>, StoreError> {
+    pub async fn notice(&self) -> Result<Option<String>, StoreError> {
         match self {
             Store::Sqlite(m) => {
-                Store::with_sqlite(m, |c| c.query_row(NOTICE, [], |r| r.get(0)).optional())
+                Store::sqlite(m, |c| c.query_row(NOTICE, [], |r| r.get(0)).optional()).await
             }
-            Store::Postgres(..) => {
-                self.with_pg(|c| Ok(c.query_opt(NOTICE, &[])?.map(|r| r.get(0))))
-            }
+            Store::Postgres(p) => Ok(p
+                .get()
+                .await?
+                .query_opt(NOTICE, &[])
+                .await?
+                .map(|r| r.get(0))),
         }
     }
 
     /// Set (Some) or clear (None) the notice.
-    pub fn set_notice(&self, body: Option<&str>) -> Result<(), StoreError> {
-        match (self, body) {
-            (Store::Sqlite(m), Some(b)) => {
-                Store::with_sqlite(m, |c| c.execute(SET_NOTICE, [b])).map(drop)
-            }
-            (Store::Sqlite(m), None) => {
-                Store::with_sqlite(m, |c| c.execute("DELETE FROM notice", [])).map(drop)
-            }
-            (Store::Postgres(..), Some(b)) => {
-                self.with_pg(|c| Ok(c.execute(&pg_sql(SET_NOTICE), &[&b]).map(drop)?))
-            }
-            (Store::Postgres(..), None) => {
-                self.with_pg(|c| Ok(c.execute("DELETE FROM notice", &[]).map(drop)?))
-            }
+    pub async fn set_notice(&self, body: Option<&str>) -> Result<(), StoreError> {
+        match body {
+            Some(b) => self.exec(SET_NOTICE, vec![Arg::Text(b.into())]).await,
+            None => self.exec("DELETE FROM notice", vec![]).await,
         }
+        .map(drop)
     }
 }
 

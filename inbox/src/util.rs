@@ -22,13 +22,11 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// 16 random bytes from the OS, hex (session ids).
+/// 16 random bytes from the OS (`getrandom`), hex (session ids). Panics if the OS has no
+/// randomness to give: a predictable session id is worse than no answer.
 pub fn random_id() -> String {
     let mut buf = [0u8; 16];
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-        use std::io::Read;
-        let _ = f.read_exact(&mut buf);
-    }
+    getrandom::getrandom(&mut buf).expect("the OS random source failed");
     hex(&buf)
 }
 

@@ -6,7 +6,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reach_us_inbox::client::{sample_report, Conn};
+mod support;
+use support::client::{sample_report, Conn};
 
 const TOKEN: &str = "crash-token";
 
@@ -137,19 +138,29 @@ async fn crash_test(kind: &str, db: &str) {
     let mut child = spawn(addr, db);
     wait_ready(addr).await;
     let auth = format!("Bearer {TOKEN}");
-    let list = Conn::new(addr)
-        .send("GET", "/v1/reports", &[("Authorization", &auth)], "")
-        .await
-        .expect("list")
-        .json();
+    // The list is paged: follow `Link: <…>; rel="next"` to the end.
+    let mut stored: Vec<String> = Vec::new();
+    let mut next = Some("/v1/reports?limit=1000".to_string());
+    while let Some(path) = next.take() {
+        let page = Conn::new(addr)
+            .send("GET", &path, &[("Authorization", &auth)], "")
+            .await
+            .expect("list");
+        stored.extend(
+            page.json()
+                .as_array()
+                .expect("list")
+                .iter()
+                .filter_map(|r| r["id"].as_str().map(String::from)),
+        );
+        next = page
+            .header("link")
+            .and_then(|l| l.strip_prefix('<'))
+            .and_then(|l| l.split('>').next())
+            .map(String::from);
+    }
     let _ = child.kill();
     let _ = child.wait();
-    let stored: Vec<String> = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|r| r["id"].as_str().map(String::from))
-        .collect();
     let unique: HashSet<&String> = stored.iter().collect();
     let acked = acked.lock().unwrap();
     let lost: Vec<&String> = acked.iter().filter(|id| !unique.contains(id)).collect();

@@ -1,75 +1,78 @@
-//! HTTP-level tests of every endpoint and error, against the real router on a loopback
-//! port with a fresh SQLite file.
-use std::net::SocketAddr;
+//! HTTP-level tests of every endpoint and error, through the real router with
+//! `tower::ServiceExt::oneshot` (no sockets), each on a fresh SQLite file or PostgreSQL
+//! database.
 use std::sync::Arc;
 
-use chrono::{Datelike, Duration, TimeZone, Utc};
-use reach_us_inbox::client::{sample_report, Conn, Reply};
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use http_body_util::BodyExt;
 use reach_us_inbox::config::widget_config;
 use reach_us_inbox::{web, InboxConfig, Store};
 use serde_json::{json, Value};
+use support::client::{sample_report, Reply};
+use tower::ServiceExt;
 
 const TOKEN: &str = "test-admin-token";
+/// The inbox's public origin in these tests.
+const HOST: &str = "inbox.test";
 
-/// Where a test's reports go: a fresh SQLite file, or a fresh PostgreSQL database.
+mod support;
+use support::{fresh_db, Db};
+
+/// A test's inbox: its router (leaked, so the handle is `Copy` like an address).
 #[derive(Clone, Copy)]
-enum Db {
-    Sqlite,
-    Postgres,
+struct Inbox(&'static Router);
+
+impl std::fmt::Display for Inbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(HOST)
+    }
 }
 
-impl Db {
-    /// A new, empty database of this kind.
-    async fn fresh(self) -> String {
-        let unique = format!(
-            "t_{}_{}",
-            std::process::id(),
-            &reach_us_inbox::util::random_id()[..12]
-        );
-        match self {
-            Db::Sqlite => std::env::temp_dir()
-                .join(format!("reach-us-inbox-{unique}"))
-                .join("inbox.sqlite3")
-                .to_string_lossy()
-                .into_owned(),
-            Db::Postgres => {
-                let base = postgres_url().expect("checked by the caller");
-                let create = base.clone();
-                let name = unique.clone();
-                tokio::task::spawn_blocking(move || {
-                    let mut c = ::postgres::Client::connect(&create, ::postgres::NoTls)
-                        .expect("connect to the test PostgreSQL");
-                    c.batch_execute(&format!("CREATE DATABASE {name}"))
-                        .expect("create a test database");
-                })
-                .await
-                .expect("create task");
-                let cut = base.rfind('/').expect("a URL with a database");
-                format!("{}/{unique}", &base[..cut])
-            }
+/// Requests to an [`Inbox`] (the shape of the socket client's `Conn`).
+struct Conn(Inbox);
+
+impl Conn {
+    fn new(inbox: Inbox) -> Conn {
+        Conn(inbox)
+    }
+
+    /// One request from 127.0.0.1.
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Result<Reply, std::convert::Infallible> {
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", HOST);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
         }
+        let mut req = req.body(Body::from(body.to_string())).unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))));
+        let resp = self.0 .0.clone().oneshot(req).await?;
+        let (parts, body) = resp.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        Ok(Reply {
+            status: parts.status.as_u16(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
     }
 }
 
-/// The PostgreSQL the test command started (`scripts/postgres`), if any.
-fn postgres_url() -> Option<String> {
-    let url = std::env::var("INBOX_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    if url.is_none() {
-        assert!(
-            std::env::var("INBOX_REQUIRE_POSTGRES").is_err(),
-            "INBOX_REQUIRE_POSTGRES is set but INBOX_TEST_POSTGRES_URL is not"
-        );
-        eprintln!(
-            "PostgreSQL variant SKIPPED: set INBOX_TEST_POSTGRES_URL (scripts/postgres prints one)"
-        );
-    }
-    url
-}
-
-async fn start(db: Db, tweak: impl FnOnce(&mut InboxConfig)) -> SocketAddr {
-    let mut cfg = InboxConfig::local(db.fresh().await);
+async fn start(db: Db, tweak: impl FnOnce(&mut InboxConfig)) -> Inbox {
+    let mut cfg = InboxConfig::local(fresh_db(db).await);
     cfg.admin_token_sha256 = Some(reach_us_inbox::util::sha256_hex(TOKEN.as_bytes()));
     cfg.allow_origins = vec!["https://brand.example".into()];
     cfg.rate_per_min = 0;
@@ -79,28 +82,12 @@ async fn start(db: Db, tweak: impl FnOnce(&mut InboxConfig)) -> SocketAddr {
         .expect("widget config"),
     );
     tweak(&mut cfg);
-    let db = cfg.db.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(&db))
-        .await
-        .expect("open task")
-        .expect("store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    cfg.public_url = format!("http://{addr}");
-    let app = web::router(web::App::new(Arc::new(store), cfg));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
-    addr
+    cfg.public_url = format!("http://{HOST}");
+    let store = Store::open(&cfg.db, 4).await.expect("store");
+    Inbox(Box::leak(Box::new(web::router(web::App::new(store, cfg)))))
 }
 
-async fn post(addr: SocketAddr, id: &str, body: &str) -> Reply {
+async fn post(addr: Inbox, id: &str, body: &str) -> Reply {
     Conn::new(addr)
         .send(
             "POST",
@@ -115,7 +102,7 @@ async fn post(addr: SocketAddr, id: &str, body: &str) -> Reply {
         .expect("post")
 }
 
-async fn admin(addr: SocketAddr, method: &str, path: &str, body: &str) -> Reply {
+async fn admin(addr: Inbox, method: &str, path: &str, body: &str) -> Reply {
     let auth = format!("Bearer {TOKEN}");
     Conn::new(addr)
         .send(
@@ -183,7 +170,8 @@ async fn post_is_idempotent_validated_and_answers_the_protocol(db: Db) {
     );
     // Bad input: 400 naming the field.
     let id2 = uuid(2);
-    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             report_with(&id2, |v| v["schema"] = "reach-us/v0".into()),
             vec![("Idempotency-Key", &id2)],
@@ -330,59 +318,51 @@ async fn rate_limit_answers_429_with_retry_after(db: Db) {
     assert_eq!(retry.as_deref(), Some("10"), "one token every 10 s");
 }
 
+const WIDGET: &str = r#"{"promise": {"respond_within": "2h", "business_hours": {"time_zone": "UTC", "mon-fri": "09:00-18:00"}},
+    "categories": [{"id": "problem", "label": "Problem"}, {"id": "safety", "label": "Safety", "respond_within": "15m", "business_hours": "24/7"}]}"#;
+
 async fn due_time_comes_from_the_shared_promise_engine(db: Db) {
     let addr = start(db, |_| {}).await;
-    // The most recent Friday at least two days back, 17:30 UTC: 30 business minutes left
-    // that day, the remaining 90 from Monday 09:00 → due Monday 10:30 UTC.
-    let now = chrono::DateTime::from_timestamp_millis(reach_us_inbox::util::now_ms()).unwrap();
-    let mut day = now.date_naive() - Duration::days(2);
-    while day.weekday() != chrono::Weekday::Fri {
-        day -= Duration::days(1);
-    }
-    let friday = Utc.from_utc_datetime(&day.and_hms_opt(17, 30, 0).unwrap());
-    let monday = Utc.from_utc_datetime(&(day + Duration::days(3)).and_hms_opt(10, 30, 0).unwrap());
+    let cfg = widget_config(WIDGET).unwrap();
+    let parse = |v: &Value| reach_us_core::time::parse_iso(v.as_str().unwrap()).unwrap();
+    // Business hours: the widget's own engine, from the server's receipt.
     let id = uuid(20);
-    let r = post(
-        addr,
-        &id,
-        &report_with(&id, |v| {
-            v["created_at"] = friday.format("%Y-%m-%dT%H:%M:%SZ").to_string().into()
-        }),
-    )
-    .await;
-    assert_eq!(
-        r.json()["due_at"],
-        monday.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().as_str(),
-        "{}",
-        r.body
+    let r = post(addr, &id, &report_with(&id, |_| {})).await.json();
+    let accepted = parse(&r["accepted_at"]);
+    let created = accepted.min(reach_us_inbox::util::now_ms()); // created_at ≤ receipt
+    let due = parse(&r["due_at"]);
+    let engine = |start| reach_us_inbox::due::due(&cfg, "problem", start).unwrap();
+    assert!(
+        due >= engine(created - 5_000) && due <= engine(accepted),
+        "{r}"
     );
     // The safety category: 15 minutes around the clock.
     let id = uuid(21);
     let r = post(
         addr,
         &id,
-        &report_with(&id, |v| {
-            v["category"] = "safety".into();
-            v["created_at"] = friday.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
-        }),
+        &report_with(&id, |v| v["category"] = "safety".into()),
     )
-    .await;
-    assert_eq!(
-        r.json()["due_at"],
-        (friday + Duration::minutes(15))
-            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string()
-            .as_str()
-    );
-    // A browser clock in the future does not move the promise: the server's clock starts it.
-    let id = uuid(22);
-    let r = post(
-        addr,
-        &id,
-        &report_with(&id, |v| v["created_at"] = "2099-01-01T00:00:00Z".into()),
-    )
-    .await;
-    assert!(r.json()["due_at"].as_str().is_some_and(|d| d < "2099"));
+    .await
+    .json();
+    let (accepted, due) = (parse(&r["accepted_at"]), parse(&r["due_at"]));
+    assert!(due <= accepted + 15 * 60_000 && due > accepted + 14 * 60_000, "{r}");
+    // A browser clock days behind or in the future does not move the promise: the server's
+    // clock starts it.
+    for (n, claimed) in [(22, "2099-01-01T00:00:00Z"), (23, "2020-01-01T00:00:00Z")] {
+        let id = uuid(n);
+        let r = post(
+            addr,
+            &id,
+            &report_with(&id, |v| {
+                v["category"] = "safety".into();
+                v["created_at"] = claimed.into();
+            }),
+        )
+        .await
+        .json();
+        assert_eq!(parse(&r["due_at"]), parse(&r["accepted_at"]) + 15 * 60_000, "{r}");
+    }
 }
 
 async fn status_answers_and_track_record_follow_the_team(db: Db) {
@@ -584,13 +564,20 @@ async fn admin_page_login_list_and_update(db: Db) {
         "login first"
     );
     let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let ours = format!("http://{addr}");
+    let from_us = [form[0], ("Origin", ours.as_str())];
     let wrong = Conn::new(addr)
-        .send("POST", "/admin/login", &form, "token=nope")
+        .send("POST", "/admin/login", &from_us, "token=nope")
         .await
         .unwrap();
     assert_eq!(wrong.status, 401);
-    let login = Conn::new(addr)
+    let no_origin = Conn::new(addr)
         .send("POST", "/admin/login", &form, &format!("token={TOKEN}"))
+        .await
+        .unwrap();
+    assert_eq!(no_origin.status, 403, "a sign-in must come from our own page");
+    let login = Conn::new(addr)
+        .send("POST", "/admin/login", &from_us, &format!("token={TOKEN}"))
         .await
         .unwrap();
     assert_eq!(login.status, 303);
@@ -629,7 +616,7 @@ async fn admin_page_login_list_and_update(db: Db) {
         )
         .await
         .unwrap();
-    assert_eq!(cross.status, 401, "cross-site form posts are refused");
+    assert_eq!(cross.status, 403, "cross-site form posts are refused");
     let origin = format!("http://{host}");
     let upd = Conn::new(addr)
         .send(
@@ -674,11 +661,11 @@ async fn admin_page_login_list_and_update(db: Db) {
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Db::Sqlite).await } )*
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::support::Db::Sqlite).await } )*
         }
         mod postgres {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() {
-                if super::postgres_url().is_some() { super::$name(super::Db::Postgres).await }
+                if super::support::postgres_url().is_some() { super::$name(super::support::Db::Postgres).await }
             } )*
         }
     };
