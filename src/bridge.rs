@@ -441,6 +441,13 @@ impl Widget {
 }
 
 impl Widget {
+    /// A later `init` read over a copy of the config: the running one stays on an error.
+    fn reinit(&self, a: &JsValue) -> Result<(Config, RawConfig), ConfigError> {
+        let mut raw = self.raw.borrow().clone();
+        read_init(&mut raw, a)?;
+        Ok((resolve(raw.clone())?, raw))
+    }
+
     fn run(&self, verb: &str, a: JsValue, b: JsValue) {
         let Some(bridge) = &self.bridge else {
             if verb != "shutdown" {
@@ -475,10 +482,7 @@ impl Widget {
                 Ok((event, f)) => bridge.off(&event, &f),
                 Err(e) => env::console_error(&format!("Reach Us: {e}")),
             },
-            "init" => match {
-                let mut raw = self.raw.borrow().clone();
-                read_init(&mut raw, &a).and_then(|()| resolve(raw.clone()).map(|c| (c, raw)))
-            } {
+            "init" => match self.reinit(&a) {
                 Ok((config, raw)) => {
                     *self.raw.borrow_mut() = raw;
                     if let Some(root) = &self.root {
