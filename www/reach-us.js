@@ -27,10 +27,6 @@
     }
     var LABELS = __RU_LABELS__;
     var init = {};
-    queue.forEach(function (c) {
-      // A getter or Proxy that throws: the facade goes without; the widget names the field.
-      if (c[0] === "init") try { keys(c[1]).forEach(function (k) { init[k] = c[1][k]; }); } catch (e) {}
-    });
     var opt = function (k) {
       return init[k] != null ? String(init[k]) : attrs[k.replace(/_/g, "-")];
     };
@@ -43,7 +39,7 @@
         var tag = String(c[j] || "").replace(/_/g, "-").toLowerCase();
         if (!tag) continue;
         var lang = tag.split("-")[0];
-        if (lang === "zh") tag = /-(hant|tw|hk|mo)\b/.test(tag) && LABELS["zh-TW"] ? "zh-tw" : "zh-cn";
+        if (lang === "zh") tag = /-(hant|tw|hk|mo)\b/.test(tag) ? "zh-tw" : "zh-cn";
         var hit = ks.find(function (k) { return k.toLowerCase() === tag; }) ||
           ks.find(function (k) { return k.split("-")[0].toLowerCase() === lang; });
         if (hit) return (t && t[hit]) || LABELS[hit];
@@ -105,9 +101,13 @@
       mounted = 1;
       host = d.createElement("reach-us-widget");
       root = host.attachShadow({ mode: "open" });
-      // The page's values are read here: one that throws (a getter, a Proxy, a Symbol made
-      // a string) leaves the facade undrawn, and the code loads at once to name the field.
+      // The page's values (queued inits) are read here only: one that throws (a getter, a
+      // Proxy, a Symbol made a string) leaves the facade undrawn, and the code loads at
+      // once to name the field.
       try {
+        queue.forEach(function (c) {
+          if (c[0] === "init") keys(c[1]).forEach(function (k) { init[k] = c[1][k]; });
+        });
         var sheet = new CSSStyleSheet();
         // Placement from the config, numbers only (as the widget's own theme rule does).
         var place = ".ru-root{";

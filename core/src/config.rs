@@ -743,28 +743,31 @@ pub fn mailto_address(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-'));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && domain.len() <= 253
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    // (Split, not `contains("..")`: no substring searcher in the wasm.)
+    if local.len() > 64
+        || domain.len() > 253
+        || !local.split('.').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
         })
-        && labels
-            .last()
-            .is_some_and(|t| t.bytes().all(|b| b.is_ascii_alphabetic()) || t.starts_with("xn--"));
-    local_ok && domain_ok
+    {
+        return false;
+    }
+    let (mut labels, mut tld) = (0, false);
+    for l in domain.split('.') {
+        if l.is_empty()
+            || l.len() > 63
+            || l.starts_with('-')
+            || l.ends_with('-')
+            || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return false;
+        }
+        labels += 1;
+        tld = l.bytes().all(|b| b.is_ascii_alphabetic()) || l.starts_with("xn--");
+    }
+    labels >= 2 && tld
 }
 
 impl Config {
