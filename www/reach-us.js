@@ -101,6 +101,12 @@
       mounted = 1;
       host = d.createElement("reach-us-widget");
       root = host.attachShadow({ mode: "open" });
+      // Outside <body>: a transform, filter or zoom on the page's body cannot move a
+      // position:fixed launcher, and frameworks that re-render body keep their hands off.
+      var attach = function () { if (!dead && !host.isConnected) d.documentElement.appendChild(host); };
+      attach();
+      mo = new MutationObserver(attach);
+      mo.observe(d.documentElement, { childList: true });
       // The page's values (queued inits) are read here only: one that throws (a getter, a
       // Proxy, a Symbol made a string) leaves the facade undrawn, and the code loads at
       // once to name the field.
@@ -141,12 +147,6 @@
           wrap.appendChild(btn);
           root.appendChild(wrap);
         }
-        // Outside <body>: a transform, filter or zoom on the page's body cannot move a
-        // position:fixed launcher, and frameworks that re-render body keep their hands off.
-        var attach = function () { if (!dead && !host.isConnected) d.documentElement.appendChild(host); };
-        attach();
-        mo = new MutationObserver(attach);
-        mo.observe(d.documentElement, { childList: true });
         // Idle preload: when asked, or for a returning visitor with reports still open or
         // waiting (the widget keeps localStorage["reach-us"] set while there are).
         var c = navigator.connection, back;
