@@ -433,8 +433,11 @@ fn event_and_fn(verb: &str, a: &JsValue, b: &JsValue) -> Result<(String, Functio
 #[wasm_bindgen]
 impl Widget {
     /// Handle one `ReachUs(verb, a, b)` call. Never throws: problems go to the console.
-    /// The verb comes as a `JsValue` (the loader has made it a string): nothing of the
-    /// page's is converted on the way in.
+    /// The verb comes as a `JsValue`: nothing of the page's is converted on the way in.
+    /// (It was a `String`: the glue then allocated and reallocated (to a size of `NaN`,
+    /// so 0) for whatever it was given, and threw halfway when a Symbol, a null-prototype
+    /// object or a throwing `toString` would not become a string. After three such calls
+    /// the tab hung: the call never returned. Issue #23.)
     pub fn call(&self, verb: JsValue, a: JsValue, b: JsValue) {
         self.run(&verb.as_string().unwrap_or_default(), a, b)
     }
