@@ -240,14 +240,17 @@ pub fn app(props: &AppProps) -> Html {
         use_effect_with((state.focus_error, sent), move |(n, sent)| {
             let target = match (*n, *sent) {
                 (_, true) => "[data-ru-autofocus]",
-                (0, false) => return,
-                // (After a new report starts, nothing is invalid: this finds nothing.)
+                // A new report ("Report something else"): the receipt's buttons are gone,
+                // so focus goes to the message box (not <body>, where Escape is lost).
+                (0, false) => "#ru-message",
                 (_, false) => "[aria-invalid=\"true\"]",
             };
-            if let Some(el) = dialog_ref
-                .cast::<web_sys::Element>()
-                .and_then(|d| d.query_selector(target).ok().flatten())
-            {
+            let find = |sel: &str| {
+                dialog_ref
+                    .cast::<web_sys::Element>()
+                    .and_then(|d| d.query_selector(sel).ok().flatten())
+            };
+            if let Some(el) = find(target).or_else(|| find("#ru-message")) {
                 env::focus(&el);
             }
         });

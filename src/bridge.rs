@@ -9,6 +9,7 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Object, Reflect};
 use reach_us_core::form::Field;
 use reach_us_core::payload::User;
+use reach_us_core::value::Value;
 use reach_us_core::{Config, ConfigError, RawConfig};
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, ShadowRoot};
@@ -202,12 +203,15 @@ fn read_attrs(attrs: &JsValue) -> Vec<(String, String)> {
 
 /// Read a `ReachUs('init', config)` object over `raw` (see [`RawConfig::apply`]).
 fn read_init(raw: &mut RawConfig, arg: &JsValue) -> Result<(), ConfigError> {
-    if !arg.is_object() {
-        return Err(ConfigError::Shape(
+    match read::value(arg) {
+        v @ Value::Map(_) => raw.apply(&v),
+        Value::Other(kind) => Err(ConfigError::Shape(format!(
+            "ReachUs('init', config) needs a config object, not {kind}"
+        ))),
+        _ => Err(ConfigError::Shape(
             "ReachUs('init', config) needs a config object".into(),
-        ));
+        )),
     }
-    raw.apply(&read::value(arg))
 }
 
 /// Validate; a promise the config cannot back (bad duration or hours, or a time zone
@@ -340,7 +344,7 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue, glue: JsValue) -> 
     };
     // Calls queued before the code arrived first (listeners among them hear `ready`).
     for (verb, a, b) in later {
-        widget.call(verb, a, b);
+        widget.run(&verb, a, b);
     }
     // Mounted now in English (or a locale already fetched), else once the visitor's table
     // has arrived; calls made meanwhile wait in the bridge, in order.
@@ -381,18 +385,17 @@ fn field_of(name: &str) -> Option<Field> {
 }
 
 fn prefill_values(arg: &JsValue) -> Result<Vec<(Field, String)>, String> {
-    let obj = arg
-        .dyn_ref::<Object>()
-        .ok_or("prefill needs an object like {message: '…'}")?;
+    let Value::Map(entries) = read::value(arg) else {
+        return Err("prefill needs an object like {message: '…'}".into());
+    };
     let mut out = Vec::new();
-    for (key, value) in entries(obj).into_iter() {
+    for (key, value) in entries {
         if key == "contact" {
-            for (sub, field) in [("email", Field::Email), ("phone", Field::Phone)] {
-                if let Some(v) = Reflect::get(&value, &JsValue::from_str(sub))
-                    .ok()
-                    .and_then(|v| v.as_string())
-                {
-                    out.push((field, v));
+            if let Value::Map(contact) = value {
+                for (sub, field) in [("email", Field::Email), ("phone", Field::Phone)] {
+                    if let Some((_, Value::Str(v))) = contact.iter().find(|(k, _)| k == sub) {
+                        out.push((field, v.clone()));
+                    }
                 }
             }
             continue;
@@ -400,9 +403,9 @@ fn prefill_values(arg: &JsValue) -> Result<Vec<(Field, String)>, String> {
         let field = field_of(&key).ok_or_else(|| {
             format!("prefill: unknown field \"{key}\" (category, message, contact)")
         })?;
-        let text = value
-            .as_string()
-            .ok_or_else(|| format!("prefill: {key} must be a string"))?;
+        let Value::Str(text) = value else {
+            return Err(format!("prefill: {key} must be a string"));
+        };
         out.push((field, text));
     }
     Ok(out)
@@ -418,23 +421,44 @@ fn event_and_fn(verb: &str, a: &JsValue, b: &JsValue) -> Result<(String, Functio
                 EVENTS.join(", ")
             )
         })?;
-    let f = b
-        .dyn_ref::<Function>()
-        .ok_or_else(|| format!("ReachUs('{verb}', '{event}', fn): fn must be a function"))?;
-    Ok((event, f.clone()))
+    // typeof, not instanceof: a Proxy's getPrototypeOf trap is never run.
+    if !b.is_function() {
+        return Err(format!(
+            "ReachUs('{verb}', '{event}', fn): fn must be a function"
+        ));
+    }
+    Ok((event, b.clone().unchecked_into()))
 }
 
 #[wasm_bindgen]
 impl Widget {
     /// Handle one `ReachUs(verb, a, b)` call. Never throws: problems go to the console.
-    pub fn call(&self, verb: String, a: JsValue, b: JsValue) {
+    /// The verb comes as a `JsValue`: nothing of the page's is converted on the way in.
+    /// (It was a `String`: the glue then allocated and reallocated (to a size of `NaN`,
+    /// so 0) for whatever it was given, and threw halfway when a Symbol, a null-prototype
+    /// object or a throwing `toString` would not become a string. After three such calls
+    /// the tab hung: the call never returned. Issue #23.)
+    pub fn call(&self, verb: JsValue, a: JsValue, b: JsValue) {
+        self.run(&verb.as_string().unwrap_or_default(), a, b)
+    }
+}
+
+impl Widget {
+    /// A later `init` read over a copy of the config: the running one stays on an error.
+    fn reinit(&self, a: &JsValue) -> Result<(Config, RawConfig), ConfigError> {
+        let mut raw = self.raw.borrow().clone();
+        read_init(&mut raw, a)?;
+        Ok((resolve(raw.clone())?, raw))
+    }
+
+    fn run(&self, verb: &str, a: JsValue, b: JsValue) {
         let Some(bridge) = &self.bridge else {
             if verb != "shutdown" {
                 env::console_error("Reach Us is not running (see the config error above)");
             }
             return;
         };
-        match verb.as_str() {
+        match verb {
             "open" => bridge.send(Action::Open),
             "close" => bridge.send(Action::Close),
             "toggle" => bridge.send(Action::Toggle),
@@ -461,10 +485,7 @@ impl Widget {
                 Ok((event, f)) => bridge.off(&event, &f),
                 Err(e) => env::console_error(&format!("Reach Us: {e}")),
             },
-            "init" => match {
-                let mut raw = self.raw.borrow().clone();
-                read_init(&mut raw, &a).and_then(|()| resolve(raw.clone()).map(|c| (c, raw)))
-            } {
+            "init" => match self.reinit(&a) {
                 Ok((config, raw)) => {
                     *self.raw.borrow_mut() = raw;
                     if let Some(root) = &self.root {
@@ -483,7 +504,10 @@ impl Widget {
             )),
         }
     }
+}
 
+#[wasm_bindgen]
+impl Widget {
     /// Unmount the app and drop every listener. The loader then removes the host element.
     pub fn shutdown(&self) {
         if let Mount::Running(app) = self.app.replace(Mount::Down) {

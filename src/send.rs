@@ -44,7 +44,7 @@ pub fn on_send(state: UseReducerHandle<State>) -> Callback<()> {
             let ctx = Context {
                 random: env::random16(),
                 now,
-                page: env::page(),
+                page: env::page().tidy(state.config.page_url_full),
                 locale: state.strings.locale().to_string(),
                 timezone: env::timezone(),
                 user: state.user.clone(),

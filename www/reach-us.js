@@ -2,7 +2,9 @@
 // Draws the launcher (a facade with the real launcher's markup and CSS) inside the
 // widget's open shadow root, installs ReachUs(...), and fetches the widget's code only on
 // intent. Everything it adds to the page, ReachUs('shutdown') removes. Verbs are checked
-// by the widget itself (an unknown one is reported when the code has loaded).
+// by the widget itself (an unknown one is reported when the code has loaded), which reads
+// the page's arguments only through calls that cannot throw into it; this file touches
+// them only inside try/catch, so ReachUs(...) never throws, whatever it is given.
 (function (w, d) {
   var P = "Reach Us: ";
   var OPENER = "[data-reach-us-open]";
@@ -25,9 +27,6 @@
     }
     var LABELS = __RU_LABELS__;
     var init = {};
-    queue.forEach(function (c) {
-      if (c[0] === "init" && c[1]) keys(c[1]).forEach(function (k) { init[k] = c[1][k]; });
-    });
     var opt = function (k) {
       return init[k] != null ? String(init[k]) : attrs[k.replace(/_/g, "-")];
     };
@@ -40,14 +39,14 @@
         var tag = String(c[j] || "").replace(/_/g, "-").toLowerCase();
         if (!tag) continue;
         var lang = tag.split("-")[0];
-        if (lang === "zh") tag = /-(hant|tw|hk|mo)\b/.test(tag) && LABELS["zh-TW"] ? "zh-tw" : "zh-cn";
+        if (lang === "zh") tag = /-(hant|tw|hk|mo)\b/.test(tag) ? "zh-tw" : "zh-cn";
         var hit = ks.find(function (k) { return k.toLowerCase() === tag; }) ||
           ks.find(function (k) { return k.split("-")[0].toLowerCase() === lang; });
         if (hit) return (t && t[hit]) || LABELS[hit];
       }
       return (t && t.en) || LABELS.en;
     };
-    var host, root, widget, loading, mounted, dead, mo;
+    var host, root, widget, loading, mounted, dead, mo, bad;
     var load = function () {
       if (loading || dead) return loading;
       if (!d.body) { d.addEventListener("DOMContentLoaded", load); return; }
@@ -57,13 +56,14 @@
         // The glue finds the wasm beside itself (build-loader writes the hashed name in).
         return m.default().then(function () {
           if (dead) return;
-          // The widget marks the host data-ready once it has mounted.
-          widget = m.boot(root, attrs, queue, glue);
-          queue = [];
+          // The widget marks the host data-ready once it has mounted. Calls made while it
+          // boots (a 'ready' listener's) wait, then go through as made.
+          widget = m.boot(root, attrs, queue.splice(0), glue);
+          queue.forEach(function (c) { api.apply(0, c); });
         });
       }).catch(function (e) {
         loading = null;
-        console.error(P + "load failed", e);
+        console.error(P, e);
       });
       return loading;
     };
@@ -76,16 +76,16 @@
       if (host) host.remove();
       if (w.ReachUs === api) delete w.ReachUs;
     };
-    var api = function (verb) {
-      var args = [].slice.call(arguments);
-      if (verb === "shutdown") return shutdown();
-      if (dead) return;
-      if (widget) {
-        try { widget.call(args[0], args[1], args[2]); } catch (e) { console.error(P + verb, e); }
-        return;
+    var api = function (verb, a, b) {
+      try {
+        if (verb === "shutdown") return shutdown();
+        if (dead) return;
+        if (widget) return widget.call(verb, a, b);
+        queue.push([verb, a, b]);
+        if (verb === "open" || verb === "toggle") load();
+      } catch (e) {
+        console.error(P, e);
       }
-      queue.push(args);
-      if (verb === "open" || verb === "toggle") load();
     };
     api.loader = 1;
     w.ReachUs = api;
@@ -101,47 +101,64 @@
       mounted = 1;
       host = d.createElement("reach-us-widget");
       root = host.attachShadow({ mode: "open" });
-      var sheet = new CSSStyleSheet();
-      // Placement from the config, numbers only (as the widget's own theme rule does).
-      var place = ".ru-root{";
-      [["x", "offset_x", "px"], ["y", "offset_y", "px"], ["z", "z_index", ""]].forEach(function (p) {
-        var n = parseInt(opt(p[1]), 10);
-        if (n === n) place += "--ru-" + p[0] + ":" + n + p[2] + ";";
-      });
-      sheet.replaceSync(__RU_LAUNCHER_CSS__ + place + "}");
-      root.adoptedStyleSheets = [sheet];
-      if (opt("launcher") !== "none") {
-        var wrap = d.createElement("div");
-        wrap.className = "ru-root";
-        wrap.setAttribute("data-pos", opt("position") || "");
-        wrap.setAttribute("data-ru-facade", "");
-        var btn = d.createElement("button");
-        btn.type = "button";
-        btn.className = "ru-launcher";
-        btn.setAttribute("aria-expanded", "false");
-        var dot = d.createElement("span");
-        dot.className = "ru-launcher-dot";
-        dot.setAttribute("aria-hidden", "true");
-        btn.appendChild(dot);
-        btn.appendChild(d.createTextNode(label()));
-        ["pointerenter", "focus"].forEach(function (t) { btn.addEventListener(t, load, { passive: true }); });
-        btn.addEventListener("click", function () { api("open"); });
-        wrap.appendChild(btn);
-        root.appendChild(wrap);
-      }
       // Outside <body>: a transform, filter or zoom on the page's body cannot move a
       // position:fixed launcher, and frameworks that re-render body keep their hands off.
       var attach = function () { if (!dead && !host.isConnected) d.documentElement.appendChild(host); };
       attach();
       mo = new MutationObserver(attach);
       mo.observe(d.documentElement, { childList: true });
-      // Idle preload: when asked, or for a returning visitor with reports still open or
-      // waiting (the widget keeps localStorage["reach-us"] set while there are).
-      var c = navigator.connection, back;
-      try { back = w.localStorage["reach-us"]; } catch (e) {}
-      if ((back || opt("preload") === "idle") && !(c && c.saveData)) (w.requestIdleCallback || setTimeout)(load);
+      // The page's values (queued inits) are read here only: one that throws (a getter, a
+      // Proxy, a Symbol made a string) leaves the facade undrawn, and the code loads at
+      // once to name the field.
+      try {
+        queue.forEach(function (c) {
+          if (c[0] === "init") keys(c[1]).forEach(function (k) { init[k] = c[1][k]; });
+        });
+        var sheet = new CSSStyleSheet();
+        // Placement from the config, numbers only (as the widget's own theme rule does).
+        var place = ".ru-root{";
+        // An offset the widget would refuse (off-screen): no facade, and the code loads at
+        // once to say so (else nothing would ever show the error).
+        [["x", "offset_x", "px"], ["y", "offset_y", "px"], ["z", "z_index", ""]].forEach(function (p) {
+          var n = parseInt(opt(p[1]), 10);
+          // (Below 0 or above 400 px: the product is negative.)
+          if (p[2] && n * (400 - n) < 0) bad = 1;
+          else if (n === n) place += "--ru-" + p[0] + ":" + n + p[2] + ";";
+        });
+        sheet.replaceSync(__RU_LAUNCHER_CSS__ + place + "}");
+        root.adoptedStyleSheets = [sheet];
+        if (opt("launcher") !== "none" && !bad) {
+          var wrap = d.createElement("div");
+          wrap.className = "ru-root";
+          wrap.setAttribute("data-pos", opt("position") || "");
+          wrap.setAttribute("data-ru-facade", "");
+          var btn = d.createElement("button");
+          btn.type = "button";
+          btn.className = "ru-launcher";
+          btn.setAttribute("aria-expanded", "false");
+          var dot = d.createElement("span");
+          dot.className = "ru-launcher-dot";
+          dot.setAttribute("aria-hidden", "true");
+          btn.appendChild(dot);
+          btn.appendChild(d.createTextNode(label()));
+          // Handler properties on our own button (removed with it).
+          btn.onpointerenter = btn.onfocus = load;
+          btn.onclick = function () { api("open"); };
+          wrap.appendChild(btn);
+          root.appendChild(wrap);
+        }
+        // Idle preload: when asked, or for a returning visitor with reports still open or
+        // waiting (the widget keeps localStorage["reach-us"] set while there are).
+        var c = navigator.connection, back;
+        try { back = w.localStorage["reach-us"]; } catch (e) {}
+        if (bad || (back || opt("preload") === "idle") && !(c && c.saveData)) (w.requestIdleCallback || setTimeout)(load);
+      } catch (e) {
+        load();
+      }
     };
     var start = function () {
+      // A queued shutdown: the page changed its mind before the loader ran.
+      if (queue.some(function (c) { return c[0] === "shutdown"; })) return shutdown();
       mount();
       // Calls queued before the loader ran that need the widget: load it now.
       if (queue.some(function (c) { return c[0] === "open" || c[0] === "toggle"; })) load();

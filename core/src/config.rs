@@ -165,10 +165,13 @@ pub struct RawConfig {
     pub backends: Option<Vec<crate::backend::Backend>>,
     /// `all` (each backend must accept) or `first` (fallback order).
     pub deliver: Option<String>,
+    /// `path` (default: the page address without query string and fragment, which may
+    /// carry tokens) or `full` (as the browser shows it).
+    pub page_url: Option<String>,
 }
 
 /// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
-pub const ATTRIBUTE_FIELDS: [&str; 20] = [
+pub const ATTRIBUTE_FIELDS: [&str; 21] = [
     "endpoint",
     "brand",
     "promise",
@@ -189,12 +192,13 @@ pub const ATTRIBUTE_FIELDS: [&str; 20] = [
     "timeout_ms",
     "retention_days",
     "fallback_email",
+    "page_url",
 ];
 
 impl RawConfig {
     /// Every JSON field name of the schema (for readers that cannot refuse unknown fields
     /// themselves, such as the browser's object reader).
-    pub const FIELDS: [&'static str; 26] = [
+    pub const FIELDS: [&'static str; 27] = [
         "endpoint",
         "backends",
         "deliver",
@@ -221,6 +225,7 @@ impl RawConfig {
         "timeout_ms",
         "retention_days",
         "fallback_email",
+        "page_url",
     ];
 
     /// Read the script tag's `data-*` attributes (names given without `data-`).
@@ -250,6 +255,7 @@ impl RawConfig {
                 "launcher" => raw.launcher = Some(value),
                 "color" => raw.color = Some(value),
                 "fallback_email" => raw.fallback_email = Some(value),
+                "page_url" => raw.page_url = Some(value),
                 "timeout_ms" | "retention_days" => {
                     let n = value.parse().map_err(|_| {
                         ConfigError::invalid(field.as_str(), "must be a whole number")
@@ -391,6 +397,7 @@ impl RawConfig {
                 }
                 "color" => raw.color = Some(value::string(k, v)?),
                 "fallback_email" => raw.fallback_email = Some(value::string(k, v)?),
+                "page_url" => raw.page_url = Some(value::string(k, v)?),
                 "timeout_ms" => {
                     raw.timeout_ms = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
                 }
@@ -410,8 +417,15 @@ impl RawConfig {
                     )
                 }
                 "categories" => {
+                    let list = value::list(k, v)?;
+                    if list.len() > defaults::MAX_CATEGORIES {
+                        return Err(ConfigError::invalid(
+                            k,
+                            format!("has more than {} categories", defaults::MAX_CATEGORIES),
+                        ));
+                    }
                     let mut out = Vec::new();
-                    for (i, c) in value::list(k, v)?.iter().enumerate() {
+                    for (i, c) in list.iter().enumerate() {
                         let path = format!("categories[{i}]");
                         let (mut id, mut label, mut urgent) = (None, None, None);
                         let mut promise = RawPromise::default();
@@ -628,6 +642,8 @@ pub struct Config {
     pub notice: Option<crate::receipts::Notice>,
     /// Where to fetch the notice.
     pub notice_url: Option<String>,
+    /// Send the page address with its query string and fragment (`page_url: "full"`).
+    pub page_url_full: bool,
 }
 
 /// Which of `options` a keyword field names, as an index (0, the default, when the field
@@ -671,16 +687,87 @@ fn category_promise_field(field: &str) -> Option<usize> {
         .flatten()
 }
 
-/// An http(s) URL or a same-origin path (no `//host` scheme-relative form, no spaces).
+/// An http(s) URL whose host is written plainly, or a same-origin path. Strict on
+/// purpose: what passes goes to the origin it names, however the browser's URL parser
+/// reads it. So no backslash anywhere (the parser reads `/\host` as `//host`: another
+/// host), no whitespace or control characters (tabs and newlines are dropped by the
+/// parser, `/<tab>/host` is `//host` again), no `//` scheme-relative path, and an
+/// authority of host (letters, digits, `-`, `.`, or a bracketed IPv6 address) and an
+/// optional port only: no `user@`, no percent-escapes.
 pub fn valid_endpoint(url: &str) -> bool {
+    if url
+        .chars()
+        .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    {
+        return false;
+    }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
-    let ok_chars = !url.chars().any(|c| c.is_whitespace() || c.is_control());
-    match rest {
-        Some(r) => ok_chars && !r.is_empty() && !r.starts_with('/'),
-        None => ok_chars && url.starts_with('/') && !url.starts_with("//"),
+    let Some(rest) = rest else {
+        return url.starts_with('/') && !url.starts_with("//");
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(':') && !p.contains(']') => (h, Some(p)),
+        _ => (authority, None),
+    };
+    let host_ok = match host.strip_prefix('[') {
+        Some(v6) => {
+            v6.len() > 1
+                && v6.ends_with(']')
+                && v6[..v6.len() - 1]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        }
+        None => {
+            !host.is_empty()
+                && !host.starts_with(['.', '-'])
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || !c.is_ascii())
+        }
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
+}
+
+/// An address to put after `mailto:` as it is: `local@domain.tld` with a local part of
+/// letters, digits and `. _ + -` (no `?`, `&`, `%`, `:` or `/`, which would add headers
+/// or recipients to the link or make it another scheme) and a domain of dot-separated
+/// labels of letters, digits and `-`. Stricter than RFC 5322 on purpose: the brand writes
+/// this one address once.
+pub fn mailto_address(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    // (Split, not `contains("..")`: no substring searcher in the wasm.)
+    if local.len() > 64
+        || domain.len() > 253
+        || !local.split('.').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
+        })
+    {
+        return false;
     }
+    let (mut labels, mut tld) = (0, false);
+    for l in domain.split('.') {
+        if l.is_empty()
+            || l.len() > 63
+            || l.starts_with('-')
+            || l.ends_with('-')
+            || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return false;
+        }
+        labels += 1;
+        tld = l.bytes().all(|b| b.is_ascii_alphabetic()) || l.starts_with("xn--");
+    }
+    labels >= 2 && tld
 }
 
 impl Config {
@@ -697,34 +784,31 @@ impl Config {
     /// Validate, but let a bad promise cost only the promise: the widget then runs and
     /// promises nothing (rather than something wrong, or nothing at all). Returns the
     /// config and the promise errors to report.
-    pub fn resolve(mut raw: RawConfig) -> Result<(Config, Vec<ConfigError>), ConfigError> {
+    /// One pass over the config (linear in its size): a promise error is collected, the
+    /// rest of the config still validated, and the first other error ends it.
+    pub fn resolve(raw: RawConfig) -> Result<(Config, Vec<ConfigError>), ConfigError> {
         let mut dropped = Vec::new();
-        loop {
-            match Config::from_raw(raw.clone()) {
-                Ok(c) => return Ok((c, dropped)),
-                Err(e) => {
-                    let field = e.field().unwrap_or("").to_string();
-                    if field.starts_with("promise") && raw.promise.is_some() {
-                        raw.promise = None;
-                    } else if let Some(i) = category_promise_field(&field) {
-                        match raw.categories.as_mut().and_then(|c| c.get_mut(i)) {
-                            Some(c) if c.promise.is_some() => {
-                                c.promise = None;
-                                c.promise_dropped = true;
-                            }
-                            _ => return Err(e),
-                        }
-                    } else {
-                        return Err(e);
-                    }
-                    dropped.push(e);
-                }
-            }
-        }
+        let c = Config::validate(raw, Some(&mut dropped))?;
+        Ok((c, dropped))
     }
 
-    /// Validate what the brand wrote.
+    /// Validate what the brand wrote; a promise that cannot be backed is an error too.
     pub fn from_raw(raw: RawConfig) -> Result<Config, ConfigError> {
+        Config::validate(raw, None)
+    }
+
+    fn validate(
+        raw: RawConfig,
+        mut dropped: Option<&mut Vec<ConfigError>>,
+    ) -> Result<Config, ConfigError> {
+        // A promise error: kept to report (and the promise left out) when resolving.
+        let mut drop = |e: ConfigError| match dropped.as_deref_mut() {
+            Some(list) => {
+                list.push(e);
+                Ok(())
+            }
+            None => Err(e),
+        };
         let backends = match (raw.endpoint, raw.backends) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::invalid(
@@ -766,7 +850,14 @@ impl Config {
         };
         let promise = match raw.promise {
             None => None,
-            Some(p) => Some(PromiseRule::from_raw("promise", p, None)?),
+            Some(p) => match PromiseRule::from_raw("promise", p, None) {
+                Ok(r) => Some(r),
+                Err(e) if e.field().is_some_and(|f| f.starts_with("promise")) => {
+                    drop(e)?;
+                    None
+                }
+                Err(e) => return Err(e),
+            },
         };
         let categories = match raw.categories {
             None => [
@@ -811,12 +902,23 @@ impl Config {
                             "is empty",
                         ));
                     }
+                    let mut promise_dropped = c.promise_dropped;
                     let cpromise = match c.promise {
-                        Some(p) => Some(PromiseRule::from_raw(
-                            &format!("categories[{i}]"),
-                            p,
-                            promise.as_ref(),
-                        )?),
+                        Some(p) => {
+                            match PromiseRule::from_raw(
+                                &format!("categories[{i}]"),
+                                p,
+                                promise.as_ref(),
+                            ) {
+                                Ok(r) => Some(r),
+                                Err(e) if e.field().and_then(category_promise_field) == Some(i) => {
+                                    drop(e)?;
+                                    promise_dropped = true;
+                                    None
+                                }
+                                Err(e) => return Err(e),
+                            }
+                        }
                         None => None,
                     };
                     let urgent = match c.urgent {
@@ -845,7 +947,7 @@ impl Config {
                         id: c.id,
                         label: Label::Custom(c.label),
                         promise: cpromise,
-                        promise_dropped: c.promise_dropped,
+                        promise_dropped,
                         urgent,
                     });
                 }
@@ -937,7 +1039,7 @@ impl Config {
             ));
         }
         let fallback_email = match raw.fallback_email.map(|e| e.trim().to_string()) {
-            Some(e) if !crate::form::plausible_email(&e) => {
+            Some(e) if !mailto_address(&e) => {
                 return Err(ConfigError::invalid(
                     "fallback_email",
                     format!("\"{e}\" is not an email address"),
@@ -1000,6 +1102,7 @@ impl Config {
             font_inherit,
             notice: raw.notice,
             notice_url,
+            page_url_full: keyword("page_url", raw.page_url.as_deref(), &["path", "full"])? == 1,
         })
     }
 }
@@ -1293,6 +1396,163 @@ mod tests {
                 .field(),
             Some("backends[0].url")
         );
+    }
+
+    #[test]
+    fn a_path_that_is_another_host_is_refused() {
+        for bad in [
+            "/\\evil.example/reports",
+            "/\\\\evil.example",
+            "\\\\evil.example/x",
+            "/\t/evil.example/x",
+            "/\n/evil.example",
+            "https:/\\evil.example",
+            "https://good.example\\@evil.example/",
+            "https://user@evil.example/",
+            "https://good.example:443@evil.example/",
+            "https://good.example%2F@evil.example",
+            "https://evil.example:99999999/",
+            "https://:80/",
+            "http:evil.example",
+        ] {
+            assert!(!valid_endpoint(bad), "{bad:?}");
+            let cfg = format!(r#"{{"endpoint": {bad:?}}}"#);
+            assert_eq!(json(&cfg).unwrap_err().field(), Some("endpoint"), "{bad:?}");
+            let (c, dropped) = Config::resolve(
+                raw_json(&format!(
+                    r#"{{"endpoint": "/r", "promise": {{"respond_within": "1h", "status_url": {bad:?}}}}}"#
+                ))
+                .unwrap(),
+            )
+            .unwrap();
+            assert!(c.promise.is_none());
+            assert_eq!(dropped[0].field(), Some("promise.status_url"));
+            let cfg = format!(r#"{{"endpoint": "/r", "notice_url": {bad:?}}}"#);
+            assert_eq!(json(&cfg).unwrap_err().field(), Some("notice_url"));
+        }
+        for good in [
+            "/r",
+            "/v1/reports?brand=acme#x",
+            "/reach-us/{id}",
+            "https://api.brand.example/reach-us",
+            "http://127.0.0.1:8787/v1/reports",
+            "https://[::1]:8080/x",
+            "https://bücher.example/r",
+        ] {
+            assert!(valid_endpoint(good), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn fallback_email_is_one_plain_address() {
+        for bad in [
+            "javascript:alert(1)//@x.com",
+            "data:text/html,hi@x.com",
+            "mailto:a@b.com",
+            "help?cc=spy%40evil.example&body=x@x.com",
+            "help@brand.example?cc=spy@evil.example",
+            "a@b@c.example",
+            "help@brand",
+            "help@brand.example.",
+            ".help@brand.example",
+            "he..lp@brand.example",
+            "help@-brand.example",
+            "help@brand..example",
+            "help @brand.example",
+        ] {
+            let cfg = format!(r#"{{"endpoint": "/r", "fallback_email": {bad:?}}}"#);
+            assert_eq!(
+                json(&cfg).unwrap_err().field(),
+                Some("fallback_email"),
+                "{bad:?}"
+            );
+        }
+        for good in [
+            "help@brand.example",
+            "first.last+tag@mail.brand-x.example",
+            "a_b-c@xn--bcher-kva.example",
+        ] {
+            let cfg = format!(r#"{{"endpoint": "/r", "fallback_email": {good:?}}}"#);
+            assert_eq!(json(&cfg).unwrap().fallback_email.as_deref(), Some(good));
+        }
+    }
+
+    #[test]
+    fn categories_are_capped_and_validation_is_one_pass() {
+        let many = |n: usize, hours: &str| {
+            let list: Vec<String> = (0..n)
+                .map(|i| format!(r#"{{"id": "c{i}", "label": "C{i}", "respond_within": "1h", "business_hours": {hours}}}"#))
+                .collect();
+            format!(
+                r#"{{"endpoint": "/r", "categories": [{}]}}"#,
+                list.join(",")
+            )
+        };
+        let bad_hours = r#"{"time_zone": "UTC", "mon": "25:00-26:00"}"#;
+        let start = std::time::Instant::now();
+        let err = raw_json(&many(10_000, bad_hours)).unwrap_err();
+        assert_eq!(err.field(), Some("categories"));
+        assert!(err.to_string().contains("more than 50"), "{err}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_millis(500),
+            "{:?}",
+            start.elapsed()
+        );
+        // At the cap, every bad promise is dropped in one pass: one error each, in order.
+        let (c, dropped) = Config::resolve(raw_json(&many(50, bad_hours)).unwrap()).unwrap();
+        assert_eq!(dropped.len(), 50);
+        assert_eq!(dropped[49].field(), Some("categories[49].business_hours"));
+        assert!(c
+            .categories
+            .iter()
+            .all(|c| c.promise_dropped && c.promise.is_none()));
+        assert!(raw_json(&many(50, r#""24/7""#)).is_ok());
+    }
+
+    #[test]
+    fn page_url_keeps_or_strips_the_query() {
+        assert!(!attrs(&[("endpoint", "/r")]).unwrap().page_url_full);
+        assert!(
+            attrs(&[("endpoint", "/r"), ("page-url", "full")])
+                .unwrap()
+                .page_url_full
+        );
+        assert!(
+            !json(r#"{"endpoint": "/r", "page_url": "path"}"#)
+                .unwrap()
+                .page_url_full
+        );
+        assert_eq!(
+            json(r#"{"endpoint": "/r", "page_url": "all"}"#)
+                .unwrap_err()
+                .field(),
+            Some("page_url")
+        );
+    }
+
+    #[test]
+    fn a_function_symbol_or_bigint_is_an_error_naming_the_field() {
+        for kind in ["a function", "a symbol", "a BigInt"] {
+            for (field, v) in [
+                ("brand", Value::Other(kind)),
+                (
+                    "texts",
+                    Value::Map(vec![("launcher".into(), Value::Other(kind))]),
+                ),
+                ("offset_x", Value::Other(kind)),
+            ] {
+                let v = Value::Map(vec![
+                    ("endpoint".into(), Value::Str("/r".into())),
+                    (field.into(), v),
+                ]);
+                let err = RawConfig::from_value(&v).unwrap_err();
+                assert!(err.field().unwrap_or_default().starts_with(field), "{err}");
+                assert!(
+                    err.to_string().contains(kind.split(' ').nth(1).unwrap()),
+                    "{err}"
+                );
+            }
+        }
     }
 
     #[test]

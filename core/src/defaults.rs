@@ -38,5 +38,11 @@ pub const MAX_IDENTITY_CHARS: usize = 256;
 pub const COLOR: &str = "#1f4fd1";
 /// Dialog corner radius, CSS px.
 pub const RADIUS_PX: u32 = 12;
+/// Most categories a brand may configure (a choice, not a catalogue; also keeps
+/// validation bounded).
+pub const MAX_CATEGORIES: usize = 50;
+/// Longest page address, title or referrer sent with a report, characters (the
+/// reference inbox refuses longer ones).
+pub const MAX_PAGE_CHARS: usize = 2048;
 /// How long an undelivered report is retried, days.
 pub const RETENTION_DAYS: u32 = 7;

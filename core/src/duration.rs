@@ -40,6 +40,8 @@ pub fn parse_minutes(input: &str) -> Result<u32, DurationError> {
     }
     let mut total: u64 = 0;
     let mut number: Option<u64> = None;
+    // Each unit at most once, largest first ("1h30m", not "2h2h" or "30m1h").
+    let mut last_unit = u64::MAX;
     for c in s.chars() {
         if let Some(d) = c.to_digit(10) {
             let n = number.unwrap_or(0) * 10 + u64::from(d);
@@ -57,6 +59,10 @@ pub fn parse_minutes(input: &str) -> Result<u32, DurationError> {
             _ => return Err(DurationError::Malformed),
         };
         let n = number.take().ok_or(DurationError::Malformed)?;
+        if unit >= last_unit {
+            return Err(DurationError::Malformed);
+        }
+        last_unit = unit;
         total += n * unit;
     }
     if number.is_some() {
@@ -97,5 +103,14 @@ mod tests {
             parse_minutes("99999999999h"),
             Err(DurationError::OutOfRange)
         );
+    }
+
+    #[test]
+    fn each_unit_once_largest_first() {
+        for bad in ["2h2h", "30m1h", "1h1h30m", "1m1d", "1d1d"] {
+            assert_eq!(parse_minutes(bad), Err(DurationError::Malformed), "{bad}");
+        }
+        assert_eq!(parse_minutes("1d2h30m"), Ok(1590));
+        assert_eq!(parse_minutes("1d30m"), Ok(1470));
     }
 }

@@ -44,6 +44,29 @@ pub struct Page {
     pub referrer: String,
 }
 
+impl Page {
+    /// What is sent: each field at most [`MAX_PAGE_CHARS`](crate::defaults::MAX_PAGE_CHARS)
+    /// characters, and unless `full`, the address and the referrer without their query
+    /// string and fragment (they may carry tokens: password-reset links, session ids).
+    pub fn tidy(self, full: bool) -> Page {
+        let cut = |s: String, strip: bool| -> String {
+            let s = match s.find(['?', '#']) {
+                Some(i) if strip => s[..i].to_string(),
+                _ => s,
+            };
+            match s.char_indices().nth(crate::defaults::MAX_PAGE_CHARS) {
+                Some((i, _)) => s[..i].to_string(),
+                None => s,
+            }
+        };
+        Page {
+            url: cut(self.url, !full),
+            title: cut(self.title, false),
+            referrer: cut(self.referrer, !full),
+        }
+    }
+}
+
 /// Who the host page says the visitor is (`ReachUs('identify', …)`), passed through for
 /// the backend to verify (`user_hash` is an HMAC the brand's server computed; the widget
 /// never computes or checks it). Absent fields are omitted.
@@ -370,6 +393,29 @@ mod tests {
         assert_eq!(
             json["user"],
             serde_json::json!({"user_id": "u-1", "user_hash": "abc"})
+        );
+    }
+
+    #[test]
+    fn page_metadata_loses_query_and_fragment_and_is_capped() {
+        let page = Page {
+            url: "https://shop.example/reset?token=s3cret#frag".into(),
+            title: "t".repeat(5000),
+            referrer: "https://mail.example/open?session=abc".into(),
+        };
+        let tidy = page.clone().tidy(false);
+        assert_eq!(tidy.url, "https://shop.example/reset");
+        assert_eq!(tidy.referrer, "https://mail.example/open");
+        assert_eq!(tidy.title.chars().count(), crate::defaults::MAX_PAGE_CHARS);
+        let full = page.tidy(true);
+        assert_eq!(full.url, "https://shop.example/reset?token=s3cret#frag");
+        let long = Page {
+            url: format!("https://x.example/{}", "é".repeat(3000)),
+            ..Page::default()
+        };
+        assert_eq!(
+            long.tidy(true).url.chars().count(),
+            crate::defaults::MAX_PAGE_CHARS
         );
     }
 

@@ -22,6 +22,9 @@ pub enum Value {
     List(Vec<Value>),
     /// An object, keys in order.
     Map(Vec<(String, Value)>),
+    /// Something no config field can be (a function, a symbol, a BigInt, an object that
+    /// could not be read): named in the error, never taken for absent.
+    Other(&'static str),
 }
 
 impl Value {
@@ -34,6 +37,7 @@ impl Value {
             Value::Str(_) => "a string",
             Value::List(_) => "an array",
             Value::Map(_) => "an object",
+            Value::Other(kind) => kind,
         }
     }
 }
@@ -155,5 +159,21 @@ mod tests {
         );
         let err = object("promise", &v, &["a"]).unwrap_err().to_string();
         assert!(err.contains("`promise.b`"), "{err}");
+    }
+
+    #[test]
+    fn a_function_symbol_or_bigint_is_named_not_taken_for_absent() {
+        let v = Value::Map(vec![("brand".into(), Value::Other("a function"))]);
+        assert_eq!(
+            object("", &v, &["brand"]).unwrap().len(),
+            1,
+            "kept: not absent"
+        );
+        assert_eq!(
+            string("brand", &Value::Other("a symbol"))
+                .unwrap_err()
+                .to_string(),
+            "Reach Us config: `brand` must be a string, not a symbol"
+        );
     }
 }

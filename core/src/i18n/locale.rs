@@ -3,8 +3,41 @@
 //! region family, then by language. English when nothing matches.
 use super::LOCALES;
 
+/// The well-formed part of a language tag as pages write them, or None: `en_US`,
+/// `en_US.UTF-8` and `de_DE@euro` (POSIX locales) give `en-US` and `de-DE`; `en-`, `zh-@`
+/// give `en` and `zh`. Kept: the language (2–3 or 5–8 letters), then a script (4 letters)
+/// and a region (2 letters or 3 digits) if present; the rest (variants, extensions, and
+/// whatever is not well-formed) is dropped, so `Intl` never sees a tag it would refuse
+/// with a `RangeError`.
+pub fn clean_tag(tag: &str) -> Option<String> {
+    let tag = tag.trim();
+    let tag = &tag[..tag.find(['.', '@']).unwrap_or(tag.len())];
+    let mut parts = tag.split(['-', '_']);
+    let lang = parts.next()?;
+    if !matches!(lang.len(), 2 | 3 | 5..=8) || !lang.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut out = lang.to_string();
+    let mut next = parts.next();
+    if let Some(script) =
+        next.filter(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        out.push('-');
+        out.push_str(script);
+        next = parts.next();
+    }
+    if let Some(region) = next.filter(|p| {
+        (p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+            || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    }) {
+        out.push('-');
+        out.push_str(region);
+    }
+    Some(out)
+}
+
 fn canonical(tag: &str) -> String {
-    tag.trim().replace('_', "-").to_ascii_lowercase()
+    clean_tag(tag).unwrap_or_default().to_ascii_lowercase()
 }
 
 /// Map one BCP 47 tag to a shipped locale, if any serves it.
@@ -64,7 +97,7 @@ pub fn format_locale<'a>(
         .into_iter()
         .find(specific)
         .or_else(|| candidates.into_iter().find(same));
-    pick.map(|c| c.trim().replace('_', "-"))
+    pick.and_then(clean_tag)
         .unwrap_or_else(|| table.to_string())
 }
 
@@ -110,6 +143,38 @@ mod tests {
         assert_eq!(format_locale(["zh-SG"], "zh-CN"), "zh-SG");
         assert_eq!(format_locale(["en", "en-GB"], "en"), "en-GB");
         assert_eq!(format_locale(["en", "fr-FR"], "en"), "en");
+    }
+
+    #[test]
+    fn malformed_tags_fall_back_along_the_chain() {
+        assert_eq!(clean_tag("en-").as_deref(), Some("en"));
+        assert_eq!(clean_tag("en_US.UTF-8").as_deref(), Some("en-US"));
+        assert_eq!(clean_tag("de_DE@euro").as_deref(), Some("de-DE"));
+        assert_eq!(clean_tag("zh-@").as_deref(), Some("zh"));
+        assert_eq!(clean_tag("zh-Hant-TW-x-").as_deref(), Some("zh-Hant-TW"));
+        assert_eq!(clean_tag("de-1996-1996").as_deref(), Some("de"));
+        assert_eq!(clean_tag("es-419").as_deref(), Some("es-419"));
+        for bad in [
+            "",
+            "-",
+            "@",
+            "e",
+            "x-klingon",
+            "1en",
+            "en US",
+            "ünï",
+            "abcd",
+        ] {
+            assert_eq!(clean_tag(bad), None, "{bad}");
+        }
+        // Never a malformed tag for Intl, whatever the page's lang says.
+        assert_eq!(format_locale(["en-"], "en"), "en");
+        assert_eq!(format_locale(["en_US.UTF-8"], "en"), "en-US");
+        assert_eq!(format_locale(["zh-@"], "zh-CN"), "zh");
+        assert_eq!(format_locale(["en-GB-", "fr"], "en"), "en-GB");
+        // A broken tag serves nothing: the next candidate decides.
+        assert_eq!(negotiate(["@@", "de"]), "de");
+        assert_eq!(negotiate(["zh-@", "de"]), "zh-CN");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use crate::config::Text;
 
 mod locale;
-pub use locale::{format_locale, negotiate};
+pub use locale::{clean_tag, format_locale, negotiate};
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
