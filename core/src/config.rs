@@ -706,6 +706,15 @@ impl Config {
                     let field = e.field().unwrap_or("").to_string();
                     if field.starts_with("promise") && raw.promise.is_some() {
                         raw.promise = None;
+                        // A category promise that takes its hours from the brand's would
+                        // now count around the clock ("4 h of business hours" read as
+                        // "4 h"): it promises nothing either.
+                        for c in raw.categories.iter_mut().flatten() {
+                            if c.promise.as_ref().is_some_and(|p| p.business_hours.is_none()) {
+                                c.promise = None;
+                                c.promise_dropped = true;
+                            }
+                        }
                     } else if let Some(i) = category_promise_field(&field) {
                         match raw.categories.as_mut().and_then(|c| c.get_mut(i)) {
                             Some(c) if c.promise.is_some() => {
@@ -1112,6 +1121,21 @@ mod tests {
         );
         assert_eq!(c.rule_for("b").map(|p| p.minutes), Some(120));
         assert_eq!(c.rule_for("unknown").map(|p| p.minutes), Some(120));
+        // The brand's business-hours promise is dropped: a category that sets only its
+        // own duration would count it around the clock, so it promises nothing; one with
+        // its own hours keeps its promise.
+        let raw = raw_json(r#"{"endpoint": "/r",
+            "promise": {"respond_within": "2h", "business_hours": {"time_zone": "Europe/Berlin", "mon-fri": "25:00-17:00"}},
+            "categories": [{"id": "a", "label": "A", "respond_within": "4h"},
+                           {"id": "b", "label": "B", "respond_within": "1h", "business_hours": "24/7"},
+                           {"id": "c", "label": "C"}]}"#).unwrap();
+        let (c, dropped) = Config::resolve(raw).unwrap();
+        assert_eq!(dropped.len(), 1, "{dropped:?}");
+        assert_eq!(dropped[0].field(), Some("promise.business_hours"));
+        assert!(c.promise.is_none());
+        assert_eq!(c.rule_for("a").map(|p| p.minutes), None, "not 4 h around the clock");
+        assert_eq!(c.rule_for("b").map(|p| (p.minutes, p.business())), Some((60, false)));
+        assert_eq!(c.rule_for("c").map(|p| p.minutes), None);
         // Other errors still stop the widget.
         let (raw, _) = RawConfig::from_attributes([("promise", "2h")]).unwrap();
         assert_eq!(Config::resolve(raw).unwrap_err().field(), Some("endpoint"));
