@@ -171,11 +171,12 @@ pub fn app(props: &AppProps) -> Html {
     {
         let dialog_ref = dialog_ref.clone();
         let (bridge, opener, root) = (props.bridge.clone(), opener.clone(), props.root.clone());
-        let (dispatcher, config, receipts, has_track) = (
+        let (dispatcher, config, receipts, has_track, clock) = (
             state.dispatcher(),
             state.config.clone(),
             state.receipts.clone(),
             state.track.is_some(),
+            state.now,
         );
         let (first, announced) = (use_mut_ref(|| true), announced.clone());
         use_effect_with(state.open, move |open| {
@@ -203,7 +204,12 @@ pub fn app(props: &AppProps) -> Html {
                         env::focus(&el);
                     }
                 }
-                dispatcher.dispatch(Action::Tick(env::now()));
+                // Read the clock unless the opening click just did (a second render
+                // before the first paint otherwise).
+                let now = env::now();
+                if now - clock > 1_000 {
+                    dispatcher.dispatch(Action::Tick(now));
+                }
                 refresh(&dispatcher, &config, &receipts, has_track);
                 let d = dispatcher.clone();
                 tick = Some(gloo::timers::callback::Interval::new(30_000, move || {
@@ -262,7 +268,12 @@ pub fn app(props: &AppProps) -> Html {
     let locale = state.strings.locale();
     let on_launcher = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |_| dispatcher.dispatch(Action::Toggle))
+        // The clock is read here, with the click, so the open renders once with it (both
+        // actions are reduced before the one render), instead of again after the open.
+        Callback::from(move |_| {
+            dispatcher.dispatch(Action::Tick(env::now()));
+            dispatcher.dispatch(Action::Toggle)
+        })
     };
     html! {
             <div class="ru-root" data-pos={state.config.position.as_str()} data-open={state.open.then_some("")} data-launcher={(!state.config.launcher).then_some("none")} data-theme={state.config.theme.as_str()} lang={locale} dir={dir(locale)}>
