@@ -137,6 +137,7 @@ pub fn app(props: &AppProps) -> Html {
             launcher_ref.clone(),
         );
         let notice_url = state.config.notice_url.clone();
+        let (config, strings) = (state.config.clone(), state.strings.clone());
         use_effect_with((), move |_| {
             if let Ok(Some(facade)) = root.query_selector("[data-ru-facade]") {
                 let had_focus = root
@@ -163,6 +164,14 @@ pub fn app(props: &AppProps) -> Html {
                 });
             }
             bridge.attach(dispatcher);
+            // The formatters the open needs, built now in a task of their own (while the
+            // pointer still hovers), not on the click.
+            let (locale, zones) = (strings.format_locale().to_string(), config.zones());
+            gloo::timers::callback::Timeout::new(0, move || {
+                let zones: Vec<&str> = zones.iter().map(String::as_str).collect();
+                crate::edge::intl::warm(&locale, &zones);
+            })
+            .forget();
         });
     }
     // On open: focus into the message box, tell the page, read the clock, then what the

@@ -694,6 +694,18 @@ impl Config {
         }
     }
 
+    /// The IANA time zones the promises count business hours in (each once).
+    pub fn zones(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let rules = self.promise.iter().chain(self.categories.iter().filter_map(|c| c.promise.as_ref()));
+        for tz in rules.filter_map(|r| r.time_zone.as_ref()) {
+            if !out.contains(tz) {
+                out.push(tz.clone());
+            }
+        }
+        out
+    }
+
     /// Validate, but let a bad promise cost only the promise: the widget then runs and
     /// promises nothing (rather than something wrong, or nothing at all). Returns the
     /// config and the promise errors to report.
@@ -1089,6 +1101,7 @@ mod tests {
         let p = c.promise.as_ref().unwrap();
         assert!(p.business());
         assert_eq!(p.time_zone.as_deref(), Some("Asia/Shanghai"));
+        assert_eq!(c.zones(), ["Asia/Shanghai"], "each zone once");
         assert_eq!(p.hours.holidays.len(), 2);
         let safety = &c.categories[0];
         let sp = safety.promise.as_ref().unwrap();

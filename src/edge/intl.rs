@@ -194,3 +194,20 @@ pub fn span(locale: &str, ms: Millis) -> String {
     }
     duration(locale, minutes)
 }
+
+/// Build, ahead of need, the formatters the open dialog uses (the promise line's due time
+/// and duration, "Your reports" countdowns) and the brand's time zones: the first
+/// `Intl.DateTimeFormat` of a page costs tens of milliseconds (ICU loads the locale's
+/// patterns), which would otherwise land on the click that opens the dialog. Called once,
+/// in a task of its own after the widget has mounted.
+pub fn warm(locale: &str, zones: &[&str]) {
+    let now = js_sys::Date::now() as Millis;
+    let _ = when(locale, now, now);
+    let _ = duration(locale, 60);
+    let _ = duration(locale, 1);
+    let _ = relative(locale, 60_000);
+    for tz in zones {
+        let _ = crate::edge::zone::IntlZone::new(tz);
+        let _ = clock_in(locale, now, tz);
+    }
+}
