@@ -9,7 +9,10 @@ import { serveDir, servePages, backend } from "../e2e/servers.mjs";
 import { buildSentry, clickToUsable, keystroke, lighthouse, serveDemo } from "./vs.mjs";
 
 const RUNS = Number(process.argv[2] || 10);
-const DIST = join(dirname(fileURLToPath(import.meta.url)), "../../dist");
+// BENCH_DIST: another build to measure (e.g. an earlier commit's dist/, for before → after).
+const DIST = process.env.BENCH_DIST || join(dirname(fileURLToPath(import.meta.url)), "../../dist");
+// BENCH_ONLY=vs: only the side-by-side rows and Lighthouse.
+const ONLY_VS = process.env.BENCH_ONLY === "vs";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
 const cdn = await serveDir(DIST, { headers: { "cache-control": "public, max-age=3600" } });
@@ -19,7 +22,7 @@ const page = (withWidget, lang = "en") => `<!doctype html><html lang="${lang}"><
 <style>body{font:16px/1.5 Georgia,serif;max-width:720px;margin:2rem auto}</style></head><body><h1>A brand page</h1>${content}
 ${withWidget ? `<script async src="${cdn.url}/reach-us.js" data-endpoint="${api.url}/r" data-brand="Bench" data-promise="2h"></script>` : ""}</body></html>`;
 // Sentry's feedback widget on the same page, bundled as its docs show (tests/bench/vs.mjs).
-const vsDir = join(DIST, "../target/bench-vs");
+const vsDir = join(dirname(fileURLToPath(import.meta.url)), "../../target/bench-vs");
 const sentryBytes = await buildSentry(vsDir);
 const sentryCdn = await serveDir(vsDir);
 const sentryDsn = `http://public@${api.url.replace("http://", "")}/1`;
@@ -138,6 +141,7 @@ const median = async (path, throttle) => {
   return { requests: pick("requests"), bytes: pick("bytes"), script: pick("script"), task: pick("task"), longMax: Math.max(0, ...runs.flatMap((r) => r.long)), cls: Math.max(...runs.map((r) => r.cls)) };
 };
 
+if (!ONLY_VS) {
 const base = await median("/without", 1);
 const withW = await median("/with", 1);
 const rows = [];
@@ -163,6 +167,8 @@ const send = await sendTimes();
 console.log(`| Send → receipt, local backend | ${ms(send.med)} | ${ms(send.min)} | ${ms(send.max)} |`);
 console.log("");
 console.log(`JS heap used after open and send: ${kib(send.heap)}; wasm linear memory: ${kib(send.wasm)}`);
+
+}
 
 // Side by side with Sentry's feedback widget (issue 18): same page, same browser, same run.
 const vsRuns = Math.max(5, RUNS);
