@@ -2,20 +2,24 @@
 //! "We reply within 2 hours of business hours: by today 11:30 (your time)." or, when the
 //! team is closed, when it opens (in the brand's zone and the visitor's) and the due time.
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use reach_us_core::i18n::{Msg, Strings};
 use reach_us_core::promise::PromiseRule;
 use reach_us_core::time::Millis;
+use reach_us_core::Config;
 use yew::prelude::*;
 
 use crate::edge::{env, intl, zone};
 use crate::state::State;
 
-/// The line last computed and what it was computed from: the rule, the visitor's language
-/// and the minute. A render (every keystroke) reuses it; the engine and the formatters run
-/// again only when the category, the config, the language or the minute changes.
+/// The line last computed and what it was computed from: the config (held, so its address
+/// cannot be reused by another), the category, the visitor's language and the minute. A
+/// render (every keystroke) reuses it; the engine and the formatters run again only when
+/// one of those changes.
 struct Last {
-    rule: PromiseRule,
+    config: Rc<Config>,
+    category: String,
     locale: &'static str,
     format: String,
     minute: Millis,
@@ -67,14 +71,16 @@ pub fn promise_line(state: &State) -> Html {
                 if l.minute == minute
                     && l.locale == s.locale()
                     && l.format == s.format_locale()
-                    && l.rule == *rule =>
+                    && Rc::ptr_eq(&l.config, &state.config)
+                    && l.category == state.form.category =>
             {
                 l.line.clone()
             }
             _ => {
                 let line = compute(s, rule, now);
                 *last = Some(Last {
-                    rule: rule.clone(),
+                    config: state.config.clone(),
+                    category: state.form.category.clone(),
                     locale: s.locale(),
                     format: s.format_locale().to_string(),
                     minute,

@@ -40,6 +40,7 @@ test("storage refused: failed {http_400}, then delivered, then failed {network}"
   await api.close();
   await page.getByRole("button", { name: "Report something else" }).click();
   await page.getByLabel("What happened?").fill("Second problem");
+  await page.getByLabel("Email").fill("a@example.com");
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
   await expect.poll(events).toHaveLength(3);
