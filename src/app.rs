@@ -126,6 +126,9 @@ pub fn app(props: &AppProps) -> Html {
     // or the page's own `data-reach-us-open` button).
     let opener = use_mut_ref(|| None::<web_sys::Element>);
     let announced = use_mut_ref(Announced::default);
+    // Set once, in a task after mount: from then on the dialog is in the DOM, hidden until
+    // opened, so the click that opens it only shows it (no building on the click).
+    let primed = use_state(|| false);
 
     // Mount: take over from the loader's facade (keeping focus if it had it), then let
     // the bridge deliver the calls that waited.
@@ -137,6 +140,11 @@ pub fn app(props: &AppProps) -> Html {
             launcher_ref.clone(),
         );
         let notice_url = state.config.notice_url.clone();
+        let (config, strings, primed) = (
+            state.config.clone(),
+            state.strings.clone(),
+            primed.setter(),
+        );
         use_effect_with((), move |_| {
             if let Ok(Some(facade)) = root.query_selector("[data-ru-facade]") {
                 let had_focus = root
@@ -163,6 +171,15 @@ pub fn app(props: &AppProps) -> Html {
                 });
             }
             bridge.attach(dispatcher);
+            // The formatters the open needs and the hidden dialog, built now in a task of
+            // their own (while the pointer still hovers), not on the click.
+            let (locale, zones) = (strings.format_locale().to_string(), config.zones());
+            gloo::timers::callback::Timeout::new(0, move || {
+                let zones: Vec<&str> = zones.iter().map(String::as_str).collect();
+                crate::edge::intl::warm(&locale, &zones);
+                primed.set(true);
+            })
+            .forget();
         });
     }
     // On open: focus into the message box, tell the page, read the clock, then what the
@@ -171,11 +188,12 @@ pub fn app(props: &AppProps) -> Html {
     {
         let dialog_ref = dialog_ref.clone();
         let (bridge, opener, root) = (props.bridge.clone(), opener.clone(), props.root.clone());
-        let (dispatcher, config, receipts, has_track) = (
+        let (dispatcher, config, receipts, has_track, clock) = (
             state.dispatcher(),
             state.config.clone(),
             state.receipts.clone(),
             state.track.is_some(),
+            state.now,
         );
         let (first, announced) = (use_mut_ref(|| true), announced.clone());
         use_effect_with(state.open, move |open| {
@@ -203,7 +221,12 @@ pub fn app(props: &AppProps) -> Html {
                         env::focus(&el);
                     }
                 }
-                dispatcher.dispatch(Action::Tick(env::now()));
+                // Read the clock unless the opening click just did (a second render
+                // before the first paint otherwise).
+                let now = env::now();
+                if now - clock > 1_000 {
+                    dispatcher.dispatch(Action::Tick(now));
+                }
                 refresh(&dispatcher, &config, &receipts, has_track);
                 let d = dispatcher.clone();
                 tick = Some(gloo::timers::callback::Interval::new(30_000, move || {
@@ -265,14 +288,19 @@ pub fn app(props: &AppProps) -> Html {
     let locale = state.strings.locale();
     let on_launcher = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |_| dispatcher.dispatch(Action::Toggle))
+        // The clock is read here, with the click, so the open renders once with it (both
+        // actions are reduced before the one render), instead of again after the open.
+        Callback::from(move |_| {
+            dispatcher.dispatch(Action::Tick(env::now()));
+            dispatcher.dispatch(Action::Toggle)
+        })
     };
     html! {
             <div class="ru-root" data-pos={state.config.position.as_str()} data-open={state.open.then_some("")} data-launcher={(!state.config.launcher).then_some("none")} data-theme={state.config.theme.as_str()} lang={locale} dir={dir(locale)}>
                 if state.config.launcher {
                     { launcher(&LauncherProps { node_ref: launcher_ref, strings: state.strings.clone(), expanded: state.open, onclick: on_launcher, notice: state.notice.is_some(), undelivered: !state.undelivered.is_empty() }) }
                 }
-                if state.open {
+                if state.open || *primed {
                     { dialog(&state, &dialog_ref, trap, &announced) }
                 }
             </div>

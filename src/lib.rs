@@ -9,6 +9,7 @@ pub mod bridge;
 pub mod components;
 pub mod edge;
 pub mod error;
+pub mod events;
 pub mod hooks;
 pub mod send;
 pub mod state;

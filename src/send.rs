@@ -86,15 +86,29 @@ pub fn on_send(state: UseReducerHandle<State>) -> Callback<()> {
                     while entry.pending() && entry.next_at <= env::now() {
                         outbox::attempt(&mut entry, &plan, &bridge).await;
                     }
+                    // The page hears the outcome as from the outbox: `delivered`, or
+                    // `failed` (`http_<status>`, or `network` when no backend answered).
                     let phase = match entry.state {
-                        Sent::Delivered { reference } => Phase::Sent(Receipt {
-                            id: report.id.clone(),
-                            reference: reference.unwrap_or_else(|| report.reference.clone()),
-                            created_at: report.created_millis(),
-                            due_at: report.due_millis(),
-                        }),
-                        Sent::Failed { status: Some(s) } => Phase::Failed(SendError::Status(s)),
-                        _ => Phase::Failed(SendError::Network),
+                        Sent::Delivered { reference } => {
+                            let reference = reference.unwrap_or_else(|| report.reference.clone());
+                            crate::events::delivered(&bridge, &report.id, &reference);
+                            Phase::Sent(Receipt {
+                                id: report.id.clone(),
+                                reference,
+                                created_at: report.created_millis(),
+                                due_at: report.due_millis(),
+                            })
+                        }
+                        Sent::Failed { status: Some(s) } => {
+                            let reason = reach_us_core::outbox::failed_reason(Some(s), false);
+                            crate::events::failed(&bridge, &report.id, &reason);
+                            Phase::Failed(SendError::Status(s))
+                        }
+                        _ => {
+                            let reason = reach_us_core::outbox::failed_reason(None, false);
+                            crate::events::failed(&bridge, &report.id, &reason);
+                            Phase::Failed(SendError::Network)
+                        }
                     };
                     dispatcher.dispatch(Action::Outcome(report.id.clone(), Box::new(phase)));
                 });

@@ -117,7 +117,7 @@ async fn opens_an_accessible_dialog_with_the_promise() {
         Array::new(),
     );
     click(&find(&root, "button.ru-launcher").await);
-    let dialog = find(&root, "[role=dialog]").await;
+    let dialog = find(&root, "[role=dialog]:not([hidden])").await;
     assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
     let title_id = dialog.get_attribute("aria-labelledby").unwrap();
     let title = root.get_element_by_id(&title_id).unwrap();
@@ -285,7 +285,8 @@ async fn queued_init_and_open_apply_before_first_paint() {
         "no table could be fetched (no glue URL given): English, and marked so"
     );
     w.call("close".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
-    gone(&root, "[role=dialog]").await;
+    // Closed: hidden (kept, primed for the next open), or not there at all.
+    gone(&root, "[role=dialog]:not([hidden])").await;
     w.call("toggle".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
-    find(&root, "[role=dialog]").await;
+    find(&root, "[role=dialog]:not([hidden])").await;
 }

@@ -781,6 +781,18 @@ impl Config {
         }
     }
 
+    /// The IANA time zones the promises count business hours in (each once).
+    pub fn zones(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let rules = self.promise.iter().chain(self.categories.iter().filter_map(|c| c.promise.as_ref()));
+        for tz in rules.filter_map(|r| r.time_zone.as_ref()) {
+            if !out.contains(tz) {
+                out.push(tz.clone());
+            }
+        }
+        out
+    }
+
     /// Validate, but let a bad promise cost only the promise: the widget then runs and
     /// promises nothing (rather than something wrong, or nothing at all). Returns the
     /// config and the promise errors to report.
@@ -848,12 +860,15 @@ impl Config {
             Some(b) if b.is_empty() => None,
             other => other,
         };
+        // Set when the brand's promise was written but dropped as invalid.
+        let mut brand_dropped = false;
         let promise = match raw.promise {
             None => None,
             Some(p) => match PromiseRule::from_raw("promise", p, None) {
                 Ok(r) => Some(r),
                 Err(e) if e.field().is_some_and(|f| f.starts_with("promise")) => {
                     drop(e)?;
+                    brand_dropped = true;
                     None
                 }
                 Err(e) => return Err(e),
@@ -904,6 +919,13 @@ impl Config {
                     }
                     let mut promise_dropped = c.promise_dropped;
                     let cpromise = match c.promise {
+                        // It would take its hours from the brand's dropped promise and count
+                        // around the clock instead ("4 h of business hours" read as "4 h"):
+                        // it promises nothing either (the brand's error already says why).
+                        Some(p) if brand_dropped && p.business_hours.is_none() => {
+                            promise_dropped = true;
+                            None
+                        }
                         Some(p) => {
                             match PromiseRule::from_raw(
                                 &format!("categories[{i}]"),
@@ -1183,6 +1205,7 @@ mod tests {
         let p = c.promise.as_ref().unwrap();
         assert!(p.business());
         assert_eq!(p.time_zone.as_deref(), Some("Asia/Shanghai"));
+        assert_eq!(c.zones(), ["Asia/Shanghai"], "each zone once");
         assert_eq!(p.hours.holidays.len(), 2);
         let safety = &c.categories[0];
         let sp = safety.promise.as_ref().unwrap();
@@ -1215,6 +1238,21 @@ mod tests {
         );
         assert_eq!(c.rule_for("b").map(|p| p.minutes), Some(120));
         assert_eq!(c.rule_for("unknown").map(|p| p.minutes), Some(120));
+        // The brand's business-hours promise is dropped: a category that sets only its
+        // own duration would count it around the clock, so it promises nothing; one with
+        // its own hours keeps its promise.
+        let raw = raw_json(r#"{"endpoint": "/r",
+            "promise": {"respond_within": "2h", "business_hours": {"time_zone": "Europe/Berlin", "mon-fri": "25:00-17:00"}},
+            "categories": [{"id": "a", "label": "A", "respond_within": "4h"},
+                           {"id": "b", "label": "B", "respond_within": "1h", "business_hours": "24/7"},
+                           {"id": "c", "label": "C"}]}"#).unwrap();
+        let (c, dropped) = Config::resolve(raw).unwrap();
+        assert_eq!(dropped.len(), 1, "{dropped:?}");
+        assert_eq!(dropped[0].field(), Some("promise.business_hours"));
+        assert!(c.promise.is_none());
+        assert_eq!(c.rule_for("a").map(|p| p.minutes), None, "not 4 h around the clock");
+        assert_eq!(c.rule_for("b").map(|p| (p.minutes, p.business())), Some((60, false)));
+        assert_eq!(c.rule_for("c").map(|p| p.minutes), None);
         // Other errors still stop the widget.
         let (raw, _) = RawConfig::from_attributes([("promise", "2h")]).unwrap();
         assert_eq!(Config::resolve(raw).unwrap_err().field(), Some("endpoint"));

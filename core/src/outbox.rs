@@ -64,6 +64,18 @@ impl Outcome {
     }
 }
 
+/// Why a report will not be delivered, as the `failed` event says it (README "Events"):
+/// `http_<status>` when a backend refused it; without a status, `expired` when it was kept
+/// in the outbox (`kept`) until its retention ran out, `network` when it could not be kept
+/// (storage refused) and its one attempt from memory reached no backend.
+pub fn failed_reason(status: Option<u16>, kept: bool) -> String {
+    match status {
+        Some(s) => format!("http_{s}"),
+        None if kept => "expired".into(),
+        None => "network".into(),
+    }
+}
+
 /// Parse `Retry-After`: delta-seconds only (an HTTP date is rare from APIs; ignored).
 pub fn retry_after(header: Option<&str>) -> Option<Millis> {
     header?
@@ -739,5 +751,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn failed_reasons_are_the_documented_words() {
+        assert_eq!(failed_reason(Some(400), true), "http_400");
+        assert_eq!(failed_reason(Some(413), false), "http_413");
+        assert_eq!(failed_reason(None, true), "expired");
+        assert_eq!(failed_reason(None, false), "network");
     }
 }

@@ -191,11 +191,24 @@ mod tests {
             (p.accent, p.adjusted),
             (Rgb::parse("#1f4fd1").unwrap(), false)
         );
-        // Mid grey fails with both white and ink: adjusted.
-        assert!(
-            palette(Rgb::parse("#8e8e8e").unwrap()).adjusted
-                || contrast(INK, Rgb::parse("#8e8e8e").unwrap()) >= AA
-        );
+        // A light grey takes ink text on the button, kept as is; as text on the light
+        // background it is too pale and is darkened: adjusted.
+        let grey = Rgb::parse("#8e8e8e").unwrap();
+        assert!(contrast(WHITE, grey) < AA && contrast(INK, grey) >= AA);
+        let p = palette(grey);
+        assert_eq!((p.accent, p.on_accent), (grey, INK));
+        assert_ne!(p.accent_on_light, grey);
+        assert!(p.adjusted);
+        // Mid grey fails with both white and ink: the button itself is darkened until
+        // white text reaches AA, and only just (one step less would not).
+        let mid = Rgb::parse("#777777").unwrap();
+        assert!(contrast(WHITE, mid) < AA && contrast(INK, mid) < AA);
+        let p = palette(mid);
+        assert!(p.adjusted);
+        assert_ne!(p.accent, mid);
+        assert_eq!(p.on_accent, WHITE);
+        assert!(contrast(p.accent, WHITE) >= AA);
+        assert!(contrast(p.accent, INK) < contrast(mid, INK), "darkened, not lightened");
     }
 
     #[test]

@@ -30,6 +30,36 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Days in a month of the proleptic Gregorian calendar; `None` for a month outside 1–12.
+pub fn days_in_month(year: i64, month: u32) -> Option<u32> {
+    Some(match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    })
+}
+
+/// Parse a calendar date `YYYY-MM-DD` (exactly ten characters), checking the month's
+/// length: `2026-02-31` is refused. The one date reader of the crate (RFC 3339 instants and
+/// holidays both use it).
+pub fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    let (y, m, d) = (i64::from(digits(0..4)?), digits(5..7)?, digits(8..10)?);
+    (1..=days_in_month(y, m)?).contains(&d).then_some((y, m, d))
+}
+
 /// Parse RFC 3339 (`2026-11-23T11:30:00Z`, `…00.123+08:00`) to milliseconds.
 pub fn parse_iso(s: &str) -> Option<Millis> {
     let s = s.trim();
@@ -43,16 +73,17 @@ pub fn parse_iso(s: &str) -> Option<Millis> {
     {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
-    let (y, mo, d, h, mi, sec) = (
-        num(0..4)?,
-        num(5..7)?,
-        num(8..10)?,
-        num(11..13)?,
-        num(14..16)?,
-        num(17..19)?,
-    );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+    // Two ASCII digits (`str::parse` would also take a sign: "+1").
+    let num = |r: std::ops::Range<usize>| {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse::<i64>().ok())
+            .flatten()
+    };
+    let (y, mo, d) = parse_date(s.get(0..10)?)?;
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || mi > 59 || sec > 60 {
         return None;
     }
     let mut rest = s.get(19..)?;
@@ -77,11 +108,21 @@ pub fn parse_iso(s: &str) -> Option<Millis> {
             if rest.len() != 6 || rest.as_bytes()[3] != b':' {
                 return None;
             }
-            let n = |a: usize| rest.get(a..a + 2)?.parse::<i64>().ok();
-            sign * (n(1)? * 60 + n(4)?)
+            let n = |a: usize| {
+                let part = rest.get(a..a + 2)?;
+                part.bytes()
+                    .all(|c| c.is_ascii_digit())
+                    .then(|| part.parse::<i64>().ok())
+                    .flatten()
+            };
+            let (oh, om) = (n(1)?, n(4)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            sign * (oh * 60 + om)
         }
     };
-    let days = days_from_civil(y, mo as u32, d as u32);
+    let days = days_from_civil(y, mo, d);
     Some(days * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms - offset * 60_000)
 }
 
@@ -129,8 +170,45 @@ mod tests {
             "2026-11-23T11:30:00",
             "2026-11-23T11:30:00+0800",
             "yesterday",
+            // Days the month does not have, signs inside numbers, offsets out of range.
+            "2026-02-31T11:30:00Z",
+            "2026-02-29T11:30:00Z",
+            "2026-04-31T11:30:00Z",
+            "2026-11-+3T11:30:00Z",
+            "2026-11-23T+1:30:00Z",
+            "2026-11-23T11:30:00+24:00",
+            "2026-11-23T11:30:00+08:60",
         ] {
             assert_eq!(parse_iso(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_know_month_lengths() {
+        assert_eq!(parse_date("2028-02-29"), Some((2028, 2, 29)));
+        assert_eq!(parse_date("2000-02-29"), Some((2000, 2, 29)));
+        for bad in ["2026-02-29", "1900-02-29", "2026-02-31", "2026-00-10", "2026-13-01", "2026-1-01", "2026-01-00", "+026-01-01"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// `parse_iso` agrees with chrono's RFC 3339 parser on instants built from fields
+        /// around and beyond their ranges (leap seconds aside, which chrono keeps apart).
+        #[test]
+        fn parse_iso_agrees_with_chrono(
+            y in 1900i64..2200, mo in 0u32..14, d in 0u32..33, h in 0u32..25, mi in 0u32..61,
+            sec in 0u32..60, frac in proptest::option::of(0u32..1000),
+            off in proptest::option::of((proptest::bool::ANY, 0u32..26, 0u32..61)),
+        ) {
+            let frac = frac.map(|f| format!(".{f:03}")).unwrap_or_default();
+            let off = match off {
+                None => "Z".to_string(),
+                Some((neg, oh, om)) => format!("{}{oh:02}:{om:02}", if neg { '-' } else { '+' }),
+            };
+            let text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{sec:02}{frac}{off}");
+            let theirs = chrono::DateTime::parse_from_rfc3339(&text).ok().map(|t| t.timestamp_millis());
+            proptest::prop_assert_eq!(parse_iso(&text), theirs, "{}", text);
         }
     }
 

@@ -1,5 +1,6 @@
 //! The dialog: `role="dialog"`, `aria-modal="true"`, named by its title; Escape closes,
-//! Tab stays inside; a polite live region announces sending, failure and delivery.
+//! Tab stays inside; a polite live region announces sending, failure and delivery. Once the
+//! app has primed it, it stays in the DOM, `hidden` while closed.
 use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
@@ -48,7 +49,7 @@ pub fn dialog(
         _ => String::new(),
     };
     html! {
-        <div ref={node_ref.clone()} class="ru-dialog" role="dialog" aria-modal="true" aria-labelledby="ru-title" {onkeydown}>
+        <div ref={node_ref.clone()} class="ru-dialog" role="dialog" aria-modal="true" aria-labelledby="ru-title" hidden={!state.open} {onkeydown}>
             <div class="ru-head">
                 <h2 id="ru-title" class="ru-title">{ title }</h2>
                 <button type="button" class="ru-close" aria-label={s.get(Msg::Close).to_string()} onclick={close}>
@@ -64,7 +65,11 @@ pub fn dialog(
                     { queued_view(state, *offline) }
                 } else {
                     { undelivered_list(state) }
-                    { your_reports(state, announced) }
+                    // Only while open: what its live region has told starts afresh on
+                    // each open (the app resets it on close).
+                    if state.open {
+                        { your_reports(state, announced) }
+                    }
                     { report_form(state) }
                 }
             </div>

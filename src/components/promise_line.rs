@@ -1,24 +1,39 @@
 //! The promise before sending, for the chosen category, in the visitor's own time:
 //! "We reply within 2 hours of business hours: by today 11:30 (your time)." or, when the
 //! team is closed, when it opens (in the brand's zone and the visitor's) and the due time.
-use reach_us_core::i18n::Msg;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use reach_us_core::i18n::{Msg, Strings};
+use reach_us_core::promise::PromiseRule;
+use reach_us_core::time::Millis;
+use reach_us_core::Config;
 use yew::prelude::*;
 
 use crate::edge::{env, intl, zone};
 use crate::state::State;
 
-/// The promise line (nothing when no promise can be backed).
-pub fn promise_line(state: &State) -> Html {
-    let s = &state.strings;
+/// The line last computed and what it was computed from: the config (held, so its address
+/// cannot be reused by another), the category, the visitor's language and the minute. A
+/// render (every keystroke) reuses it; the engine and the formatters run again only when
+/// one of those changes.
+struct Last {
+    config: Rc<Config>,
+    category: String,
+    locale: &'static str,
+    format: String,
+    minute: Millis,
+    line: Option<(String, Millis)>,
+}
+
+thread_local! {
+    static LAST: RefCell<Option<Last>> = const { RefCell::new(None) };
+}
+
+/// The text and the due time (None when no promise can be backed: unknown zone, no hours).
+fn compute(s: &Strings, rule: &PromiseRule, now: Millis) -> Option<(String, Millis)> {
     let locale = s.format_locale();
-    let Some(rule) = state.config.rule_for(&state.form.category) else {
-        return html! {};
-    };
-    let now = env::now();
-    let Some(due) = zone::due(rule, now) else {
-        return html! {};
-    };
-    let duration = intl::duration(locale, rule.minutes);
+    let due = zone::due(rule, now)?;
     let due_text = intl::when(locale, due, now);
     let text = match (zone::opens(rule, now), rule.time_zone.as_deref()) {
         (Some(at), Some(tz)) => s.fmt(
@@ -35,8 +50,48 @@ pub fn promise_line(state: &State) -> Html {
             } else {
                 Msg::PromiseDue
             },
-            &[("duration", &duration), ("due", &due_text)],
+            &[("duration", &intl::duration(locale, rule.minutes)), ("due", &due_text)],
         ),
+    };
+    Some((text, due))
+}
+
+/// The promise line (nothing when no promise can be backed).
+pub fn promise_line(state: &State) -> Html {
+    let s = &state.strings;
+    let Some(rule) = state.config.rule_for(&state.form.category) else {
+        return html! {};
+    };
+    let now = env::now();
+    let minute = now.div_euclid(60_000);
+    let line = LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some(l)
+                if l.minute == minute
+                    && l.locale == s.locale()
+                    && l.format == s.format_locale()
+                    && Rc::ptr_eq(&l.config, &state.config)
+                    && l.category == state.form.category =>
+            {
+                l.line.clone()
+            }
+            _ => {
+                let line = compute(s, rule, now);
+                *last = Some(Last {
+                    config: state.config.clone(),
+                    category: state.form.category.clone(),
+                    locale: s.locale(),
+                    format: s.format_locale().to_string(),
+                    minute,
+                    line: line.clone(),
+                });
+                line
+            }
+        }
+    });
+    let Some((text, due)) = line else {
+        return html! {};
     };
     html! { <p class="ru-promise" data-ru-due={reach_us_core::time::iso_utc(due)}>{ text }</p> }
 }

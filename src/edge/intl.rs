@@ -16,16 +16,51 @@ fn locales(locale: &str) -> Array {
     Array::of1(&JsValue::from_str(locale))
 }
 
+thread_local! {
+    /// Formatters already built, by what they format and for which locale: building an
+    /// `Intl` formatter costs far more than using one, and a render (every keystroke)
+    /// would otherwise build several. A list: a dozen entries at most in a session.
+    static FORMATTERS: std::cell::RefCell<Vec<(String, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The formatter for `key` (what it formats and the locale), built by `make` once.
+pub(crate) fn cached(key: String, make: impl FnOnce() -> JsValue) -> JsValue {
+    if let Some(f) = FORMATTERS.with(|c| c.borrow().iter().find(|(k, _)| *k == key).map(|(_, f)| f.clone())) {
+        return f;
+    }
+    let f = make();
+    FORMATTERS.with(|c| c.borrow_mut().push((key, f.clone())));
+    f
+}
+
+/// Format `value` with a cached formatter's bound `format` function.
+fn format_with(formatter: &JsValue, value: &JsValue) -> Option<String> {
+    let format: Function = Reflect::get(formatter, &"format".into()).ok()?.dyn_into().ok()?;
+    format.call1(formatter, value).ok()?.as_string()
+}
+
+fn date_format(locale: &str, key: &str, opts: &[(&str, &str)]) -> JsValue {
+    cached(format!("dtf {key} {locale}"), || {
+        Intl::DateTimeFormat::new(&locales(locale), &obj(opts)).into()
+    })
+}
+
+fn relative_format(locale: &str, numeric: &str) -> Intl::RelativeTimeFormat {
+    cached(format!("rtf {numeric} {locale}"), || {
+        Intl::RelativeTimeFormat::new(&locales(locale), &obj(&[("numeric", numeric)])).into()
+    })
+    .unchecked_into()
+}
+
 fn unit(locale: &str, value: u32, unit: &str) -> String {
-    let nf = Intl::NumberFormat::new(
-        &locales(locale),
-        &obj(&[("style", "unit"), ("unit", unit), ("unitDisplay", "long")]),
-    );
-    nf.format()
-        .call1(&JsValue::NULL, &JsValue::from(value))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| format!("{value} {unit}"))
+    let nf = cached(format!("unit {unit} {locale}"), || {
+        Intl::NumberFormat::new(
+            &locales(locale),
+            &obj(&[("style", "unit"), ("unit", unit), ("unitDisplay", "long")]),
+        )
+        .into()
+    });
+    format_with(&nf, &JsValue::from(value)).unwrap_or_else(|| format!("{value} {unit}"))
 }
 
 /// "2 hours", "90 minutes", "1 day" ("2小时", "90分钟"…). A mixed duration uses
@@ -38,25 +73,23 @@ pub fn duration(locale: &str, minutes: u32) -> String {
         return unit(locale, minutes / 60, "hour");
     }
     if minutes > 60 {
-        let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
-            .unwrap_or(JsValue::UNDEFINED);
-        if let Ok(ctor) = Reflect::get(&intl, &JsValue::from_str("DurationFormat"))
-            .and_then(|c| c.dyn_into::<Function>())
-        {
-            let args = Array::of2(&locales(locale), &obj(&[("style", "long")]));
-            if let Ok(df) = Reflect::construct(&ctor, &args) {
-                let value = Object::new();
-                let _ = Reflect::set(&value, &"hours".into(), &JsValue::from(minutes / 60));
-                let _ = Reflect::set(&value, &"minutes".into(), &JsValue::from(minutes % 60));
-                let format = Reflect::get(&df, &"format".into())
-                    .ok()
-                    .and_then(|f| f.dyn_into::<Function>().ok());
-                if let Some(s) = format
-                    .and_then(|f| f.call1(&df, &value).ok())
-                    .and_then(|v| v.as_string())
-                {
-                    return s;
-                }
+        // Undefined where the browser has no `Intl.DurationFormat`.
+        let df = cached(format!("duration {locale}"), || {
+            let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
+                .unwrap_or(JsValue::UNDEFINED);
+            Reflect::get(&intl, &JsValue::from_str("DurationFormat"))
+                .and_then(|c| c.dyn_into::<Function>())
+                .and_then(|ctor| {
+                    Reflect::construct(&ctor, &Array::of2(&locales(locale), &obj(&[("style", "long")])))
+                })
+                .unwrap_or(JsValue::UNDEFINED)
+        });
+        if !df.is_undefined() {
+            let value = Object::new();
+            let _ = Reflect::set(&value, &"hours".into(), &JsValue::from(minutes / 60));
+            let _ = Reflect::set(&value, &"minutes".into(), &JsValue::from(minutes % 60));
+            if let Some(s) = format_with(&df, &value) {
+                return s;
             }
         }
     }
@@ -77,71 +110,54 @@ pub fn when(locale: &str, at: Millis, now: Millis) -> String {
     let date = Date::new(&JsValue::from_f64(at as f64));
     let today = Date::new(&JsValue::from_f64(now as f64));
     let diff = local_day(&date) - local_day(&today);
-    let opts = if diff == 0 || diff == 1 {
-        let time = Intl::DateTimeFormat::new(&locales(locale), &obj(&[("timeStyle", "short")]));
-        let time = time
-            .format()
-            .call1(&JsValue::NULL, &date)
-            .ok()
-            .and_then(|v| v.as_string())
+    let dtf = if diff == 0 || diff == 1 {
+        let time = format_with(&date_format(locale, "short-time", &[("timeStyle", "short")]), &date)
             .unwrap_or_default();
-        let rtf = Intl::RelativeTimeFormat::new(&locales(locale), &obj(&[("numeric", "auto")]));
-        let day = rtf.format(diff as f64, "day");
+        let day = relative_format(locale, "auto").format(diff as f64, "day");
         return format!("{} {}", String::from(day), time);
     } else if at - now < 6 * 86_400_000 {
-        obj(&[
-            ("weekday", "short"),
-            ("hour", "numeric"),
-            ("minute", "2-digit"),
-        ])
+        date_format(
+            locale,
+            "weekday",
+            &[("weekday", "short"), ("hour", "numeric"), ("minute", "2-digit")],
+        )
     } else {
-        obj(&[
-            ("day", "numeric"),
-            ("month", "short"),
-            ("hour", "numeric"),
-            ("minute", "2-digit"),
-        ])
+        date_format(
+            locale,
+            "date",
+            &[("day", "numeric"), ("month", "short"), ("hour", "numeric"), ("minute", "2-digit")],
+        )
     };
-    let dtf = Intl::DateTimeFormat::new(&locales(locale), &opts);
-    dtf.format()
-        .call1(&JsValue::NULL, &date)
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| reach_us_core::time::iso_utc(at))
+    format_with(&dtf, &date).unwrap_or_else(|| reach_us_core::time::iso_utc(at))
 }
 
 /// A wall-clock time in another zone with its name: "09:00 GMT+8".
 pub fn clock_in(locale: &str, at: Millis, time_zone: &str) -> String {
     let date = Date::new(&JsValue::from_f64(at as f64));
-    let opts = obj(&[
-        ("hour", "numeric"),
-        ("minute", "2-digit"),
-        ("timeZone", time_zone),
-        ("timeZoneName", "short"),
-    ]);
-    let ctor = Reflect::get(&js_sys::global(), &"Intl".into())
-        .and_then(|i| Reflect::get(&i, &"DateTimeFormat".into()))
-        .ok()
-        .and_then(|c| c.dyn_into::<Function>().ok());
-    let dtf = ctor.and_then(|c| Reflect::construct(&c, &Array::of2(&locales(locale), &opts)).ok());
-    dtf.and_then(|d| {
-        Reflect::get(&d, &"format".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
-            .and_then(|f| f.call1(&d, &date).ok())
-    })
-    .and_then(|v| v.as_string())
-    .unwrap_or_default()
+    // Undefined for a zone the browser does not know (a RangeError, caught).
+    let dtf = cached(format!("clock-in {time_zone} {locale}"), || {
+        let opts = obj(&[
+            ("hour", "numeric"),
+            ("minute", "2-digit"),
+            ("timeZone", time_zone),
+            ("timeZoneName", "short"),
+        ]);
+        Reflect::get(&js_sys::global(), &"Intl".into())
+            .and_then(|i| Reflect::get(&i, &"DateTimeFormat".into()))
+            .and_then(|c| c.dyn_into::<Function>())
+            .and_then(|c| Reflect::construct(&c, &Array::of2(&locales(locale), &opts)))
+            .unwrap_or(JsValue::UNDEFINED)
+    });
+    if dtf.is_undefined() {
+        return String::new();
+    }
+    format_with(&dtf, &date).unwrap_or_default()
 }
 
 /// A wall-clock time in the visitor's zone: "10:00".
 pub fn clock(locale: &str, at: Millis) -> String {
     let date = Date::new(&JsValue::from_f64(at as f64));
-    let dtf = Intl::DateTimeFormat::new(&locales(locale), &obj(&[("timeStyle", "short")]));
-    dtf.format()
-        .call1(&JsValue::NULL, &date)
-        .ok()
-        .and_then(|v| v.as_string())
+    format_with(&date_format(locale, "short-time", &[("timeStyle", "short")]), &date)
         .unwrap_or_default()
 }
 
@@ -155,21 +171,19 @@ pub fn relative(locale: &str, ms: Millis) -> String {
     } else {
         ((minutes / 1440.0).round(), "day")
     };
-    let rtf = Intl::RelativeTimeFormat::new(&locales(locale), &obj(&[("numeric", "always")]));
-    rtf.format(value, unit).into()
+    relative_format(locale, "always").format(value, unit).into()
 }
 
 /// A share as a percentage: "97%".
 pub fn percent(locale: &str, ratio: f64) -> String {
-    let nf = Intl::NumberFormat::new(
-        &locales(locale),
-        &obj(&[("style", "percent"), ("maximumFractionDigits", "0")]),
-    );
-    nf.format()
-        .call1(&JsValue::NULL, &JsValue::from_f64(ratio))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
+    let nf = cached(format!("percent {locale}"), || {
+        Intl::NumberFormat::new(
+            &locales(locale),
+            &obj(&[("style", "percent"), ("maximumFractionDigits", "0")]),
+        )
+        .into()
+    });
+    format_with(&nf, &JsValue::from_f64(ratio)).unwrap_or_default()
 }
 
 /// A length of time rounded up to whole minutes, in the largest sensible unit.
@@ -179,4 +193,21 @@ pub fn span(locale: &str, ms: Millis) -> String {
         return unit(locale, (minutes + 30) / 60, "hour");
     }
     duration(locale, minutes)
+}
+
+/// Build, ahead of need, the formatters the open dialog uses (the promise line's due time
+/// and duration, "Your reports" countdowns) and the brand's time zones: the first
+/// `Intl.DateTimeFormat` of a page costs tens of milliseconds (ICU loads the locale's
+/// patterns), which would otherwise land on the click that opens the dialog. Called once,
+/// in a task of its own after the widget has mounted.
+pub fn warm(locale: &str, zones: &[&str]) {
+    let now = js_sys::Date::now() as Millis;
+    let _ = when(locale, now, now);
+    let _ = duration(locale, 60);
+    let _ = duration(locale, 1);
+    let _ = relative(locale, 60_000);
+    for tz in zones {
+        let _ = crate::edge::zone::IntlZone::new(tz);
+        let _ = clock_in(locale, now, tz);
+    }
 }

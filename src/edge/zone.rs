@@ -11,29 +11,33 @@ pub struct IntlZone {
 }
 
 impl IntlZone {
-    /// The zone, or None when the browser does not know it (`RangeError`).
+    /// The zone, or None when the browser does not know it (`RangeError`). Built once per
+    /// zone name (the formatter is the costly part), then shared.
     pub fn new(name: &str) -> Option<IntlZone> {
-        let opts = Object::new();
-        for (k, v) in [
-            ("timeZone", name),
-            ("hourCycle", "h23"),
-            ("year", "numeric"),
-            ("month", "numeric"),
-            ("day", "numeric"),
-            ("hour", "numeric"),
-            ("minute", "numeric"),
-            ("second", "numeric"),
-        ] {
-            let _ = Reflect::set(&opts, &k.into(), &v.into());
-        }
-        let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-        let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
-            .ok()?
-            .dyn_into()
-            .ok()?;
-        let args = Array::of2(&JsValue::from_str("en-US"), &opts);
-        Reflect::construct(&ctor, &args).ok().map(|d| IntlZone {
-            dtf: d.unchecked_into(),
+        let dtf = super::intl::cached(format!("zone {name}"), || {
+            let opts = Object::new();
+            for (k, v) in [
+                ("timeZone", name),
+                ("hourCycle", "h23"),
+                ("year", "numeric"),
+                ("month", "numeric"),
+                ("day", "numeric"),
+                ("hour", "numeric"),
+                ("minute", "numeric"),
+                ("second", "numeric"),
+            ] {
+                let _ = Reflect::set(&opts, &k.into(), &v.into());
+            }
+            Reflect::get(&js_sys::global(), &"Intl".into())
+                .and_then(|intl| Reflect::get(&intl, &"DateTimeFormat".into()))
+                .and_then(|c| c.dyn_into::<Function>())
+                .and_then(|ctor| {
+                    Reflect::construct(&ctor, &Array::of2(&JsValue::from_str("en-US"), &opts))
+                })
+                .unwrap_or(JsValue::UNDEFINED)
+        });
+        (!dtf.is_undefined()).then(|| IntlZone {
+            dtf: dtf.unchecked_into(),
         })
     }
 }

@@ -13,7 +13,7 @@ use reach_us_core::receipts::{self, Receipt as Kept};
 use reach_us_core::time::parse_iso;
 use reach_us_core::value::Value;
 use reach_us_core::Config;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::bridge::Bridge;
@@ -33,14 +33,6 @@ fn field<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
         Value::Str(s) => Some(s),
         _ => None,
     }
-}
-
-fn detail(pairs: &[(&str, &str)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&o, &(*k).into(), &(*v).into());
-    }
-    o.into()
 }
 
 fn offline() -> bool {
@@ -105,10 +97,7 @@ fn report(
                     Kept::new(&f.id, &reference, &category, created, due),
                 );
                 kept_changed = true;
-                bridge.emit(
-                    "delivered",
-                    &detail(&[("id", &f.id), ("reference", &reference)]),
-                );
+                crate::events::delivered(&bridge, &f.id, &reference);
                 let receipt = Receipt {
                     id: f.id.clone(),
                     reference,
@@ -118,10 +107,8 @@ fn report(
                 dispatcher.dispatch(Action::Outcome(f.id, Box::new(Phase::Sent(receipt))));
             }
             Sent::Failed { status } => {
-                let reason = status
-                    .map(|s| format!("http_{s}"))
-                    .unwrap_or_else(|| "expired".into());
-                bridge.emit("failed", &detail(&[("id", &f.id), ("reason", &reason)]));
+                let reason = reach_us_core::outbox::failed_reason(status, true);
+                crate::events::failed(&bridge, &f.id, &reason);
                 let err = status.map(SendError::Status).unwrap_or(SendError::Timeout);
                 dispatcher.dispatch(Action::Outcome(f.id, Box::new(Phase::Failed(err))));
             }

@@ -6,9 +6,13 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import os from "node:os";
 import { serveDir, servePages, backend } from "../e2e/servers.mjs";
+import { buildSentry, clickToUsable, keystroke, lighthouse, serveDemo } from "./vs.mjs";
 
 const RUNS = Number(process.argv[2] || 10);
-const DIST = join(dirname(fileURLToPath(import.meta.url)), "../../dist");
+// BENCH_DIST: another build to measure (e.g. an earlier commit's dist/, for before → after).
+const DIST = process.env.BENCH_DIST || join(dirname(fileURLToPath(import.meta.url)), "../../dist");
+// BENCH_ONLY=vs: only the side-by-side rows and Lighthouse.
+const ONLY_VS = process.env.BENCH_ONLY === "vs";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
 const cdn = await serveDir(DIST, { headers: { "cache-control": "public, max-age=3600" } });
@@ -17,8 +21,17 @@ const content = Array.from({ length: 40 }, (_, i) => `<p>Paragraph ${i}: Lorem i
 const page = (withWidget, lang = "en") => `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Bench host</title>
 <style>body{font:16px/1.5 Georgia,serif;max-width:720px;margin:2rem auto}</style></head><body><h1>A brand page</h1>${content}
 ${withWidget ? `<script async src="${cdn.url}/reach-us.js" data-endpoint="${api.url}/r" data-brand="Bench" data-promise="2h"></script>` : ""}</body></html>`;
+// Sentry's feedback widget on the same page, bundled as its docs show (tests/bench/vs.mjs).
+const vsDir = join(dirname(fileURLToPath(import.meta.url)), "../../target/bench-vs");
+const sentryBytes = await buildSentry(vsDir);
+const sentryCdn = await serveDir(vsDir);
+const sentryDsn = `http://public@${api.url.replace("http://", "")}/1`;
+const sentryPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Bench host</title>
+<style>body{font:16px/1.5 Georgia,serif;max-width:720px;margin:2rem auto}</style></head><body><h1>A brand page</h1>${content}
+<script>window.__SENTRY_DSN__ = ${JSON.stringify(sentryDsn)};</script><script src="${sentryCdn.url}/sentry.js"></script></body></html>`;
 // "/with-de": a German page, whose visitor also fetches the German table before the widget mounts.
-const site = await servePages({ "/with": page(true), "/without": page(false), "/with-de": page(true, "de") });
+const site = await servePages({ "/with": page(true), "/without": page(false), "/with-de": page(true, "de"), "/sentry": sentryPage });
+
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ARGS });
 
@@ -128,6 +141,7 @@ const median = async (path, throttle) => {
   return { requests: pick("requests"), bytes: pick("bytes"), script: pick("script"), task: pick("task"), longMax: Math.max(0, ...runs.flatMap((r) => r.long)), cls: Math.max(...runs.map((r) => r.cls)) };
 };
 
+if (!ONLY_VS) {
 const base = await median("/without", 1);
 const withW = await median("/with", 1);
 const rows = [];
@@ -153,5 +167,57 @@ const send = await sendTimes();
 console.log(`| Send → receipt, local backend | ${ms(send.med)} | ${ms(send.min)} | ${ms(send.max)} |`);
 console.log("");
 console.log(`JS heap used after open and send: ${kib(send.heap)}; wasm linear memory: ${kib(send.wasm)}`);
+
+}
+
+// Side by side with Sentry's feedback widget (issue 18): same page, same browser, same run.
+const vsRuns = Math.max(5, RUNS);
+const vs = async (path, widget, opts) => {
+  const xs = [];
+  for (let i = 0; i < vsRuns; i++) xs.push(await clickToUsable(browser, site.url + path, widget, opts));
+  return stats(xs);
+};
+console.log("");
+console.log(`Side by side with Sentry's feedback widget (@sentry/browser 11.12.0 + feedbackIntegration, ${kib(sentryBytes)} minified, loaded eagerly), median of ${vsRuns}`);
+console.log("");
+console.log("| measure | Reach Us | Sentry feedback | ratio |");
+console.log("|---|---|---|---|");
+for (const [label, opts] of [
+  ["loaded: pointer-down → message box usable, no throttling", { loaded: true }],
+  ["loaded: pointer-down → message box usable, 4× CPU", { loaded: true, throttle: 4 }],
+  ["cold, 150 ms hover: pointer-down → message box usable, no throttling", {}],
+  ["cold, 150 ms hover: pointer-down → message box usable, 4× CPU", { throttle: 4 }],
+]) {
+  const a = await vs("/with", "Reach Us", opts);
+  const b = await vs("/sentry", "Sentry feedback", opts);
+  console.log(`| ${label} | ${ms(a.med)} | ${ms(b.med)} | ${(a.med / b.med).toFixed(2)}× |`);
+}
+const keyA = await keystroke(browser, site.url + "/with", "Reach Us");
+const keyB = await keystroke(browser, site.url + "/sentry", "Sentry feedback");
+console.log(`| one keystroke in the message box, main thread, 4× CPU | ${ms(keyA)} | ${ms(keyB)} | ${(keyA / keyB).toFixed(2)}× |`);
+
+// The host page's own first paint: Lighthouse on the demo page with and without the tag.
+const demo = await serveDemo(DIST);
+const lhRuns = 3;
+const lh = { with: [], without: [] };
+for (let i = 0; i < lhRuns; i++) {
+  lh.without.push(await lighthouse(demo.url + "/without.html", process.env.CHROMIUM || "/usr/bin/chromium"));
+  lh.with.push(await lighthouse(demo.url + "/", process.env.CHROMIUM || "/usr/bin/chromium"));
+}
+await demo.close();
+const lhRow = (k, f) => {
+  const a = stats(lh.without.map((r) => r[k])).med, b = stats(lh.with.map((r) => r[k])).med;
+  return `| ${k} | ${f(a)} | ${f(b)} | ${k === "lcp" || k === "tbt" ? `+${(b - a).toFixed(0)} ms` : ""} |`;
+};
+console.log("");
+console.log(`Lighthouse 12.2.3 on the demo page (mobile, simulated throttling; median of ${lhRuns})`);
+console.log("");
+console.log("| measure | without widget | with widget | widget's cost |");
+console.log("|---|---|---|---|");
+console.log(lhRow("lcp", (x) => `${x.toFixed(0)} ms`));
+console.log(lhRow("tbt", (x) => `${x.toFixed(0)} ms`));
+console.log(lhRow("cls", (x) => x.toFixed(3)));
+console.log(lhRow("perf", (x) => x.toFixed(2)));
+console.log(lhRow("a11y", (x) => x.toFixed(2)));
 await browser.close();
-await cdn.close(); await api.close(); await site.close();
+await cdn.close(); await sentryCdn.close(); await api.close(); await site.close();

@@ -28,25 +28,14 @@ pub struct Date {
 }
 
 impl Date {
-    /// Parse `YYYY-MM-DD`.
+    /// Parse `YYYY-MM-DD` ([`crate::time::parse_date`]: the month's length is checked).
     pub fn parse(s: &str) -> Option<Date> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let year: i32 = s.get(0..4)?.parse().ok()?;
-        let month: u8 = s.get(5..7)?.parse().ok()?;
-        let day: u8 = s.get(8..10)?.parse().ok()?;
-        let max = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=max)
-            .contains(&day)
-            .then_some(Date { year, month, day })
+        let (year, month, day) = crate::time::parse_date(s)?;
+        Some(Date {
+            year: i32::try_from(year).ok()?,
+            month: month as u8,
+            day: day as u8,
+        })
     }
 }
 
