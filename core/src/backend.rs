@@ -224,6 +224,17 @@ fn scalar(v: Option<&Value>) -> String {
 /// Fill `{{placeholders}}` from the report, each value escaped. Unknown ones (refused at
 /// config time) and absent values become empty.
 pub fn fill(template: &str, report: &Value, esc: Escape) -> String {
+    fill_by(template, report, None, &|v, out| escape(v, esc, out))
+}
+
+/// [`fill`], with `message` standing in for the report's own (when cut to fit: the kept
+/// part, and the mark written as it is) and `put` writing each value.
+fn fill_by(
+    template: &str,
+    report: &Value,
+    message: Option<(&str, &str)>,
+    put: &dyn Fn(&str, &mut String),
+) -> String {
     let mut out = String::with_capacity(template.len() + 256);
     let mut rest = template;
     while let Some((before, after)) = crate::find::split(rest, "{{") {
@@ -233,7 +244,14 @@ pub fn fill(template: &str, report: &Value, esc: Escape) -> String {
             out.push_str(after);
             return out;
         };
-        escape(&scalar(lookup(report, name.trim())), esc, &mut out);
+        let name = name.trim();
+        match message {
+            Some((m, mark)) if name == "message" => {
+                put(m, &mut out);
+                out.push_str(mark);
+            }
+            _ => put(&scalar(lookup(report, name)), &mut out),
+        }
         rest = tail;
     }
     out.push_str(rest);
@@ -250,6 +268,27 @@ fn unknown_placeholder(template: &str) -> Option<String> {
             return Some(name.to_string());
         }
         rest = tail;
+    }
+    None
+}
+
+/// The first placeholder of a JSON template that is not inside a string literal, where a
+/// value (escaped for a string) could still change the structure.
+fn placeholder_outside_string(template: &str) -> Option<String> {
+    let (mut in_string, mut escaped) = (false, false);
+    let mut rest = template;
+    while let Some(c) = rest.chars().next() {
+        if !in_string && rest.starts_with("{{") {
+            let (name, _) = crate::find::split(&rest[2..], "}}")?;
+            return Some(name.trim().to_string());
+        }
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            _ => {}
+        }
+        rest = &rest[c.len_utf8()..];
     }
     None
 }
@@ -292,58 +331,156 @@ fn slack_text(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// Appended to a message cut to fit a vendor's limit.
+pub const CUT: &str = "…[cut]";
+
+/// Render with the whole message if `measure` of it is within `limit`; else with the
+/// longest prefix of the message (plus [`CUT`]) that is. Only the message is cut: what the
+/// template puts around it (contact, due time, reference) stays.
+fn fit(
+    message: &str,
+    limit: usize,
+    render: &dyn Fn((&str, &str)) -> String,
+    measure: &dyn Fn(&str) -> usize,
+) -> String {
+    let full = render((message, ""));
+    if measure(&full) <= limit {
+        return full;
+    }
+    let starts: Vec<usize> = message.char_indices().map(|(i, _)| i).collect();
+    let cut = |n: usize| render((&message[..starts[n]], CUT));
+    // Kept characters: `lo` fits (or nothing does), `hi` does not.
+    let (mut lo, mut hi) = (0, starts.len());
+    while lo + 1 < hi {
+        let mid = (lo + hi) / 2;
+        if measure(&cut(mid)) <= limit {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    cut(lo)
+}
+
+/// Discord markdown: `\`, `[` and `]` escaped, so `[text](url)` shows as typed instead of
+/// as a link whose target is hidden.
+fn discord_value(v: &str, out: &mut String) {
+    for c in v.chars() {
+        if matches!(c, '\\' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// Feishu parses `<at user_id="all">` in text messages even from a JSON-escaped `<`: a
+/// zero-width space after every `<` of a report value leaves no tag to parse.
+fn feishu_value(v: &str, out: &mut String) {
+    for c in v.chars() {
+        out.push(c);
+        if c == '<' {
+            out.push('\u{200B}');
+        }
+    }
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::new();
+    escape(s, Escape::Json, &mut out);
+    out
+}
+
+/// Feishu's custom bot refuses a request body over 20 KB.
+pub const FEISHU_MAX_BODY_BYTES: usize = 20_000;
+/// WeCom's group robot: text content at most 2048 bytes (UTF-8).
+pub const WECOM_MAX_TEXT_BYTES: usize = 2048;
+/// Discord: message content at most 2000 characters.
+pub const DISCORD_MAX_CHARS: usize = 2000;
+
 impl Preset {
     fn body(self, text_template: &str, report: &Value) -> Body {
-        let text = |t: &str| fill(t, report, Escape::Text);
-        // The whole filled text is one JSON string: its own line breaks are escaped too.
-        let json = |t: &str| {
-            let mut out = String::new();
-            escape(&text(t), Escape::Json, &mut out);
-            out
-        };
+        let message = scalar(lookup(report, "message"));
+        let plain = |v: &str, out: &mut String| out.push_str(v);
+        let text = |t: &str, m: (&str, &str)| fill_by(t, report, Some(m), &plain);
+        let whole = (message.as_str(), "");
+        let chars = |s: &str| s.chars().count();
+        let bytes = |s: &str| s.len();
         let (content_type, text) = match self {
             Preset::Slack => {
-                let mut inner = String::from("{\"text\":\"");
-                escape(&slack_text(&text(text_template)), Escape::Json, &mut inner);
-                inner.push_str("\"}");
+                let inner = format!(
+                    "{{\"text\":\"{}\"}}",
+                    json_str(&slack_text(&text(text_template, whole)))
+                );
                 let mut form = String::from("payload=");
                 escape(&inner, Escape::Form, &mut form);
                 ("application/x-www-form-urlencoded", form)
             }
             Preset::Discord => {
-                // Discord's limit is 2000 characters; mentions are switched off.
-                let t: String = text(text_template).chars().take(2000).collect();
-                let mut b = String::from("{\"content\":\"");
-                escape(&t, Escape::Json, &mut b);
-                b.push_str("\",\"allowed_mentions\":{\"parse\":[]}}");
-                ("application/json", b)
+                // Mentions off, link previews off (flags 4 = SUPPRESS_EMBEDS).
+                let render = |m: (&str, &str)| fill_by(text_template, report, Some(m), &discord_value);
+                let t = fit(&message, DISCORD_MAX_CHARS, &render, &chars);
+                (
+                    "application/json",
+                    format!(
+                        "{{\"content\":\"{}\",\"allowed_mentions\":{{\"parse\":[]}},\"flags\":4}}",
+                        json_str(&t)
+                    ),
+                )
             }
-            Preset::Feishu => (
-                "application/json",
-                format!(
-                    "{{\"msg_type\":\"text\",\"content\":{{\"text\":\"{}\"}}}}",
-                    json(text_template)
-                ),
-            ),
-            Preset::DingTalk | Preset::WeCom => (
-                "application/json",
-                format!(
-                    "{{\"msgtype\":\"text\",\"text\":{{\"content\":\"{}\"}}}}",
-                    json(text_template)
-                ),
-            ),
+            Preset::Feishu => {
+                let render = |m: (&str, &str)| {
+                    format!(
+                        "{{\"msg_type\":\"text\",\"content\":{{\"text\":\"{}\"}}}}",
+                        json_str(&fill_by(text_template, report, Some(m), &feishu_value))
+                    )
+                };
+                (
+                    "application/json",
+                    fit(&message, FEISHU_MAX_BODY_BYTES, &render, &bytes),
+                )
+            }
+            Preset::DingTalk | Preset::WeCom => {
+                let t = if self == Preset::WeCom {
+                    fit(
+                        &message,
+                        WECOM_MAX_TEXT_BYTES,
+                        &|m: (&str, &str)| text(text_template, m),
+                        &bytes,
+                    )
+                } else {
+                    text(text_template, whole)
+                };
+                (
+                    "application/json",
+                    format!(
+                        "{{\"msgtype\":\"text\",\"text\":{{\"content\":\"{}\"}}}}",
+                        json_str(&t)
+                    ),
+                )
+            }
             Preset::Formspree => {
-                let form = fill(
-                    "email={{contact.email}}&phone={{contact.phone}}&message={{message}}&category={{category}}&reference={{reference}}&due_at={{due_at}}&page={{page.url}}&_subject=",
-                    report,
-                    Escape::Form,
-                );
-                let mut form = form;
-                escape(
-                    &text("Report {{reference}} ({{category}})"),
-                    Escape::Form,
-                    &mut form,
-                );
+                // Empty fields are left out: Formspree refuses an empty `email`.
+                let mut form = String::new();
+                for (k, v) in [
+                    ("email", "{{contact.email}}"),
+                    ("phone", "{{contact.phone}}"),
+                    ("message", "{{message}}"),
+                    ("category", "{{category}}"),
+                    ("reference", "{{reference}}"),
+                    ("due_at", "{{due_at}}"),
+                    ("page", "{{page.url}}"),
+                    ("_subject", "Report {{reference}} ({{category}})"),
+                ] {
+                    let v = text(v, whole);
+                    if !v.is_empty() {
+                        if !form.is_empty() {
+                            form.push('&');
+                        }
+                        form.push_str(k);
+                        form.push('=');
+                        escape(&v, Escape::Form, &mut form);
+                    }
+                }
                 ("application/x-www-form-urlencoded", form)
             }
         };
@@ -352,6 +489,28 @@ impl Preset {
             text,
         }
     }
+}
+
+/// Hosts of chat webhooks that answer no CORS (and whose signed mode needs a secret): a
+/// page can never deliver there itself.
+const NO_BROWSER_HOSTS: [&str; 5] = [
+    "open.feishu.cn",
+    "open.larksuite.com",
+    "open.larkoffice.com",
+    "oapi.dingtalk.com",
+    "qyapi.weixin.qq.com",
+];
+
+/// The host of an absolute http(s) URL, lower-cased.
+fn host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let host = authority.split(':').next().unwrap_or(authority);
+    Some(host.trim_end_matches('.').to_ascii_lowercase())
 }
 
 impl Backend {
@@ -385,10 +544,27 @@ impl Backend {
             },
             Format::Template { body, content_type } => Body {
                 content_type: content_type.clone(),
-                text: fill(body, report, escape_for(content_type)),
+                text: fill(body, report, template_escape(content_type, body)),
             },
             Format::Preset(p, text) => p.body(text, report),
         }
+    }
+
+    /// Every request header of one attempt, in order: `Content-Type`, `Accept` where the
+    /// backend answers in kind (Formspree answers JSON instead of an HTML page), the
+    /// brand's `headers`, and for `json` the report's own `Idempotency-Key` (a brand's
+    /// header of that name is refused by the config).
+    pub fn request_headers(&self, body: &Body, id: &str) -> Vec<(String, String)> {
+        let mut h = vec![("Content-Type".to_string(), body.content_type.clone())];
+        if matches!(self.format, Format::Preset(Preset::Formspree, _)) {
+            // A CORS-safelisted header: still a simple request, no preflight.
+            h.push(("Accept".into(), "application/json".into()));
+        }
+        h.extend(self.headers.iter().cloned());
+        if self.format == Format::Json {
+            h.push(("Idempotency-Key".into(), id.into()));
+        }
+        h
     }
 
     /// Read one entry of `backends` (`field` is its path, e.g. `backends[1]`).
@@ -439,6 +615,14 @@ impl Backend {
                         ),
                     ));
                 }
+                if template_escape(&content_type, &body) == Escape::Json {
+                    if let Some(name) = placeholder_outside_string(&body) {
+                        return Err(ConfigError::invalid(
+                            at("template"),
+                            format!("has {{{{{name}}}}} outside a JSON string: put it inside quotes (\"{{{{{name}}}}}\"), where its value is escaped"),
+                        ));
+                    }
+                }
                 Format::Template { body, content_type }
             }
             "preset" => {
@@ -484,6 +668,12 @@ impl Backend {
             }
             _ => {}
         }
+        if let Some(h) = host(&url).filter(|h| NO_BROWSER_HOSTS.contains(&h.as_str())) {
+            return Err(ConfigError::invalid(
+                at("url"),
+                format!("points at {h}, which answers no CORS (a browser can never deliver there, and its signed mode needs a secret no page may hold): put the URL of your relay here, which signs and forwards"),
+            ));
+        }
         let mut headers = Vec::new();
         if let Some(h) = value::member(&f, "headers") {
             for (k, v) in value::object(&at("headers"), h, &[])? {
@@ -496,6 +686,12 @@ impl Backend {
                         format!("has \"{k}\", which is not a header name"),
                     ));
                 }
+                if k.eq_ignore_ascii_case("idempotency-key") {
+                    return Err(ConfigError::invalid(
+                        at("headers"),
+                        "has Idempotency-Key: every report sends its own (its id); a fixed one would make all reports one",
+                    ));
+                }
                 headers.push((
                     k.to_string(),
                     value::string(&format!("{field}.headers.{k}"), v)?,
@@ -504,8 +700,7 @@ impl Backend {
         }
         let no_cors = match value::member(&f, "no_cors") {
             Some(v) => value::boolean(&at("no_cors"), v)?,
-            // Slack answers no CORS: its preset is sent unread by default.
-            None => matches!(format, Format::Preset(Preset::Slack, _)),
+            None => false,
         };
         if no_cors && !headers.is_empty() {
             return Err(ConfigError::invalid(
@@ -529,6 +724,21 @@ pub fn escape_for(content_type: &str) -> Escape {
         "text/plain" => Escape::Text,
         _ => Escape::Json,
     }
+}
+
+/// The escaping a template needs: that of its content type, except that a `text/plain`
+/// template that is JSON (how a JSON body avoids a CORS preflight) is escaped as JSON.
+pub fn template_escape(content_type: &str, template: &str) -> Escape {
+    match escape_for(content_type) {
+        Escape::Text if json_like(template) => Escape::Json,
+        e => e,
+    }
+}
+
+/// Whether a template is a JSON object or array (`{{` opens a placeholder, not an object).
+fn json_like(template: &str) -> bool {
+    let t = template.trim_start();
+    t.starts_with('[') || (t.starts_with('{') && !t.starts_with("{{"))
 }
 
 /// Read `deliver`.
@@ -665,18 +875,23 @@ mod tests {
             "{text}"
         );
         assert!(
-            backend(json!({"preset": "slack", "url": "https://hooks.example/x"}))
+            !backend(json!({"preset": "slack", "url": "https://hooks.example/x"}))
                 .unwrap()
                 .no_cors
         );
         // Discord: content (≤ 2000 chars) and no mentions.
         let d = parse(&body("discord").text);
         assert_eq!(d["allowed_mentions"], json!({"parse": []}));
-        assert!(d["content"].as_str().unwrap().contains(MESSAGE));
+        let mut escaped = String::new();
+        discord_value(MESSAGE, &mut escaped);
+        assert!(d["content"].as_str().unwrap().contains(&escaped));
         // Feishu, DingTalk, WeCom text messages.
         let f = parse(&body("feishu").text);
         assert_eq!(f["msg_type"], "text");
-        assert!(f["content"]["text"].as_str().unwrap().contains(MESSAGE));
+        assert!(f["content"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&MESSAGE.replace('<', "<\u{200B}")));
         for p in ["dingtalk", "wecom"] {
             let v = parse(&body(p).text);
             assert_eq!(v["msgtype"], "text", "{p}");
@@ -714,9 +929,164 @@ mod tests {
             parse(&b.body("{}", &long).text)["content"]
                 .as_str()
                 .unwrap()
-                .len(),
+                .chars()
+                .count(),
             2000
         );
+    }
+
+    fn with(report: &Value, key: &str, v: Value) -> Value {
+        let mut r = report.clone();
+        if let Value::Map(m) = &mut r {
+            m.retain(|(k, _)| k != key);
+            m.push((key.into(), v));
+        }
+        r
+    }
+
+    #[test]
+    fn formspree_leaves_out_empty_fields() {
+        // A phone-only report: no `email=` (Formspree rejects an empty email).
+        let r = with(
+            &report(),
+            "contact",
+            from_json(json!({"phone": "+86 400 000 0000"})),
+        );
+        let b = backend(json!({"preset": "formspree", "url": "https://formspree.io/f/x"})).unwrap();
+        let fs = form(&b.body("{}", &r).text);
+        assert!(fs.iter().all(|(_, v)| !v.is_empty()), "{fs:?}");
+        assert!(!fs.iter().any(|(k, _)| k == "email"), "{fs:?}");
+        assert!(fs.iter().any(|(k, v)| k == "phone" && v == "+86 400 000 0000"));
+    }
+
+    #[test]
+    fn feishu_text_cannot_mention_everyone() {
+        let r = with(
+            &report(),
+            "message",
+            Value::Str("hi <at user_id=\"all\">所有人</at> <AT user_id=\"all\"></AT>".into()),
+        );
+        let b = backend(json!({"preset": "feishu", "url": "https://relay.example/f"})).unwrap();
+        let v = parse(&b.body("{}", &r).text);
+        let text = v["content"]["text"].as_str().unwrap();
+        assert!(!text.to_lowercase().contains("<at"), "{text}");
+        assert!(text.contains("user_id=\"all\""), "the text itself is kept: {text}");
+    }
+
+    #[test]
+    fn discord_masked_links_are_escaped_and_embeds_suppressed() {
+        let r = with(
+            &report(),
+            "message",
+            Value::Str("[your bank](https://evil.example) \\[x\\](https://evil.example)".into()),
+        );
+        let b = backend(json!({"preset": "discord", "url": "https://discord.com/api/webhooks/1/x"})).unwrap();
+        let v = parse(&b.body("{}", &r).text);
+        let c = v["content"].as_str().unwrap();
+        assert!(c.contains("\\[your bank\\](https://evil.example)"), "{c}");
+        // A visitor's own backslash cannot un-escape ours.
+        assert!(c.contains("\\\\\\[x\\\\\\](https://evil.example)"), "{c}");
+        assert_eq!(v["flags"], 4);
+        assert_eq!(v["allowed_mentions"], json!({"parse": []}));
+    }
+
+    #[test]
+    fn text_plain_json_templates_escape_their_values() {
+        // text/plain is how a JSON body avoids a preflight: its values are JSON-escaped.
+        let evil = "\",\"mentioned_list\":[\"@all\"],\"x\":\"";
+        let r = with(&report(), "message", Value::Str(evil.into()));
+        let b = backend(json!({"type": "template", "url": "https://relay.example/w", "content_type": "text/plain",
+            "template": " {\"msgtype\":\"text\",\"text\":{\"content\":\"{{message}}\"}}"})).unwrap();
+        let v = parse(&b.body("{}", &r).text);
+        assert_eq!(v["text"]["content"], evil);
+        assert!(v["text"].get("mentioned_list").is_none() && v.get("x").is_none(), "{v}");
+        // Plain text stays as typed.
+        let t = backend(json!({"type": "template", "url": "/h", "content_type": "text/plain", "template": "{{message}}"})).unwrap();
+        assert_eq!(t.body("{}", &r).text, evil);
+    }
+
+    #[test]
+    fn a_placeholder_outside_a_json_string_is_a_config_error() {
+        for ct in ["application/json", "text/plain"] {
+            let e = backend(json!({"type": "template", "url": "/h", "content_type": ct, "template": "{\"n\": {{message}}}"}))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("backends[0].template") && e.contains("{{message}}"), "{e}");
+        }
+        // Inside strings, also after escaped quotes, is fine.
+        assert!(backend(json!({"type": "template", "url": "/h", "template": "{\"a\":\"x\\\"{{message}}\",\"b\":[\"{{id}}\"]}"})).is_ok());
+    }
+
+    #[test]
+    fn a_fixed_idempotency_key_header_is_a_config_error() {
+        for name in ["Idempotency-Key", "idempotency-key"] {
+            let e = backend(json!({"url": "/h", "headers": {name: "fixed"}})).unwrap_err().to_string();
+            assert!(e.contains("backends[0].headers"), "{e}");
+            assert!(e.contains("Idempotency-Key"), "{e}");
+        }
+    }
+
+    #[test]
+    fn slack_is_read_with_cors_by_default() {
+        // hooks.slack.com answers `Access-Control-Allow-Origin: *`: a form POST (no
+        // preflight) can read its status, so a revoked webhook (404) is seen.
+        let b = backend(json!({"preset": "slack", "url": "https://hooks.slack.com/services/T/B/x"})).unwrap();
+        assert!(!b.no_cors);
+        let opaque = backend(json!({"preset": "slack", "url": "https://hooks.slack.com/services/T/B/x", "no_cors": true})).unwrap();
+        assert!(opaque.no_cors);
+    }
+
+    #[test]
+    fn chat_presets_pointing_straight_at_the_vendor_are_config_errors() {
+        for (p, url) in [
+            ("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/abc"),
+            ("feishu", "https://open.larksuite.com/open-apis/bot/v2/hook/abc"),
+            ("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=abc"),
+            ("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"),
+        ] {
+            let e = backend(json!({"preset": p, "url": url})).unwrap_err().to_string();
+            assert!(e.contains("backends[0].url") && e.contains("relay"), "{p}: {e}");
+            assert!(e.contains("CORS") && e.contains("secret"), "{p}: {e}");
+        }
+        assert!(backend(json!({"preset": "feishu", "url": "https://relay.brand.example/feishu"})).is_ok());
+    }
+
+    fn long(report: &Value, message: &str) -> Value {
+        with(report, "message", Value::Str(message.into()))
+    }
+
+    #[test]
+    fn long_messages_are_cut_and_the_trailer_kept() {
+        let r = report();
+        // Discord: 2000 characters of content (escapes included), contact and due time kept.
+        let d = backend(json!({"preset": "discord", "url": "https://d.example/w"})).unwrap();
+        let c = parse(&d.body("{}", &long(&r, &"[é]".repeat(3000))).text)["content"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(c.chars().count() <= 2000, "{}", c.chars().count());
+        assert!(c.chars().count() > 1900, "{}", c.chars().count());
+        assert!(c.contains("…[cut]"), "{c}");
+        assert!(c.contains("Contact: a+b@example.com"), "{c}");
+        assert!(c.contains("Reply due: 2026-11-23T11:30:00Z"), "{c}");
+        assert!(c.ends_with("Page: https://acme.example/cars?a=1&b=2"), "{c}");
+        // WeCom: text content ≤ 2048 bytes (UTF-8), cut on a character boundary.
+        let w = backend(json!({"preset": "wecom", "url": "https://relay.example/w"})).unwrap();
+        let v = parse(&w.body("{}", &long(&r, &"车门".repeat(2000))).text);
+        let content = v["text"]["content"].as_str().unwrap();
+        assert!(content.len() <= 2048, "{}", content.len());
+        assert!(content.len() > 1900, "{}", content.len());
+        assert!(content.contains("…[cut]") && content.contains("Reply due: 2026-11-23T11:30:00Z"));
+        // Feishu: the whole request body ≤ 20 KB, quotes (escaped) counted as sent.
+        let f = backend(json!({"preset": "feishu", "url": "https://relay.example/f"})).unwrap();
+        let body = f.body("{}", &long(&r, &"\"".repeat(30_000))).text;
+        assert!(body.len() <= 20_000, "{}", body.len());
+        assert!(body.len() > 19_000, "{}", body.len());
+        let text = parse(&body)["content"]["text"].as_str().unwrap().to_string();
+        assert!(text.contains("…[cut]") && text.contains("Contact: a+b@example.com"), "{text}");
+        // A short message is not touched.
+        let short = parse(&w.body("{}", &r).text);
+        assert!(!short["text"]["content"].as_str().unwrap().contains("[cut]"));
     }
 
     #[test]
@@ -758,7 +1128,8 @@ mod tests {
         );
         assert!(err(json!({"url": "/h", "colour": 1})).contains("backends[0].colour"));
         assert!(
-            err(json!({"preset": "slack", "url": "/h", "headers": {"X": "1"}})).contains("no_cors")
+            err(json!({"preset": "slack", "url": "/h", "no_cors": true, "headers": {"X": "1"}}))
+                .contains("no_cors")
         );
         assert!(err(
             json!({"type": "template", "url": "/h", "template": "x", "content_type": "text/html"})
