@@ -11,6 +11,8 @@
 //!   documented webhook body around a short text summary;
 //! - `callback`: the host page delivers it itself (`ReachUs('on', 'submit', async r => …)`).
 use crate::error::ConfigError;
+use crate::outbox::Outcome;
+use crate::time::Millis;
 use crate::value::{self, Value};
 
 /// How the outbox uses several backends.
@@ -491,6 +493,154 @@ impl Preset {
     }
 }
 
+/// The status a refusal inside a 2xx is reported with (the visitor sees "the server
+/// answered 422", the `failed` event `http_422`); the vendor's own words go to `why`.
+pub const REFUSED: u16 = 422;
+
+/// What an answer means for the outbox, and why, in the backend's words (for the brand's
+/// developer console; never shown to the visitor).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Delivered, retry later (with the vendor's delay), or refused.
+    pub outcome: Outcome,
+    /// The vendor's code and message, when it refused or asked to wait.
+    pub why: Option<String>,
+}
+
+fn member<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    match v {
+        Value::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+fn int(v: &Value, key: &str) -> Option<i64> {
+    match member(v, key) {
+        Some(Value::Num(n)) if n.fract() == 0.0 => Some(*n as i64),
+        _ => None,
+    }
+}
+
+/// At most 200 characters of a backend's own text, on one line.
+fn short(s: &str) -> String {
+    s.chars()
+        .take(200)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A server reference is kept only if it is short and printable.
+fn sane_reference(v: Option<&Value>) -> Option<String> {
+    let Some(Value::Str(s)) = v else { return None };
+    let s = s.trim();
+    (!s.is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control))
+        .then(|| s.to_string())
+}
+
+impl Backend {
+    /// Classify one readable answer: its status, its body as text, the body parsed when it
+    /// is JSON (else `Null`) and its `Retry-After` in ms. Errors that vendors answer inside
+    /// a 2xx (Feishu `code`, DingTalk/WeCom `errcode`, Formspree's HTML page) are refusals
+    /// or, for their rate limits, retries after the vendor's documented wait.
+    pub fn classify(
+        &self,
+        status: u16,
+        text: &str,
+        json: &Value,
+        retry_after: Option<Millis>,
+    ) -> Verdict {
+        let said = || {
+            let msg = ["msg", "errmsg", "StatusMessage", "error", "message"]
+                .iter()
+                .find_map(|k| match member(json, k) {
+                    Some(Value::Str(s)) => Some(s.clone()),
+                    _ => None,
+                });
+            short(&msg.unwrap_or_else(|| text.to_string()))
+        };
+        if !(200..300).contains(&status) {
+            // Discord gives its wait in the body (seconds) as well as in headers.
+            let retry_after = retry_after.or_else(|| match member(json, "retry_after") {
+                Some(Value::Num(s)) if *s >= 0.0 => Some((s.min(86_400.0) * 1000.0) as Millis),
+                _ => None,
+            });
+            let outcome = Outcome::of_status(Some(status), retry_after);
+            let mut why = format!("HTTP {status}");
+            let detail = match member(json, "errors") {
+                // Formspree's validation errors.
+                Some(Value::List(errors)) => errors
+                    .iter()
+                    .filter_map(|e| match member(e, "message") {
+                        Some(Value::Str(m)) => Some(m.clone()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => said(),
+            };
+            if !detail.is_empty() {
+                why = format!("{why}: {}", short(&detail));
+            }
+            return Verdict {
+                outcome,
+                why: Some(why),
+            };
+        }
+        let ok = |reference| Verdict {
+            outcome: Outcome::Accepted(reference),
+            why: None,
+        };
+        let code = |name: &str, code: i64| format!("{name} answered {code}: {}", said());
+        let Format::Preset(preset, _) = self.format else {
+            return ok(match self.format {
+                Format::Json => sane_reference(member(json, "reference")),
+                _ => None,
+            });
+        };
+        let (name, code_value) = match preset {
+            Preset::Slack | Preset::Discord => return ok(None),
+            Preset::Formspree => {
+                return match json {
+                    Value::Map(_) if member(json, "error").is_none() => ok(None),
+                    Value::Map(_) => Verdict {
+                        outcome: Outcome::Permanent(REFUSED),
+                        why: Some(format!("Formspree refused it: {}", said())),
+                    },
+                    _ => Verdict {
+                        outcome: Outcome::Permanent(REFUSED),
+                        why: Some("Formspree answered a page, not JSON: it wants a reCAPTCHA solved, which a script cannot do; turn reCAPTCHA off for this form".into()),
+                    },
+                };
+            }
+            Preset::Feishu => ("Feishu", int(json, "code").or_else(|| int(json, "StatusCode"))),
+            Preset::DingTalk => ("DingTalk", int(json, "errcode")),
+            Preset::WeCom => ("WeCom", int(json, "errcode")),
+        };
+        // A relay that answers its own 2xx without the vendor's fields has taken it.
+        let Some(c) = code_value.filter(|c| *c != 0) else {
+            return ok(None);
+        };
+        let wait = match (preset, c) {
+            // Feishu: 100 a minute, 5 a second per bot.
+            (Preset::Feishu, 11232 | 99991400) => Some(Some(60_000)),
+            // DingTalk: 20 a minute, then blocked for 10 minutes.
+            (Preset::DingTalk, 130101) => Some(Some(600_000)),
+            // WeCom: 20 a minute.
+            (Preset::WeCom, 45009) => Some(Some(60_000)),
+            // "System busy".
+            (Preset::DingTalk | Preset::WeCom, -1) => Some(None),
+            _ => None,
+        };
+        Verdict {
+            outcome: match wait {
+                Some(after) => Outcome::Transient(after),
+                None => Outcome::Permanent(REFUSED),
+            },
+            why: Some(code(name, c)),
+        }
+    }
+}
+
 /// Hosts of chat webhooks that answer no CORS (and whose signed mode needs a secret): a
 /// page can never deliver there itself.
 const NO_BROWSER_HOSTS: [&str; 5] = [
@@ -750,6 +900,7 @@ pub fn deliver_from(s: Option<&str>) -> Result<Deliver, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::Millis;
     use crate::value::from_json;
     use serde_json::json;
 
@@ -1087,6 +1238,105 @@ mod tests {
         // A short message is not touched.
         let short = parse(&w.body("{}", &r).text);
         assert!(!short["text"]["content"].as_str().unwrap().contains("[cut]"));
+    }
+
+    fn answer(b: &Backend, status: u16, text: &str, retry_after: Option<Millis>) -> Verdict {
+        let json = serde_json::from_str(text).map(from_json).unwrap_or(Value::Null);
+        b.classify(status, text, &json, retry_after)
+    }
+
+    fn preset(p: &str) -> Backend {
+        backend(json!({"preset": p, "url": "https://relay.example/x"})).unwrap()
+    }
+
+    fn refused(v: &Verdict, status: u16, words: &[&str]) {
+        assert_eq!(v.outcome, Outcome::Permanent(status), "{v:?}");
+        let why = v.why.as_deref().unwrap_or("");
+        for w in words {
+            assert!(why.contains(w), "{w:?} not in {why:?}");
+        }
+    }
+
+    #[test]
+    fn errors_inside_a_200_are_not_deliveries() {
+        // Feishu custom bot: `code` 0 is success (old `StatusCode` too); anything else is not.
+        let f = preset("feishu");
+        let ok = r#"{"code":0,"msg":"success","data":{},"Extra":null,"StatusCode":0,"StatusMessage":"success"}"#;
+        assert_eq!(answer(&f, 200, ok, None).outcome, Outcome::Accepted(None));
+        refused(&answer(&f, 200, r#"{"code":19024,"msg":"Key Words Not Found"}"#, None), REFUSED, &["19024", "Key Words Not Found"]);
+        refused(&answer(&f, 200, r#"{"code":9499,"msg":"Bad Request","data":{}}"#, None), REFUSED, &["9499"]);
+        refused(&answer(&f, 200, r#"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}"#, None), REFUSED, &["19021"]);
+        // Its rate limit (100/min, 5/s per bot): later, not never.
+        let limited = answer(&f, 200, r#"{"code":11232,"msg":"frequency limited psm[lark.oapi.app_platform_runtime]appID[1]"}"#, None);
+        assert_eq!(limited.outcome, Outcome::Transient(Some(60_000)), "{limited:?}");
+        assert_eq!(answer(&f, 429, r#"{"code":99991400,"msg":"request trigger frequency limit"}"#, None).outcome, Outcome::Transient(None));
+        assert_eq!(answer(&f, 200, r#"{"StatusCode":0,"StatusMessage":"success"}"#, None).outcome, Outcome::Accepted(None));
+        // DingTalk: 20 messages a minute, then 10 minutes blocked.
+        let d = preset("dingtalk");
+        assert_eq!(answer(&d, 200, r#"{"errcode":0,"errmsg":"ok"}"#, None).outcome, Outcome::Accepted(None));
+        let fast = answer(&d, 200, r#"{"status":1111,"wait":5,"source":"x5","punish":"deny","uuid":"9ff0","errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#, None);
+        assert_eq!(fast.outcome, Outcome::Transient(Some(600_000)), "{fast:?}");
+        refused(&answer(&d, 200, r#"{"errcode":310000,"errmsg":"keywords not in content"}"#, None), REFUSED, &["310000", "keywords"]);
+        assert_eq!(answer(&d, 200, r#"{"errcode":-1,"errmsg":"系统繁忙"}"#, None).outcome, Outcome::Transient(None));
+        // WeCom: 45009 (frequency), 40058 (too long), -1 (busy).
+        let w = preset("wecom");
+        assert_eq!(answer(&w, 200, r#"{"errcode":0,"errmsg":"ok"}"#, None).outcome, Outcome::Accepted(None));
+        assert_eq!(answer(&w, 200, r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#, None).outcome, Outcome::Transient(Some(60_000)));
+        refused(&answer(&w, 200, r#"{"errcode":40058,"errmsg":"content exceed max length 2048"}"#, None), REFUSED, &["40058"]);
+        assert_eq!(answer(&w, 200, r#"{"errcode":-1,"errmsg":"system busy"}"#, None).outcome, Outcome::Transient(None));
+        // A relay in between that answers its own 2xx without the vendor's fields: accepted.
+        assert_eq!(answer(&w, 204, "", None).outcome, Outcome::Accepted(None));
+        // Formspree: JSON `ok`, or refused; its HTML (reCAPTCHA) page is not a delivery.
+        let fs = preset("formspree");
+        assert_eq!(answer(&fs, 200, r#"{"next":"https://formspree.io/thanks","ok":true}"#, None).outcome, Outcome::Accepted(None));
+        refused(&answer(&fs, 200, "<!DOCTYPE html><html><body><div class=\"g-recaptcha\"></div></body></html>", None), REFUSED, &["reCAPTCHA"]);
+        refused(&answer(&fs, 422, r#"{"error":"Validation errors","errors":[{"code":"TYPE_EMAIL","field":"email","message":"should be an email"}]}"#, None), 422, &["should be an email"]);
+        refused(&answer(&fs, 200, r#"{"error":"Form not found"}"#, None), REFUSED, &["Form not found"]);
+    }
+
+    #[test]
+    fn statuses_and_vendor_bodies_outside_the_200s() {
+        // Discord: 204 is success; a 429 body's `retry_after` (seconds) when no header says.
+        let d = preset("discord");
+        assert_eq!(answer(&d, 204, "", None).outcome, Outcome::Accepted(None));
+        assert_eq!(answer(&d, 429, r#"{"message":"You are being rate limited.","retry_after":1.5,"global":false}"#, None).outcome, Outcome::Transient(Some(1500)));
+        assert_eq!(answer(&d, 429, r#"{"retry_after":1.5}"#, Some(3000)).outcome, Outcome::Transient(Some(3000)));
+        refused(&answer(&d, 400, r#"{"content":["Must be 2000 or fewer in length."]}"#, None), 400, &["2000 or fewer"]);
+        // Slack answers errors as statuses with a short text body.
+        let s = preset("slack");
+        assert_eq!(answer(&s, 200, "ok", None).outcome, Outcome::Accepted(None));
+        refused(&answer(&s, 404, "no_service", None), 404, &["no_service"]);
+        refused(&answer(&s, 410, "channel_is_archived", None), 410, &["channel_is_archived"]);
+        assert_eq!(answer(&s, 500, "rollup_error", None).outcome, Outcome::Transient(None));
+        // json: the answer's reference, if sane.
+        let j = backend(json!({"url": "https://api.example/r"})).unwrap();
+        assert_eq!(answer(&j, 201, r#"{"reference":" ACME-1 "}"#, None).outcome, Outcome::Accepted(Some("ACME-1".into())));
+        assert_eq!(answer(&j, 201, r#"{"reference":"a\u0007b"}"#, None).outcome, Outcome::Accepted(None));
+        assert_eq!(answer(&j, 201, &format!("{{\"reference\":\"{}\"}}", "x".repeat(65)), None).outcome, Outcome::Accepted(None));
+        assert_eq!(answer(&j, 200, "", None).outcome, Outcome::Accepted(None));
+        assert_eq!(answer(&j, 503, "", Some(5000)).outcome, Outcome::Transient(Some(5000)));
+        assert_eq!(answer(&j, 409, "", None).outcome, Outcome::Transient(None));
+        // Templates and forms: the status alone.
+        let t = backend(json!({"type": "form", "url": "/f"})).unwrap();
+        assert_eq!(answer(&t, 200, r#"{"errcode":1}"#, None).outcome, Outcome::Accepted(None));
+    }
+
+    #[test]
+    fn request_headers_per_backend() {
+        let r = report();
+        let names = |b: &Backend| -> Vec<(String, String)> { b.request_headers(&b.body("{}", &r), "6f1c") };
+        let fs = preset("formspree");
+        assert_eq!(names(&fs), vec![
+            ("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string()),
+            ("Accept".to_string(), "application/json".to_string()),
+        ]);
+        let j = backend(json!({"url": "/r", "headers": {"X-Brand": "acme"}})).unwrap();
+        assert_eq!(names(&j), vec![
+            ("Content-Type".to_string(), "application/json".to_string()),
+            ("X-Brand".to_string(), "acme".to_string()),
+            ("Idempotency-Key".to_string(), "6f1c".to_string()),
+        ]);
+        assert_eq!(names(&preset("slack")).len(), 1, "a simple request: Content-Type only");
     }
 
     #[test]

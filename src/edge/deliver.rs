@@ -1,6 +1,7 @@
-//! One delivery attempt at one backend, with a timeout: `POST` the body its format gives
-//! (the `json` format with the report's `Idempotency-Key`), or the host page's `submit`
-//! callback. Any 2xx is acceptance; a `json` answer may carry the server's `reference`.
+//! One delivery attempt at one backend, with a timeout: `POST` the body and headers its
+//! format gives (the `json` format with the report's `Idempotency-Key`), or the host
+//! page's `submit` callback. What the answer means — including vendor errors inside a 2xx
+//! and a `json` answer's `reference` — is the core's [`Backend::classify`].
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -20,14 +21,6 @@ use crate::error::SendError;
 /// A stored body as a plain JS object (the `submit` event's detail, a callback's argument).
 pub fn to_js(body: &str) -> JsValue {
     JSON::parse(body).unwrap_or(JsValue::NULL)
-}
-
-/// A server reference is kept only if it is short and printable.
-fn sane_reference(v: JsValue) -> Option<String> {
-    let s = v.as_string()?;
-    let s = s.trim();
-    (!s.is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control))
-        .then(|| s.to_string())
 }
 
 /// `fetch` with a timeout: the response, or why there is none.
@@ -82,12 +75,8 @@ fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option
     };
     let body = backend.body(stored, &report);
     let headers = Headers::new().ok()?;
-    let _ = headers.set("Content-Type", &body.content_type);
-    if backend.format == Format::Json {
-        let _ = headers.set("Idempotency-Key", id);
-    }
-    for (k, v) in &backend.headers {
-        let _ = headers.set(k, v);
+    for (k, v) in backend.request_headers(&body, id) {
+        let _ = headers.set(&k, &v);
     }
     let init = RequestInit::new();
     init.set_method("POST");
@@ -175,19 +164,23 @@ pub async fn attempt(
             .flatten()
             .as_deref(),
     );
-    match Outcome::of_status(Some(status), retry_after) {
-        Outcome::Accepted(_) if backend.format == Format::Json => {
-            // The body is optional and only ever read for a reference.
-            let reference = match response.json() {
-                Ok(p) => JsFuture::from(p)
-                    .await
-                    .ok()
-                    .and_then(|json| Reflect::get(&json, &JsValue::from_str("reference")).ok())
-                    .and_then(sane_reference),
-                Err(_) => None,
-            };
-            Outcome::Accepted(reference)
-        }
-        other => other,
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let json = JSON::parse(&text)
+        .map(|j| read::value(&j))
+        .unwrap_or(Value::Null);
+    let verdict = backend.classify(status, &text, &json, retry_after);
+    if let Some(why) = &verdict.why {
+        web_sys::console::warn_1(&JsValue::from_str(&format!(
+            "Reach Us: report {id} at {}: {why}",
+            backend.url
+        )));
     }
+    verdict.outcome
 }
