@@ -278,11 +278,12 @@ fn unknown_placeholder(template: &str) -> Option<String> {
 /// value (escaped for a string) could still change the structure.
 fn placeholder_outside_string(template: &str) -> Option<String> {
     let (mut in_string, mut escaped) = (false, false);
-    let mut rest = template;
-    while let Some(c) = rest.chars().next() {
-        if !in_string && rest.starts_with("{{") {
-            let (name, _) = crate::find::split(&rest[2..], "}}")?;
-            return Some(name.trim().to_string());
+    for (i, c) in template.char_indices() {
+        if !in_string && c == '{' {
+            if let Some(after) = template.get(i..).and_then(|t| t.strip_prefix("{{")) {
+                let (name, _) = crate::find::split(after, "}}")?;
+                return Some(name.trim().to_string());
+            }
         }
         match c {
             _ if escaped => escaped = false,
@@ -290,7 +291,6 @@ fn placeholder_outside_string(template: &str) -> Option<String> {
             '"' => in_string = !in_string,
             _ => {}
         }
-        rest = &rest[c.len_utf8()..];
     }
     None
 }
@@ -350,7 +350,11 @@ fn fit(
         return full;
     }
     let starts: Vec<usize> = message.char_indices().map(|(i, _)| i).collect();
-    let cut = |n: usize| render((&message[..starts[n]], CUT));
+    // `get`, not indexing: no panic path (and its message) in the wasm.
+    let cut = |n: usize| {
+        let end = starts.get(n).copied().unwrap_or(message.len());
+        render((message.get(..end).unwrap_or(""), CUT))
+    };
     // Kept characters: `lo` fits (or nothing does), `hi` does not.
     let (mut lo, mut hi) = (0, starts.len());
     while lo + 1 < hi {
@@ -521,12 +525,9 @@ fn int(v: &Value, key: &str) -> Option<i64> {
     }
 }
 
-/// At most 200 characters of a backend's own text, on one line.
+/// At most 200 characters of a backend's own text.
 fn short(s: &str) -> String {
-    s.chars()
-        .take(200)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    s.chars().take(200).collect()
 }
 
 /// A server reference is kept only if it is short and printable.
@@ -564,26 +565,9 @@ impl Backend {
                 Some(Value::Num(s)) if *s >= 0.0 => Some((s.min(86_400.0) * 1000.0) as Millis),
                 _ => None,
             });
-            let outcome = Outcome::of_status(Some(status), retry_after);
-            let mut why = format!("HTTP {status}");
-            let detail = match member(json, "errors") {
-                // Formspree's validation errors.
-                Some(Value::List(errors)) => errors
-                    .iter()
-                    .filter_map(|e| match member(e, "message") {
-                        Some(Value::Str(m)) => Some(m.clone()),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                _ => said(),
-            };
-            if !detail.is_empty() {
-                why = format!("{why}: {}", short(&detail));
-            }
             return Verdict {
-                outcome,
-                why: Some(why),
+                outcome: Outcome::of_status(Some(status), retry_after),
+                why: Some(format!("HTTP {status} {}", said())),
             };
         }
         let ok = |reference| Verdict {
@@ -604,11 +588,11 @@ impl Backend {
                     Value::Map(_) if member(json, "error").is_none() => ok(None),
                     Value::Map(_) => Verdict {
                         outcome: Outcome::Permanent(REFUSED),
-                        why: Some(format!("Formspree refused it: {}", said())),
+                        why: Some(format!("Formspree: {}", said())),
                     },
                     _ => Verdict {
                         outcome: Outcome::Permanent(REFUSED),
-                        why: Some("Formspree answered a page, not JSON: it wants a reCAPTCHA solved, which a script cannot do; turn reCAPTCHA off for this form".into()),
+                        why: Some("Formspree answered HTML, not JSON: turn its reCAPTCHA off".into()),
                     },
                 };
             }
@@ -651,16 +635,14 @@ const NO_BROWSER_HOSTS: [&str; 5] = [
     "qyapi.weixin.qq.com",
 ];
 
-/// The host of an absolute http(s) URL, lower-cased.
+/// The host of an absolute URL, lower-cased.
 fn host(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
-    let host = authority.split(':').next().unwrap_or(authority);
-    Some(host.trim_end_matches('.').to_ascii_lowercase())
+    let (_, rest) = crate::find::split(url, "://")?;
+    let host: String = rest
+        .chars()
+        .take_while(|c| !matches!(c, '/' | '?' | '#' | ':'))
+        .collect();
+    Some(host.to_ascii_lowercase())
 }
 
 impl Backend {
@@ -769,7 +751,7 @@ impl Backend {
                     if let Some(name) = placeholder_outside_string(&body) {
                         return Err(ConfigError::invalid(
                             at("template"),
-                            format!("has {{{{{name}}}}} outside a JSON string: put it inside quotes (\"{{{{{name}}}}}\"), where its value is escaped"),
+                            format!("has {{{{{name}}}}} outside a JSON string"),
                         ));
                     }
                 }
@@ -821,7 +803,7 @@ impl Backend {
         if let Some(h) = host(&url).filter(|h| NO_BROWSER_HOSTS.contains(&h.as_str())) {
             return Err(ConfigError::invalid(
                 at("url"),
-                format!("points at {h}, which answers no CORS (a browser can never deliver there, and its signed mode needs a secret no page may hold): put the URL of your relay here, which signs and forwards"),
+                format!("is on {h}: no CORS, and signing needs a secret; use a relay's URL"),
             ));
         }
         let mut headers = Vec::new();
@@ -839,7 +821,7 @@ impl Backend {
                 if k.eq_ignore_ascii_case("idempotency-key") {
                     return Err(ConfigError::invalid(
                         at("headers"),
-                        "has Idempotency-Key: every report sends its own (its id); a fixed one would make all reports one",
+                        "cannot set Idempotency-Key: each report sends its own",
                     ));
                 }
                 headers.push((
@@ -1290,7 +1272,7 @@ mod tests {
         let fs = preset("formspree");
         assert_eq!(answer(&fs, 200, r#"{"next":"https://formspree.io/thanks","ok":true}"#, None).outcome, Outcome::Accepted(None));
         refused(&answer(&fs, 200, "<!DOCTYPE html><html><body><div class=\"g-recaptcha\"></div></body></html>", None), REFUSED, &["reCAPTCHA"]);
-        refused(&answer(&fs, 422, r#"{"error":"Validation errors","errors":[{"code":"TYPE_EMAIL","field":"email","message":"should be an email"}]}"#, None), 422, &["should be an email"]);
+        refused(&answer(&fs, 422, r#"{"error":"Validation errors","errors":[{"code":"TYPE_EMAIL","field":"email","message":"should be an email"}]}"#, None), 422, &["HTTP 422", "Validation errors"]);
         refused(&answer(&fs, 200, r#"{"error":"Form not found"}"#, None), REFUSED, &["Form not found"]);
     }
 
