@@ -343,20 +343,19 @@ fn fit(
     message: &str,
     limit: usize,
     render: &dyn Fn((&str, &str)) -> String,
-    measure: &dyn Fn(&str) -> usize,
+    measure: fn(&str) -> usize,
 ) -> String {
     let full = render((message, ""));
     if measure(&full) <= limit {
         return full;
     }
-    let starts: Vec<usize> = message.char_indices().map(|(i, _)| i).collect();
-    // `get`, not indexing: no panic path (and its message) in the wasm.
+    // The first `n` characters, plus the mark.
     let cut = |n: usize| {
-        let end = starts.get(n).copied().unwrap_or(message.len());
+        let end = message.char_indices().nth(n).map_or(message.len(), |(i, _)| i);
         render((message.get(..end).unwrap_or(""), CUT))
     };
     // Kept characters: `lo` fits (or nothing does), `hi` does not.
-    let (mut lo, mut hi) = (0, starts.len());
+    let (mut lo, mut hi) = (0, message.chars().count());
     while lo + 1 < hi {
         let mid = (lo + hi) / 2;
         if measure(&cut(mid)) <= limit {
@@ -407,63 +406,46 @@ impl Preset {
     fn body(self, text_template: &str, report: &Value) -> Body {
         let message = scalar(lookup(report, "message"));
         let plain = |v: &str, out: &mut String| out.push_str(v);
-        let text = |t: &str, m: (&str, &str)| fill_by(t, report, Some(m), &plain);
-        let whole = (message.as_str(), "");
-        let chars = |s: &str| s.chars().count();
-        let bytes = |s: &str| s.len();
+        let put: &dyn Fn(&str, &mut String) = match self {
+            Preset::Discord => &discord_value,
+            Preset::Feishu => &feishu_value,
+            _ => &plain,
+        };
+        // Each vendor's limit, as it counts: Discord characters, WeCom bytes of text,
+        // Feishu bytes of the whole body (the text JSON-escaped, plus 41 bytes around it).
+        let (limit, measure): (usize, fn(&str) -> usize) = match self {
+            Preset::Discord => (DISCORD_MAX_CHARS, |s| s.chars().count()),
+            Preset::WeCom => (WECOM_MAX_TEXT_BYTES, str::len),
+            Preset::Feishu => (FEISHU_MAX_BODY_BYTES - 41, |s| json_str(s).len()),
+            _ => (usize::MAX, str::len),
+        };
+        let text = fit(
+            &message,
+            limit,
+            &|m| fill_by(text_template, report, Some(m), put),
+            measure,
+        );
+        let t = json_str(&text);
         let (content_type, text) = match self {
             Preset::Slack => {
-                let inner = format!(
-                    "{{\"text\":\"{}\"}}",
-                    json_str(&slack_text(&text(text_template, whole)))
-                );
+                let inner = format!("{{\"text\":\"{}\"}}", json_str(&slack_text(&text)));
                 let mut form = String::from("payload=");
                 escape(&inner, Escape::Form, &mut form);
                 ("application/x-www-form-urlencoded", form)
             }
-            Preset::Discord => {
-                // Mentions off, link previews off (flags 4 = SUPPRESS_EMBEDS).
-                let render = |m: (&str, &str)| fill_by(text_template, report, Some(m), &discord_value);
-                let t = fit(&message, DISCORD_MAX_CHARS, &render, &chars);
-                (
-                    "application/json",
-                    format!(
-                        "{{\"content\":\"{}\",\"allowed_mentions\":{{\"parse\":[]}},\"flags\":4}}",
-                        json_str(&t)
-                    ),
-                )
-            }
-            Preset::Feishu => {
-                let render = |m: (&str, &str)| {
-                    format!(
-                        "{{\"msg_type\":\"text\",\"content\":{{\"text\":\"{}\"}}}}",
-                        json_str(&fill_by(text_template, report, Some(m), &feishu_value))
-                    )
-                };
-                (
-                    "application/json",
-                    fit(&message, FEISHU_MAX_BODY_BYTES, &render, &bytes),
-                )
-            }
-            Preset::DingTalk | Preset::WeCom => {
-                let t = if self == Preset::WeCom {
-                    fit(
-                        &message,
-                        WECOM_MAX_TEXT_BYTES,
-                        &|m: (&str, &str)| text(text_template, m),
-                        &bytes,
-                    )
-                } else {
-                    text(text_template, whole)
-                };
-                (
-                    "application/json",
-                    format!(
-                        "{{\"msgtype\":\"text\",\"text\":{{\"content\":\"{}\"}}}}",
-                        json_str(&t)
-                    ),
-                )
-            }
+            // Mentions off, link previews off (flags 4 = SUPPRESS_EMBEDS).
+            Preset::Discord => (
+                "application/json",
+                format!("{{\"content\":\"{t}\",\"allowed_mentions\":{{\"parse\":[]}},\"flags\":4}}"),
+            ),
+            Preset::Feishu => (
+                "application/json",
+                format!("{{\"msg_type\":\"text\",\"content\":{{\"text\":\"{t}\"}}}}"),
+            ),
+            Preset::DingTalk | Preset::WeCom => (
+                "application/json",
+                format!("{{\"msgtype\":\"text\",\"text\":{{\"content\":\"{t}\"}}}}"),
+            ),
             Preset::Formspree => {
                 // Empty fields are left out: Formspree refuses an empty `email`.
                 let mut form = String::new();
@@ -477,7 +459,7 @@ impl Preset {
                     ("page", "{{page.url}}"),
                     ("_subject", "Report {{reference}} ({{category}})"),
                 ] {
-                    let v = text(v, whole);
+                    let v = fill_by(v, report, None, &plain);
                     if !v.is_empty() {
                         if !form.is_empty() {
                             form.push('&');
@@ -525,11 +507,6 @@ fn int(v: &Value, key: &str) -> Option<i64> {
     }
 }
 
-/// At most 200 characters of a backend's own text.
-fn short(s: &str) -> String {
-    s.chars().take(200).collect()
-}
-
 /// A server reference is kept only if it is short and printable.
 fn sane_reference(v: Option<&Value>) -> Option<String> {
     let Some(Value::Str(s)) = v else { return None };
@@ -550,78 +527,58 @@ impl Backend {
         json: &Value,
         retry_after: Option<Millis>,
     ) -> Verdict {
-        let said = || {
-            let msg = ["msg", "errmsg", "StatusMessage", "error", "message"]
-                .iter()
-                .find_map(|k| match member(json, k) {
-                    Some(Value::Str(s)) => Some(s.clone()),
-                    _ => None,
-                });
-            short(&msg.unwrap_or_else(|| text.to_string()))
+        use Preset::*;
+        // The vendor's code inside a 2xx; 0 (or none: a relay's own 2xx) is success.
+        let code = match self.format {
+            Format::Preset(Formspree, _) => match json {
+                Value::Map(_) => i64::from(member(json, "error").is_some()),
+                _ => 1, // its HTML reCAPTCHA page
+            },
+            Format::Preset(Feishu, _) => int(json, "code")
+                .or_else(|| int(json, "StatusCode"))
+                .unwrap_or(0),
+            Format::Preset(DingTalk | WeCom, _) => int(json, "errcode").unwrap_or(0),
+            _ => 0,
         };
-        if !(200..300).contains(&status) {
+        let preset = match self.format {
+            Format::Preset(p, _) => Some(p),
+            _ => None,
+        };
+        let outcome = if !(200..300).contains(&status) {
             // Discord gives its wait in the body (seconds) as well as in headers.
             let retry_after = retry_after.or_else(|| match member(json, "retry_after") {
                 Some(Value::Num(s)) if *s >= 0.0 => Some((s.min(86_400.0) * 1000.0) as Millis),
                 _ => None,
             });
-            return Verdict {
-                outcome: Outcome::of_status(Some(status), retry_after),
-                why: Some(format!("HTTP {status} {}", said())),
-            };
-        }
-        let ok = |reference| Verdict {
-            outcome: Outcome::Accepted(reference),
-            why: None,
-        };
-        let code = |name: &str, code: i64| format!("{name} answered {code}: {}", said());
-        let Format::Preset(preset, _) = self.format else {
-            return ok(match self.format {
-                Format::Json => sane_reference(member(json, "reference")),
-                _ => None,
-            });
-        };
-        let (name, code_value) = match preset {
-            Preset::Slack | Preset::Discord => return ok(None),
-            Preset::Formspree => {
-                return match json {
-                    Value::Map(_) if member(json, "error").is_none() => ok(None),
-                    Value::Map(_) => Verdict {
-                        outcome: Outcome::Permanent(REFUSED),
-                        why: Some(format!("Formspree: {}", said())),
-                    },
-                    _ => Verdict {
-                        outcome: Outcome::Permanent(REFUSED),
-                        why: Some("Formspree answered HTML, not JSON: turn its reCAPTCHA off".into()),
-                    },
-                };
+            Outcome::of_status(Some(status), retry_after)
+        } else {
+            match (preset, code) {
+                (None, _) if self.format == Format::Json => {
+                    Outcome::Accepted(sane_reference(member(json, "reference")))
+                }
+                (_, 0) => Outcome::Accepted(None),
+                // Feishu: 100 a minute, 5 a second per bot.
+                (Some(Feishu), 11232 | 99991400) => Outcome::Transient(Some(60_000)),
+                // DingTalk: 20 a minute, then blocked for 10 minutes.
+                (Some(DingTalk), 130101) => Outcome::Transient(Some(600_000)),
+                // WeCom: 20 a minute.
+                (Some(WeCom), 45009) => Outcome::Transient(Some(60_000)),
+                // "System busy".
+                (Some(DingTalk | WeCom), -1) => Outcome::Transient(None),
+                _ => Outcome::Permanent(REFUSED),
             }
-            Preset::Feishu => ("Feishu", int(json, "code").or_else(|| int(json, "StatusCode"))),
-            Preset::DingTalk => ("DingTalk", int(json, "errcode")),
-            Preset::WeCom => ("WeCom", int(json, "errcode")),
         };
-        // A relay that answers its own 2xx without the vendor's fields has taken it.
-        let Some(c) = code_value.filter(|c| *c != 0) else {
-            return ok(None);
-        };
-        let wait = match (preset, c) {
-            // Feishu: 100 a minute, 5 a second per bot.
-            (Preset::Feishu, 11232 | 99991400) => Some(Some(60_000)),
-            // DingTalk: 20 a minute, then blocked for 10 minutes.
-            (Preset::DingTalk, 130101) => Some(Some(600_000)),
-            // WeCom: 20 a minute.
-            (Preset::WeCom, 45009) => Some(Some(60_000)),
-            // "System busy".
-            (Preset::DingTalk | Preset::WeCom, -1) => Some(None),
-            _ => None,
-        };
-        Verdict {
-            outcome: match wait {
-                Some(after) => Outcome::Transient(after),
-                None => Outcome::Permanent(REFUSED),
-            },
-            why: Some(code(name, c)),
-        }
+        let why = (!matches!(outcome, Outcome::Accepted(_))).then(|| {
+            let detail = if matches!(json, Value::Null) && status < 300 {
+                "HTML, not JSON (reCAPTCHA on?)"
+            } else {
+                // At most 200 bytes of the backend's own text (all of it when 200 is
+                // not a character boundary).
+                text.get(..200).unwrap_or(text)
+            };
+            format!("{status}: {detail}")
+        });
+        Verdict { outcome, why }
     }
 }
 
@@ -635,14 +592,13 @@ const NO_BROWSER_HOSTS: [&str; 5] = [
     "qyapi.weixin.qq.com",
 ];
 
-/// The host of an absolute URL, lower-cased.
-fn host(url: &str) -> Option<String> {
+/// The host of [`NO_BROWSER_HOSTS`] an absolute URL is on, if any.
+fn no_browser_host(url: &str) -> Option<&'static str> {
     let (_, rest) = crate::find::split(url, "://")?;
-    let host: String = rest
-        .chars()
-        .take_while(|c| !matches!(c, '/' | '?' | '#' | ':'))
-        .collect();
-    Some(host.to_ascii_lowercase())
+    NO_BROWSER_HOSTS.into_iter().find(|h| {
+        rest.get(..h.len()).is_some_and(|p| p.eq_ignore_ascii_case(h))
+            && matches!(rest.as_bytes().get(h.len()), None | Some(b'/' | b'?' | b'#' | b':'))
+    })
 }
 
 impl Backend {
@@ -686,15 +642,17 @@ impl Backend {
     /// backend answers in kind (Formspree answers JSON instead of an HTML page), the
     /// brand's `headers`, and for `json` the report's own `Idempotency-Key` (a brand's
     /// header of that name is refused by the config).
-    pub fn request_headers(&self, body: &Body, id: &str) -> Vec<(String, String)> {
-        let mut h = vec![("Content-Type".to_string(), body.content_type.clone())];
+    pub fn request_headers<'a>(&'a self, body: &'a Body, id: &'a str) -> Vec<(&'a str, &'a str)> {
+        let mut h = vec![("Content-Type", body.content_type.as_str())];
         if matches!(self.format, Format::Preset(Preset::Formspree, _)) {
             // A CORS-safelisted header: still a simple request, no preflight.
-            h.push(("Accept".into(), "application/json".into()));
+            h.push(("Accept", "application/json"));
         }
-        h.extend(self.headers.iter().cloned());
+        for (k, v) in &self.headers {
+            h.push((k, v));
+        }
         if self.format == Format::Json {
-            h.push(("Idempotency-Key".into(), id.into()));
+            h.push(("Idempotency-Key", id));
         }
         h
     }
@@ -800,7 +758,7 @@ impl Backend {
             }
             _ => {}
         }
-        if let Some(h) = host(&url).filter(|h| NO_BROWSER_HOSTS.contains(&h.as_str())) {
+        if let Some(h) = no_browser_host(&url) {
             return Err(ConfigError::invalid(
                 at("url"),
                 format!("is on {h}: no CORS, and signing needs a secret; use a relay's URL"),
@@ -869,8 +827,12 @@ pub fn template_escape(content_type: &str, template: &str) -> Escape {
 
 /// Whether a template is a JSON object or array (`{{` opens a placeholder, not an object).
 fn json_like(template: &str) -> bool {
-    let t = template.trim_start();
-    t.starts_with('[') || (t.starts_with('{') && !t.starts_with("{{"))
+    let mut b = template.bytes().skip_while(u8::is_ascii_whitespace);
+    match b.next() {
+        Some(b'[') => true,
+        Some(b'{') => b.next() != Some(b'{'),
+        _ => false,
+    }
 }
 
 /// Read `deliver`.
@@ -1271,8 +1233,8 @@ mod tests {
         // Formspree: JSON `ok`, or refused; its HTML (reCAPTCHA) page is not a delivery.
         let fs = preset("formspree");
         assert_eq!(answer(&fs, 200, r#"{"next":"https://formspree.io/thanks","ok":true}"#, None).outcome, Outcome::Accepted(None));
-        refused(&answer(&fs, 200, "<!DOCTYPE html><html><body><div class=\"g-recaptcha\"></div></body></html>", None), REFUSED, &["reCAPTCHA"]);
-        refused(&answer(&fs, 422, r#"{"error":"Validation errors","errors":[{"code":"TYPE_EMAIL","field":"email","message":"should be an email"}]}"#, None), 422, &["HTTP 422", "Validation errors"]);
+        refused(&answer(&fs, 200, "<!DOCTYPE html><html><body><div class=\"g-recaptcha\"></div></body></html>", None), REFUSED, &["HTML", "reCAPTCHA"]);
+        refused(&answer(&fs, 422, r#"{"error":"Validation errors","errors":[{"code":"TYPE_EMAIL","field":"email","message":"should be an email"}]}"#, None), 422, &["422: ", "Validation errors"]);
         refused(&answer(&fs, 200, r#"{"error":"Form not found"}"#, None), REFUSED, &["Form not found"]);
     }
 
@@ -1306,7 +1268,10 @@ mod tests {
     #[test]
     fn request_headers_per_backend() {
         let r = report();
-        let names = |b: &Backend| -> Vec<(String, String)> { b.request_headers(&b.body("{}", &r), "6f1c") };
+        let names = |b: &Backend| -> Vec<(String, String)> {
+            let body = b.body("{}", &r);
+            b.request_headers(&body, "6f1c").into_iter().map(|(k, v)| (k.into(), v.into())).collect()
+        };
         let fs = preset("formspree");
         assert_eq!(names(&fs), vec![
             ("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string()),

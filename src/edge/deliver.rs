@@ -76,7 +76,7 @@ fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option
     let body = backend.body(stored, &report);
     let headers = Headers::new().ok()?;
     for (k, v) in backend.request_headers(&body, id) {
-        let _ = headers.set(&k, &v);
+        let _ = headers.set(k, v);
     }
     let init = RequestInit::new();
     init.set_method("POST");
