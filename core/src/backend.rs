@@ -395,6 +395,18 @@ fn json_str(s: &str) -> String {
     out
 }
 
+/// Formspree's fields: `email` is its reply-to, `_subject` the mail's subject.
+const FORMSPREE_FIELDS: [(&str, &str); 8] = [
+    ("email", "{{contact.email}}"),
+    ("phone", "{{contact.phone}}"),
+    ("message", "{{message}}"),
+    ("category", "{{category}}"),
+    ("reference", "{{reference}}"),
+    ("due_at", "{{due_at}}"),
+    ("page", "{{page.url}}"),
+    ("_subject", "Report {{reference}} ({{category}})"),
+];
+
 /// Feishu's custom bot refuses a request body over 20 KB.
 pub const FEISHU_MAX_BODY_BYTES: usize = 20_000;
 /// WeCom's group robot: text content at most 2048 bytes (UTF-8).
@@ -404,8 +416,8 @@ pub const DISCORD_MAX_CHARS: usize = 2000;
 
 impl Preset {
     fn body(self, text_template: &str, report: &Value) -> Body {
-        let message = scalar(lookup(report, "message"));
         let plain = |v: &str, out: &mut String| out.push_str(v);
+        let message = fill_by("{{message}}", report, None, &plain);
         let put: &dyn Fn(&str, &mut String) = match self {
             Preset::Discord => &discord_value,
             Preset::Feishu => &feishu_value,
@@ -449,16 +461,7 @@ impl Preset {
             Preset::Formspree => {
                 // Empty fields are left out: Formspree refuses an empty `email`.
                 let mut form = String::new();
-                for (k, v) in [
-                    ("email", "{{contact.email}}"),
-                    ("phone", "{{contact.phone}}"),
-                    ("message", "{{message}}"),
-                    ("category", "{{category}}"),
-                    ("reference", "{{reference}}"),
-                    ("due_at", "{{due_at}}"),
-                    ("page", "{{page.url}}"),
-                    ("_subject", "Report {{reference}} ({{category}})"),
-                ] {
+                for (k, v) in FORMSPREE_FIELDS.iter() {
                     let v = fill_by(v, report, None, &plain);
                     if !v.is_empty() {
                         if !form.is_empty() {
@@ -534,9 +537,7 @@ impl Backend {
                 Value::Map(_) => i64::from(member(json, "error").is_some()),
                 _ => 1, // its HTML reCAPTCHA page
             },
-            Format::Preset(Feishu, _) => int(json, "code")
-                .or_else(|| int(json, "StatusCode"))
-                .unwrap_or(0),
+            Format::Preset(Feishu, _) => int(json, "code").unwrap_or(0),
             Format::Preset(DingTalk | WeCom, _) => int(json, "errcode").unwrap_or(0),
             _ => 0,
         };
@@ -584,10 +585,9 @@ impl Backend {
 
 /// Hosts of chat webhooks that answer no CORS (and whose signed mode needs a secret): a
 /// page can never deliver there itself.
-const NO_BROWSER_HOSTS: [&str; 5] = [
+const NO_BROWSER_HOSTS: [&str; 4] = [
     "open.feishu.cn",
     "open.larksuite.com",
-    "open.larkoffice.com",
     "oapi.dingtalk.com",
     "qyapi.weixin.qq.com",
 ];
@@ -642,19 +642,18 @@ impl Backend {
     /// backend answers in kind (Formspree answers JSON instead of an HTML page), the
     /// brand's `headers`, and for `json` the report's own `Idempotency-Key` (a brand's
     /// header of that name is refused by the config).
-    pub fn request_headers<'a>(&'a self, body: &'a Body, id: &'a str) -> Vec<(&'a str, &'a str)> {
-        let mut h = vec![("Content-Type", body.content_type.as_str())];
+    pub fn request_headers(&self, body: &Body, id: &str, mut set: impl FnMut(&str, &str)) {
+        set("Content-Type", &body.content_type);
         if matches!(self.format, Format::Preset(Preset::Formspree, _)) {
             // A CORS-safelisted header: still a simple request, no preflight.
-            h.push(("Accept", "application/json"));
+            set("Accept", "application/json");
         }
         for (k, v) in &self.headers {
-            h.push((k, v));
+            set(k, v);
         }
         if self.format == Format::Json {
-            h.push(("Idempotency-Key", id));
+            set("Idempotency-Key", id);
         }
-        h
     }
 
     /// Read one entry of `backends` (`field` is its path, e.g. `backends[1]`).
@@ -1203,7 +1202,7 @@ mod tests {
 
     #[test]
     fn errors_inside_a_200_are_not_deliveries() {
-        // Feishu custom bot: `code` 0 is success (old `StatusCode` too); anything else is not.
+        // Feishu custom bot: `code` 0 is success; anything else is not.
         let f = preset("feishu");
         let ok = r#"{"code":0,"msg":"success","data":{},"Extra":null,"StatusCode":0,"StatusMessage":"success"}"#;
         assert_eq!(answer(&f, 200, ok, None).outcome, Outcome::Accepted(None));
@@ -1270,7 +1269,9 @@ mod tests {
         let r = report();
         let names = |b: &Backend| -> Vec<(String, String)> {
             let body = b.body("{}", &r);
-            b.request_headers(&body, "6f1c").into_iter().map(|(k, v)| (k.into(), v.into())).collect()
+            let mut h = Vec::new();
+            b.request_headers(&body, "6f1c", |k, v| h.push((k.to_string(), v.to_string())));
+            h
         };
         let fs = preset("formspree");
         assert_eq!(names(&fs), vec![

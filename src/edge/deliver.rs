@@ -75,9 +75,9 @@ fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option
     };
     let body = backend.body(stored, &report);
     let headers = Headers::new().ok()?;
-    for (k, v) in backend.request_headers(&body, id) {
+    backend.request_headers(&body, id, |k, v| {
         let _ = headers.set(k, v);
-    }
+    });
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
@@ -178,7 +178,7 @@ pub async fn attempt(
     let verdict = backend.classify(status, &text, &json, retry_after);
     if let Some(why) = &verdict.why {
         web_sys::console::warn_1(&JsValue::from_str(&format!(
-            "Reach Us: report {id} at {}: {why}",
+            "Reach Us: {}: {why}",
             backend.url
         )));
     }
