@@ -260,30 +260,24 @@ fn fill_by(
     out
 }
 
-/// The placeholders in a template that are not known, if any.
-fn unknown_placeholder(template: &str) -> Option<String> {
-    let mut rest = template;
-    while let Some((_, after)) = crate::find::split(rest, "{{") {
-        let (name, tail) = crate::find::split(after, "}}")?;
-        let name = name.trim();
-        if !PLACEHOLDERS.contains(&name) {
-            return Some(name.to_string());
-        }
-        rest = tail;
-    }
-    None
-}
-
-/// The first placeholder of a JSON template that is not inside a string literal, where a
-/// value (escaped for a string) could still change the structure.
-fn placeholder_outside_string(template: &str) -> Option<String> {
-    let (mut in_string, mut escaped) = (false, false);
+/// The first placeholder of a template that is unknown (`false`) or, in a JSON template,
+/// outside a string literal (`true`), where a value escaped for a string could still
+/// change the structure.
+fn bad_placeholder(template: &str, json: bool) -> Option<(String, bool)> {
+    let (mut in_string, mut escaped, mut skip) = (false, false, 0);
     for (i, c) in template.char_indices() {
-        if !in_string && c == '{' {
-            if let Some(after) = template.get(i..).and_then(|t| t.strip_prefix("{{")) {
-                let (name, _) = crate::find::split(after, "}}")?;
-                return Some(name.trim().to_string());
+        if i < skip {
+            continue;
+        }
+        if let Some(after) = template.get(i..).and_then(|t| t.strip_prefix("{{")) {
+            let (name, tail) = crate::find::split(after, "}}")?;
+            let name = name.trim();
+            let known = PLACEHOLDERS.contains(&name);
+            if !known || (json && !in_string) {
+                return Some((name.to_string(), known));
             }
+            skip = template.len() - tail.len();
+            continue;
         }
         match c {
             _ if escaped => escaped = false,
@@ -695,22 +689,19 @@ impl Backend {
                         "must be application/json, application/x-www-form-urlencoded or text/plain",
                     ));
                 }
-                if let Some(name) = unknown_placeholder(&body) {
+                let json = template_escape(&content_type, &body) == Escape::Json;
+                if let Some((name, outside)) = bad_placeholder(&body, json) {
                     return Err(ConfigError::invalid(
                         at("template"),
-                        format!(
-                            "has an unknown placeholder {{{{{name}}}}}; known: {}",
-                            PLACEHOLDERS.join(", ")
-                        ),
+                        if outside {
+                            format!("has {{{{{name}}}}} outside a JSON string")
+                        } else {
+                            format!(
+                                "has an unknown placeholder {{{{{name}}}}}; known: {}",
+                                PLACEHOLDERS.join(", ")
+                            )
+                        },
                     ));
-                }
-                if template_escape(&content_type, &body) == Escape::Json {
-                    if let Some(name) = placeholder_outside_string(&body) {
-                        return Err(ConfigError::invalid(
-                            at("template"),
-                            format!("has {{{{{name}}}}} outside a JSON string"),
-                        ));
-                    }
                 }
                 Format::Template { body, content_type }
             }
@@ -723,7 +714,7 @@ impl Backend {
                     )
                 })?;
                 let text = text.clone().unwrap_or_else(|| DEFAULT_TEXT.into());
-                if let Some(name) = unknown_placeholder(&text) {
+                if let Some((name, _)) = bad_placeholder(&text, false) {
                     return Err(ConfigError::invalid(
                         at("text"),
                         format!("has an unknown placeholder {{{{{name}}}}}"),
