@@ -540,11 +540,6 @@ impl Backend {
             _ => None,
         };
         let outcome = if !(200..300).contains(&status) {
-            // Discord gives its wait in the body (seconds) as well as in headers.
-            let retry_after = retry_after.or_else(|| match member(json, "retry_after") {
-                Some(Value::Num(s)) if *s >= 0.0 => Some((s.min(86_400.0) * 1000.0) as Millis),
-                _ => None,
-            });
             Outcome::of_status(Some(status), retry_after)
         } else {
             match (preset, code) {
@@ -1230,11 +1225,13 @@ mod tests {
 
     #[test]
     fn statuses_and_vendor_bodies_outside_the_200s() {
-        // Discord: 204 is success; a 429 body's `retry_after` (seconds) when no header says.
+        // Discord: 204 is success; a 429 waits its `Retry-After` (when the browser can read
+        // it; else the usual backoff).
         let d = preset("discord");
         assert_eq!(answer(&d, 204, "", None).outcome, Outcome::Accepted(None));
-        assert_eq!(answer(&d, 429, r#"{"message":"You are being rate limited.","retry_after":1.5,"global":false}"#, None).outcome, Outcome::Transient(Some(1500)));
-        assert_eq!(answer(&d, 429, r#"{"retry_after":1.5}"#, Some(3000)).outcome, Outcome::Transient(Some(3000)));
+        let limited = r#"{"message":"You are being rate limited.","retry_after":1.5,"global":false}"#;
+        assert_eq!(answer(&d, 429, limited, Some(2000)).outcome, Outcome::Transient(Some(2000)));
+        assert_eq!(answer(&d, 429, limited, None).outcome, Outcome::Transient(None));
         refused(&answer(&d, 400, r#"{"content":["Must be 2000 or fewer in length."]}"#, None), 400, &["2000 or fewer"]);
         // Slack answers errors as statuses with a short text body.
         let s = preset("slack");
