@@ -104,7 +104,9 @@ test("Slack preset: read with CORS like hooks.slack.com (ACAO *), payload once, 
   expect(payload.text).toMatch(/^New report [A-Z0-9-]+ \(problem\)\n/);
   // A revoked webhook (404 no_service) is seen: refused, the visitor told, never retried.
   await page.getByRole("button", { name: "Report something else" }).click();
-  await send(page, "this hook was revoked");
+  await page.getByLabel("What happened?").fill("this hook was revoked");
+  await page.getByLabel("Email").fill("driver+1@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("alert")).toContainText("We couldn't deliver this (the server answered 404).");
   expect(warnings.some((w) => w.includes("no_service"))).toBe(true);
   await page.waitForTimeout(2500);
