@@ -975,6 +975,9 @@ mod tests {
         for p in ["dingtalk", "wecom"] {
             let v = parse(&body(p).text);
             assert_eq!(v["msgtype"], "text", "{p}");
+            // Mentions exist only as fields of their own (`at`, `mentioned_list`): never sent.
+            assert_eq!(v.as_object().unwrap().len(), 2, "{p}: {v}");
+            assert_eq!(v["text"].as_object().unwrap().len(), 1, "{p}: {v}");
             assert!(
                 v["text"]["content"]
                     .as_str()
