@@ -23,8 +23,13 @@ pub fn to_js(body: &str) -> JsValue {
     JSON::parse(body).unwrap_or(JsValue::NULL)
 }
 
-/// `fetch` with a timeout: the response, or why there is none.
-async fn fetch(url: &str, init: RequestInit, timeout_ms: u32) -> Result<Response, SendError> {
+/// `fetch` with a timeout that covers the body too: the response and its text (None when
+/// the body could not be read in time), or why there is none.
+async fn fetch(
+    url: &str,
+    init: RequestInit,
+    timeout_ms: u32,
+) -> Result<(Response, Option<String>), SendError> {
     let window = web_sys::window().ok_or(SendError::Network)?;
     let controller = AbortController::new().ok();
     let timed_out = Rc::new(Cell::new(false));
@@ -38,7 +43,13 @@ async fn fetch(url: &str, init: RequestInit, timeout_ms: u32) -> Result<Response
     });
     let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
     match answer.and_then(|r| r.dyn_into::<Response>()) {
-        Ok(r) => Ok(r),
+        Ok(r) => {
+            let text = match r.text() {
+                Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+                Err(_) => None,
+            };
+            Ok((r, text))
+        }
         Err(_) if timed_out.get() => Err(SendError::Timeout),
         Err(_) => Err(SendError::Network),
     }
@@ -48,11 +59,8 @@ async fn fetch(url: &str, init: RequestInit, timeout_ms: u32) -> Result<Response
 pub async fn get_json(url: &str, timeout_ms: u32) -> Option<JsValue> {
     let init = RequestInit::new();
     init.set_method("GET");
-    let response = fetch(url, init, timeout_ms)
-        .await
-        .ok()
-        .filter(Response::ok)?;
-    JsFuture::from(response.json().ok()?).await.ok()
+    let (response, text) = fetch(url, init, timeout_ms).await.ok()?;
+    JSON::parse(&text.filter(|_| response.ok())?).ok()
 }
 
 /// The stored body read back as the report tree the non-JSON formats are rendered from.
@@ -147,7 +155,7 @@ pub async fn attempt(
     let Some(init) = request(backend, id, stored, false) else {
         return callback(id, stored, timeout_ms, bridge).await;
     };
-    let response = match fetch(&backend.url, init, timeout_ms).await {
+    let (response, text) = match fetch(&backend.url, init, timeout_ms).await {
         Ok(r) => r,
         Err(_) => return Outcome::Transient(None),
     };
@@ -164,13 +172,9 @@ pub async fn attempt(
             .flatten()
             .as_deref(),
     );
-    let text = match response.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
+    // An answer whose body never came (timeout, broken connection) says nothing yet.
+    let Some(text) = text else {
+        return Outcome::Transient(None);
     };
     let json = JSON::parse(&text)
         .map(|j| read::value(&j))

@@ -233,6 +233,19 @@ test("config: a chat webhook the browser cannot reach, or a fixed Idempotency-Ke
   await site.close();
 });
 
+test("an answer whose body stalls is cut by the attempt's timeout and retried, not waited for", async ({ page }) => {
+  const api = await backend((p, n) => (n === 1
+    ? { status: 201, body: { reference: "SLOW-1" }, stallBodyMs: 25_000 }
+    : { status: 201, body: { reference: "FAST-2" } }));
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, "timeout-ms": "1500" } }) });
+  await page.goto(site.url + "/");
+  await send(page);
+  await expect(page.getByText("FAST-2", { exact: true })).toBeVisible({ timeout: 12_000 });
+  expect(api.posts).toHaveLength(2);
+  expect(api.posts[1].headers["idempotency-key"]).toBe(api.posts[0].headers["idempotency-key"]);
+  await api.close(); await site.close();
+});
+
 test("callback: a rejection is retried with the same report, a resolve delivers, a permanent rejection refuses", async ({ page }) => {
   const cfg = { backends: [{ type: "callback" }] };
   const handler = `ReachUs('on', 'submit', (r) => {
