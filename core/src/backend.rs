@@ -1054,6 +1054,11 @@ mod tests {
         let text = v["content"]["text"].as_str().unwrap();
         assert!(!text.to_lowercase().contains("<at"), "{text}");
         assert!(text.contains("user_id=\"all\""), "the text itself is kept: {text}");
+        // The brand's own `text` may still mention everyone: only report values are touched.
+        let b = backend(json!({"preset": "feishu", "url": "https://relay.example/f", "text": "<at user_id=\"all\"></at> {{message}}"})).unwrap();
+        let v = parse(&b.body("{}", &r).text);
+        let text = v["content"]["text"].as_str().unwrap();
+        assert!(text.starts_with("<at user_id=\"all\"></at> hi <\u{200B}at"), "{text}");
     }
 
     #[test]
