@@ -345,7 +345,10 @@ fn fit(
     }
     // The first `n` characters, plus the mark.
     let cut = |n: usize| {
-        let end = message.char_indices().nth(n).map_or(message.len(), |(i, _)| i);
+        let end = message
+            .char_indices()
+            .nth(n)
+            .map_or(message.len(), |(i, _)| i);
         render((message.get(..end).unwrap_or(""), CUT))
     };
     // Kept characters: `lo` fits (or nothing does), `hi` does not.
@@ -442,7 +445,9 @@ impl Preset {
             // Mentions off, link previews off (flags 4 = SUPPRESS_EMBEDS).
             Preset::Discord => (
                 "application/json",
-                format!("{{\"content\":\"{t}\",\"allowed_mentions\":{{\"parse\":[]}},\"flags\":4}}"),
+                format!(
+                    "{{\"content\":\"{t}\",\"allowed_mentions\":{{\"parse\":[]}},\"flags\":4}}"
+                ),
             ),
             Preset::Feishu => (
                 "application/json",
@@ -585,8 +590,12 @@ const NO_BROWSER_HOSTS: [&str; 4] = [
 fn no_browser_host(url: &str) -> Option<&'static str> {
     let (_, rest) = crate::find::split(url, "://")?;
     NO_BROWSER_HOSTS.into_iter().find(|h| {
-        rest.get(..h.len()).is_some_and(|p| p.eq_ignore_ascii_case(h))
-            && matches!(rest.as_bytes().get(h.len()), None | Some(b'/' | b'?' | b'#' | b':'))
+        rest.get(..h.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(h))
+            && matches!(
+                rest.as_bytes().get(h.len()),
+                None | Some(b'/' | b'?' | b'#' | b':')
+            )
     })
 }
 
@@ -1039,7 +1048,9 @@ mod tests {
         let fs = form(&b.body("{}", &r).text);
         assert!(fs.iter().all(|(_, v)| !v.is_empty()), "{fs:?}");
         assert!(!fs.iter().any(|(k, _)| k == "email"), "{fs:?}");
-        assert!(fs.iter().any(|(k, v)| k == "phone" && v == "+86 400 000 0000"));
+        assert!(fs
+            .iter()
+            .any(|(k, v)| k == "phone" && v == "+86 400 000 0000"));
     }
 
     #[test]
@@ -1053,12 +1064,18 @@ mod tests {
         let v = parse(&b.body("{}", &r).text);
         let text = v["content"]["text"].as_str().unwrap();
         assert!(!text.to_lowercase().contains("<at"), "{text}");
-        assert!(text.contains("user_id=\"all\""), "the text itself is kept: {text}");
+        assert!(
+            text.contains("user_id=\"all\""),
+            "the text itself is kept: {text}"
+        );
         // The brand's own `text` may still mention everyone: only report values are touched.
         let b = backend(json!({"preset": "feishu", "url": "https://relay.example/f", "text": "<at user_id=\"all\"></at> {{message}}"})).unwrap();
         let v = parse(&b.body("{}", &r).text);
         let text = v["content"]["text"].as_str().unwrap();
-        assert!(text.starts_with("<at user_id=\"all\"></at> hi <\u{200B}at"), "{text}");
+        assert!(
+            text.starts_with("<at user_id=\"all\"></at> hi <\u{200B}at"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -1068,7 +1085,9 @@ mod tests {
             "message",
             Value::Str("[your bank](https://evil.example) \\[x\\](https://evil.example)".into()),
         );
-        let b = backend(json!({"preset": "discord", "url": "https://discord.com/api/webhooks/1/x"})).unwrap();
+        let b =
+            backend(json!({"preset": "discord", "url": "https://discord.com/api/webhooks/1/x"}))
+                .unwrap();
         let v = parse(&b.body("{}", &r).text);
         let c = v["content"].as_str().unwrap();
         assert!(c.contains("\\[your bank\\](https://evil.example)"), "{c}");
@@ -1087,7 +1106,10 @@ mod tests {
             "template": " {\"msgtype\":\"text\",\"text\":{\"content\":\"{{message}}\"}}"})).unwrap();
         let v = parse(&b.body("{}", &r).text);
         assert_eq!(v["text"]["content"], evil);
-        assert!(v["text"].get("mentioned_list").is_none() && v.get("x").is_none(), "{v}");
+        assert!(
+            v["text"].get("mentioned_list").is_none() && v.get("x").is_none(),
+            "{v}"
+        );
         // Plain text stays as typed.
         let t = backend(json!({"type": "template", "url": "/h", "content_type": "text/plain", "template": "{{message}}"})).unwrap();
         assert_eq!(t.body("{}", &r).text, evil);
@@ -1099,7 +1121,10 @@ mod tests {
             let e = backend(json!({"type": "template", "url": "/h", "content_type": ct, "template": "{\"n\": {{message}}}"}))
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("backends[0].template") && e.contains("{{message}}"), "{e}");
+            assert!(
+                e.contains("backends[0].template") && e.contains("{{message}}"),
+                "{e}"
+            );
         }
         // Inside strings, also after escaped quotes, is fine.
         assert!(backend(json!({"type": "template", "url": "/h", "template": "{\"a\":\"x\\\"{{message}}\",\"b\":[\"{{id}}\"]}"})).is_ok());
@@ -1108,7 +1133,9 @@ mod tests {
     #[test]
     fn a_fixed_idempotency_key_header_is_a_config_error() {
         for name in ["Idempotency-Key", "idempotency-key"] {
-            let e = backend(json!({"url": "/h", "headers": {name: "fixed"}})).unwrap_err().to_string();
+            let e = backend(json!({"url": "/h", "headers": {name: "fixed"}}))
+                .unwrap_err()
+                .to_string();
             assert!(e.contains("backends[0].headers"), "{e}");
             assert!(e.contains("Idempotency-Key"), "{e}");
         }
@@ -1118,7 +1145,9 @@ mod tests {
     fn slack_is_read_with_cors_by_default() {
         // hooks.slack.com answers `Access-Control-Allow-Origin: *`: a form POST (no
         // preflight) can read its status, so a revoked webhook (404) is seen.
-        let b = backend(json!({"preset": "slack", "url": "https://hooks.slack.com/services/T/B/x"})).unwrap();
+        let b =
+            backend(json!({"preset": "slack", "url": "https://hooks.slack.com/services/T/B/x"}))
+                .unwrap();
         assert!(!b.no_cors);
         let opaque = backend(json!({"preset": "slack", "url": "https://hooks.slack.com/services/T/B/x", "no_cors": true})).unwrap();
         assert!(opaque.no_cors);
@@ -1128,15 +1157,32 @@ mod tests {
     fn chat_presets_pointing_straight_at_the_vendor_are_config_errors() {
         for (p, url) in [
             ("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/abc"),
-            ("feishu", "https://open.larksuite.com/open-apis/bot/v2/hook/abc"),
-            ("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=abc"),
-            ("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"),
+            (
+                "feishu",
+                "https://open.larksuite.com/open-apis/bot/v2/hook/abc",
+            ),
+            (
+                "dingtalk",
+                "https://oapi.dingtalk.com/robot/send?access_token=abc",
+            ),
+            (
+                "wecom",
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc",
+            ),
         ] {
-            let e = backend(json!({"preset": p, "url": url})).unwrap_err().to_string();
-            assert!(e.contains("backends[0].url") && e.contains("relay"), "{p}: {e}");
+            let e = backend(json!({"preset": p, "url": url}))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("backends[0].url") && e.contains("relay"),
+                "{p}: {e}"
+            );
             assert!(e.contains("CORS") && e.contains("secret"), "{p}: {e}");
         }
-        assert!(backend(json!({"preset": "feishu", "url": "https://relay.brand.example/feishu"})).is_ok());
+        assert!(
+            backend(json!({"preset": "feishu", "url": "https://relay.brand.example/feishu"}))
+                .is_ok()
+        );
     }
 
     fn long(report: &Value, message: &str) -> Value {
@@ -1157,7 +1203,10 @@ mod tests {
         assert!(c.contains("…[cut]"), "{c}");
         assert!(c.contains("Contact: a+b@example.com"), "{c}");
         assert!(c.contains("Reply due: 2026-11-23T11:30:00Z"), "{c}");
-        assert!(c.ends_with("Page: https://acme.example/cars?a=1&b=2"), "{c}");
+        assert!(
+            c.ends_with("Page: https://acme.example/cars?a=1&b=2"),
+            "{c}"
+        );
         // WeCom: text content ≤ 2048 bytes (UTF-8), cut on a character boundary.
         let w = backend(json!({"preset": "wecom", "url": "https://relay.example/w"})).unwrap();
         let v = parse(&w.body("{}", &long(&r, &"车门".repeat(2000))).text);
@@ -1170,15 +1219,23 @@ mod tests {
         let body = f.body("{}", &long(&r, &"\"".repeat(30_000))).text;
         assert!(body.len() <= 20_000, "{}", body.len());
         assert!(body.len() > 19_000, "{}", body.len());
-        let text = parse(&body)["content"]["text"].as_str().unwrap().to_string();
-        assert!(text.contains("…[cut]") && text.contains("Contact: a+b@example.com"), "{text}");
+        let text = parse(&body)["content"]["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            text.contains("…[cut]") && text.contains("Contact: a+b@example.com"),
+            "{text}"
+        );
         // A short message is not touched.
         let short = parse(&w.body("{}", &r).text);
         assert!(!short["text"]["content"].as_str().unwrap().contains("[cut]"));
     }
 
     fn answer(b: &Backend, status: u16, text: &str, retry_after: Option<Millis>) -> Verdict {
-        let json = serde_json::from_str(text).map(from_json).unwrap_or(Value::Null);
+        let json = serde_json::from_str(text)
+            .map(from_json)
+            .unwrap_or(Value::Null);
         b.classify(status, text, &json, retry_after)
     }
 
@@ -1200,35 +1257,164 @@ mod tests {
         let f = preset("feishu");
         let ok = r#"{"code":0,"msg":"success","data":{},"Extra":null,"StatusCode":0,"StatusMessage":"success"}"#;
         assert_eq!(answer(&f, 200, ok, None).outcome, Outcome::Accepted(None));
-        refused(&answer(&f, 200, r#"{"code":19024,"msg":"Key Words Not Found"}"#, None), REFUSED, &["19024", "Key Words Not Found"]);
-        refused(&answer(&f, 200, r#"{"code":9499,"msg":"Bad Request","data":{}}"#, None), REFUSED, &["9499"]);
-        refused(&answer(&f, 200, r#"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}"#, None), REFUSED, &["19021"]);
+        refused(
+            &answer(
+                &f,
+                200,
+                r#"{"code":19024,"msg":"Key Words Not Found"}"#,
+                None,
+            ),
+            REFUSED,
+            &["19024", "Key Words Not Found"],
+        );
+        refused(
+            &answer(
+                &f,
+                200,
+                r#"{"code":9499,"msg":"Bad Request","data":{}}"#,
+                None,
+            ),
+            REFUSED,
+            &["9499"],
+        );
+        refused(
+            &answer(
+                &f,
+                200,
+                r#"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}"#,
+                None,
+            ),
+            REFUSED,
+            &["19021"],
+        );
         // Its rate limit (100/min, 5/s per bot): later, not never.
-        let limited = answer(&f, 200, r#"{"code":11232,"msg":"frequency limited psm[lark.oapi.app_platform_runtime]appID[1]"}"#, None);
-        assert_eq!(limited.outcome, Outcome::Transient(Some(60_000)), "{limited:?}");
-        assert_eq!(answer(&f, 429, r#"{"code":99991400,"msg":"request trigger frequency limit"}"#, None).outcome, Outcome::Transient(None));
-        assert_eq!(answer(&f, 200, r#"{"StatusCode":0,"StatusMessage":"success"}"#, None).outcome, Outcome::Accepted(None));
+        let limited = answer(
+            &f,
+            200,
+            r#"{"code":11232,"msg":"frequency limited psm[lark.oapi.app_platform_runtime]appID[1]"}"#,
+            None,
+        );
+        assert_eq!(
+            limited.outcome,
+            Outcome::Transient(Some(60_000)),
+            "{limited:?}"
+        );
+        assert_eq!(
+            answer(
+                &f,
+                429,
+                r#"{"code":99991400,"msg":"request trigger frequency limit"}"#,
+                None
+            )
+            .outcome,
+            Outcome::Transient(None)
+        );
+        assert_eq!(
+            answer(
+                &f,
+                200,
+                r#"{"StatusCode":0,"StatusMessage":"success"}"#,
+                None
+            )
+            .outcome,
+            Outcome::Accepted(None)
+        );
         // DingTalk: 20 messages a minute, then 10 minutes blocked.
         let d = preset("dingtalk");
-        assert_eq!(answer(&d, 200, r#"{"errcode":0,"errmsg":"ok"}"#, None).outcome, Outcome::Accepted(None));
-        let fast = answer(&d, 200, r#"{"status":1111,"wait":5,"source":"x5","punish":"deny","uuid":"9ff0","errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#, None);
+        assert_eq!(
+            answer(&d, 200, r#"{"errcode":0,"errmsg":"ok"}"#, None).outcome,
+            Outcome::Accepted(None)
+        );
+        let fast = answer(
+            &d,
+            200,
+            r#"{"status":1111,"wait":5,"source":"x5","punish":"deny","uuid":"9ff0","errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#,
+            None,
+        );
         assert_eq!(fast.outcome, Outcome::Transient(Some(600_000)), "{fast:?}");
-        refused(&answer(&d, 200, r#"{"errcode":310000,"errmsg":"keywords not in content"}"#, None), REFUSED, &["310000", "keywords"]);
-        assert_eq!(answer(&d, 200, r#"{"errcode":-1,"errmsg":"系统繁忙"}"#, None).outcome, Outcome::Transient(None));
+        refused(
+            &answer(
+                &d,
+                200,
+                r#"{"errcode":310000,"errmsg":"keywords not in content"}"#,
+                None,
+            ),
+            REFUSED,
+            &["310000", "keywords"],
+        );
+        assert_eq!(
+            answer(&d, 200, r#"{"errcode":-1,"errmsg":"系统繁忙"}"#, None).outcome,
+            Outcome::Transient(None)
+        );
         // WeCom: 45009 (frequency), 40058 (too long), -1 (busy).
         let w = preset("wecom");
-        assert_eq!(answer(&w, 200, r#"{"errcode":0,"errmsg":"ok"}"#, None).outcome, Outcome::Accepted(None));
-        assert_eq!(answer(&w, 200, r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#, None).outcome, Outcome::Transient(Some(60_000)));
-        refused(&answer(&w, 200, r#"{"errcode":40058,"errmsg":"content exceed max length 2048"}"#, None), REFUSED, &["40058"]);
-        assert_eq!(answer(&w, 200, r#"{"errcode":-1,"errmsg":"system busy"}"#, None).outcome, Outcome::Transient(None));
+        assert_eq!(
+            answer(&w, 200, r#"{"errcode":0,"errmsg":"ok"}"#, None).outcome,
+            Outcome::Accepted(None)
+        );
+        assert_eq!(
+            answer(
+                &w,
+                200,
+                r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#,
+                None
+            )
+            .outcome,
+            Outcome::Transient(Some(60_000))
+        );
+        refused(
+            &answer(
+                &w,
+                200,
+                r#"{"errcode":40058,"errmsg":"content exceed max length 2048"}"#,
+                None,
+            ),
+            REFUSED,
+            &["40058"],
+        );
+        assert_eq!(
+            answer(&w, 200, r#"{"errcode":-1,"errmsg":"system busy"}"#, None).outcome,
+            Outcome::Transient(None)
+        );
         // A relay in between that answers its own 2xx without the vendor's fields: accepted.
         assert_eq!(answer(&w, 204, "", None).outcome, Outcome::Accepted(None));
         // Formspree: JSON `ok`, or refused; its HTML (reCAPTCHA) page is not a delivery.
         let fs = preset("formspree");
-        assert_eq!(answer(&fs, 200, r#"{"next":"https://formspree.io/thanks","ok":true}"#, None).outcome, Outcome::Accepted(None));
-        refused(&answer(&fs, 200, "<!DOCTYPE html><html><body><div class=\"g-recaptcha\"></div></body></html>", None), REFUSED, &["HTML", "reCAPTCHA"]);
-        refused(&answer(&fs, 422, r#"{"error":"Validation errors","errors":[{"code":"TYPE_EMAIL","field":"email","message":"should be an email"}]}"#, None), 422, &["422: ", "Validation errors"]);
-        refused(&answer(&fs, 200, r#"{"error":"Form not found"}"#, None), REFUSED, &["Form not found"]);
+        assert_eq!(
+            answer(
+                &fs,
+                200,
+                r#"{"next":"https://formspree.io/thanks","ok":true}"#,
+                None
+            )
+            .outcome,
+            Outcome::Accepted(None)
+        );
+        refused(
+            &answer(
+                &fs,
+                200,
+                "<!DOCTYPE html><html><body><div class=\"g-recaptcha\"></div></body></html>",
+                None,
+            ),
+            REFUSED,
+            &["HTML", "reCAPTCHA"],
+        );
+        refused(
+            &answer(
+                &fs,
+                422,
+                r#"{"error":"Validation errors","errors":[{"code":"TYPE_EMAIL","field":"email","message":"should be an email"}]}"#,
+                None,
+            ),
+            422,
+            &["422: ", "Validation errors"],
+        );
+        refused(
+            &answer(&fs, 200, r#"{"error":"Form not found"}"#, None),
+            REFUSED,
+            &["Form not found"],
+        );
     }
 
     #[test]
@@ -1237,27 +1423,71 @@ mod tests {
         // it; else the usual backoff).
         let d = preset("discord");
         assert_eq!(answer(&d, 204, "", None).outcome, Outcome::Accepted(None));
-        let limited = r#"{"message":"You are being rate limited.","retry_after":1.5,"global":false}"#;
-        assert_eq!(answer(&d, 429, limited, Some(2000)).outcome, Outcome::Transient(Some(2000)));
-        assert_eq!(answer(&d, 429, limited, None).outcome, Outcome::Transient(None));
-        refused(&answer(&d, 400, r#"{"content":["Must be 2000 or fewer in length."]}"#, None), 400, &["2000 or fewer"]);
+        let limited =
+            r#"{"message":"You are being rate limited.","retry_after":1.5,"global":false}"#;
+        assert_eq!(
+            answer(&d, 429, limited, Some(2000)).outcome,
+            Outcome::Transient(Some(2000))
+        );
+        assert_eq!(
+            answer(&d, 429, limited, None).outcome,
+            Outcome::Transient(None)
+        );
+        refused(
+            &answer(
+                &d,
+                400,
+                r#"{"content":["Must be 2000 or fewer in length."]}"#,
+                None,
+            ),
+            400,
+            &["2000 or fewer"],
+        );
         // Slack answers errors as statuses with a short text body.
         let s = preset("slack");
         assert_eq!(answer(&s, 200, "ok", None).outcome, Outcome::Accepted(None));
         refused(&answer(&s, 404, "no_service", None), 404, &["no_service"]);
-        refused(&answer(&s, 410, "channel_is_archived", None), 410, &["channel_is_archived"]);
-        assert_eq!(answer(&s, 500, "rollup_error", None).outcome, Outcome::Transient(None));
+        refused(
+            &answer(&s, 410, "channel_is_archived", None),
+            410,
+            &["channel_is_archived"],
+        );
+        assert_eq!(
+            answer(&s, 500, "rollup_error", None).outcome,
+            Outcome::Transient(None)
+        );
         // json: the answer's reference, if sane.
         let j = backend(json!({"url": "https://api.example/r"})).unwrap();
-        assert_eq!(answer(&j, 201, r#"{"reference":" ACME-1 "}"#, None).outcome, Outcome::Accepted(Some("ACME-1".into())));
-        assert_eq!(answer(&j, 201, r#"{"reference":"a\u0007b"}"#, None).outcome, Outcome::Accepted(None));
-        assert_eq!(answer(&j, 201, &format!("{{\"reference\":\"{}\"}}", "x".repeat(65)), None).outcome, Outcome::Accepted(None));
+        assert_eq!(
+            answer(&j, 201, r#"{"reference":" ACME-1 "}"#, None).outcome,
+            Outcome::Accepted(Some("ACME-1".into()))
+        );
+        assert_eq!(
+            answer(&j, 201, r#"{"reference":"a\u0007b"}"#, None).outcome,
+            Outcome::Accepted(None)
+        );
+        assert_eq!(
+            answer(
+                &j,
+                201,
+                &format!("{{\"reference\":\"{}\"}}", "x".repeat(65)),
+                None
+            )
+            .outcome,
+            Outcome::Accepted(None)
+        );
         assert_eq!(answer(&j, 200, "", None).outcome, Outcome::Accepted(None));
-        assert_eq!(answer(&j, 503, "", Some(5000)).outcome, Outcome::Transient(Some(5000)));
+        assert_eq!(
+            answer(&j, 503, "", Some(5000)).outcome,
+            Outcome::Transient(Some(5000))
+        );
         assert_eq!(answer(&j, 409, "", None).outcome, Outcome::Transient(None));
         // Templates and forms: the status alone.
         let t = backend(json!({"type": "form", "url": "/f"})).unwrap();
-        assert_eq!(answer(&t, 200, r#"{"errcode":1}"#, None).outcome, Outcome::Accepted(None));
+        assert_eq!(
+            answer(&t, 200, r#"{"errcode":1}"#, None).outcome,
+            Outcome::Accepted(None)
+        );
     }
 
     #[test]
@@ -1270,17 +1500,30 @@ mod tests {
             h
         };
         let fs = preset("formspree");
-        assert_eq!(names(&fs), vec![
-            ("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string()),
-            ("Accept".to_string(), "application/json".to_string()),
-        ]);
+        assert_eq!(
+            names(&fs),
+            vec![
+                (
+                    "Content-Type".to_string(),
+                    "application/x-www-form-urlencoded".to_string()
+                ),
+                ("Accept".to_string(), "application/json".to_string()),
+            ]
+        );
         let j = backend(json!({"url": "/r", "headers": {"X-Brand": "acme"}})).unwrap();
-        assert_eq!(names(&j), vec![
-            ("Content-Type".to_string(), "application/json".to_string()),
-            ("X-Brand".to_string(), "acme".to_string()),
-            ("Idempotency-Key".to_string(), "6f1c".to_string()),
-        ]);
-        assert_eq!(names(&preset("slack")).len(), 1, "a simple request: Content-Type only");
+        assert_eq!(
+            names(&j),
+            vec![
+                ("Content-Type".to_string(), "application/json".to_string()),
+                ("X-Brand".to_string(), "acme".to_string()),
+                ("Idempotency-Key".to_string(), "6f1c".to_string()),
+            ]
+        );
+        assert_eq!(
+            names(&preset("slack")).len(),
+            1,
+            "a simple request: Content-Type only"
+        );
     }
 
     #[test]
@@ -1321,10 +1564,10 @@ mod tests {
             err(json!({"url": "/h", "headers": {"Bad Name": "x"}})).contains("not a header name")
         );
         assert!(err(json!({"url": "/h", "colour": 1})).contains("backends[0].colour"));
-        assert!(
-            err(json!({"preset": "slack", "url": "/h", "no_cors": true, "headers": {"X": "1"}}))
-                .contains("no_cors")
-        );
+        assert!(err(
+            json!({"preset": "slack", "url": "/h", "no_cors": true, "headers": {"X": "1"}})
+        )
+        .contains("no_cors"));
         assert!(err(
             json!({"type": "template", "url": "/h", "template": "x", "content_type": "text/html"})
         )
