@@ -1,6 +1,7 @@
-//! One delivery attempt at one backend, with a timeout: `POST` the body its format gives
-//! (the `json` format with the report's `Idempotency-Key`), or the host page's `submit`
-//! callback. Any 2xx is acceptance; a `json` answer may carry the server's `reference`.
+//! One delivery attempt at one backend, with a timeout: `POST` the body and headers its
+//! format gives (the `json` format with the report's `Idempotency-Key`), or the host
+//! page's `submit` callback. What the answer means — including vendor errors inside a 2xx
+//! and a `json` answer's `reference` — is the core's [`Backend::classify`].
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -22,16 +23,13 @@ pub fn to_js(body: &str) -> JsValue {
     JSON::parse(body).unwrap_or(JsValue::NULL)
 }
 
-/// A server reference is kept only if it is short and printable.
-fn sane_reference(v: JsValue) -> Option<String> {
-    let s = v.as_string()?;
-    let s = s.trim();
-    (!s.is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control))
-        .then(|| s.to_string())
-}
-
-/// `fetch` with a timeout: the response, or why there is none.
-async fn fetch(url: &str, init: RequestInit, timeout_ms: u32) -> Result<Response, SendError> {
+/// `fetch` with a timeout that covers the body too: the response and its text (None when
+/// the body could not be read in time), or why there is none.
+async fn fetch(
+    url: &str,
+    init: RequestInit,
+    timeout_ms: u32,
+) -> Result<(Response, Option<String>), SendError> {
     let window = web_sys::window().ok_or(SendError::Network)?;
     let controller = AbortController::new().ok();
     let timed_out = Rc::new(Cell::new(false));
@@ -45,7 +43,13 @@ async fn fetch(url: &str, init: RequestInit, timeout_ms: u32) -> Result<Response
     });
     let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
     match answer.and_then(|r| r.dyn_into::<Response>()) {
-        Ok(r) => Ok(r),
+        Ok(r) => {
+            let text = match r.text() {
+                Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+                Err(_) => None,
+            };
+            Ok((r, text))
+        }
         Err(_) if timed_out.get() => Err(SendError::Timeout),
         Err(_) => Err(SendError::Network),
     }
@@ -55,11 +59,8 @@ async fn fetch(url: &str, init: RequestInit, timeout_ms: u32) -> Result<Response
 pub async fn get_json(url: &str, timeout_ms: u32) -> Option<JsValue> {
     let init = RequestInit::new();
     init.set_method("GET");
-    let response = fetch(url, init, timeout_ms)
-        .await
-        .ok()
-        .filter(Response::ok)?;
-    JsFuture::from(response.json().ok()?).await.ok()
+    let (response, text) = fetch(url, init, timeout_ms).await.ok()?;
+    JSON::parse(&text.filter(|_| response.ok())?).ok()
 }
 
 /// The stored body read back as the report tree the non-JSON formats are rendered from.
@@ -82,13 +83,9 @@ fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option
     };
     let body = backend.body(stored, &report);
     let headers = Headers::new().ok()?;
-    let _ = headers.set("Content-Type", &body.content_type);
-    if backend.format == Format::Json {
-        let _ = headers.set("Idempotency-Key", id);
-    }
-    for (k, v) in &backend.headers {
+    backend.request_headers(&body, id, |k, v| {
         let _ = headers.set(k, v);
-    }
+    });
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
@@ -158,7 +155,7 @@ pub async fn attempt(
     let Some(init) = request(backend, id, stored, false) else {
         return callback(id, stored, timeout_ms, bridge).await;
     };
-    let response = match fetch(&backend.url, init, timeout_ms).await {
+    let (response, text) = match fetch(&backend.url, init, timeout_ms).await {
         Ok(r) => r,
         Err(_) => return Outcome::Transient(None),
     };
@@ -175,19 +172,19 @@ pub async fn attempt(
             .flatten()
             .as_deref(),
     );
-    match Outcome::of_status(Some(status), retry_after) {
-        Outcome::Accepted(_) if backend.format == Format::Json => {
-            // The body is optional and only ever read for a reference.
-            let reference = match response.json() {
-                Ok(p) => JsFuture::from(p)
-                    .await
-                    .ok()
-                    .and_then(|json| Reflect::get(&json, &JsValue::from_str("reference")).ok())
-                    .and_then(sane_reference),
-                Err(_) => None,
-            };
-            Outcome::Accepted(reference)
-        }
-        other => other,
+    // An answer whose body never came (timeout, broken connection) says nothing yet.
+    let Some(text) = text else {
+        return Outcome::Transient(None);
+    };
+    let json = JSON::parse(&text)
+        .map(|j| read::value(&j))
+        .unwrap_or(Value::Null);
+    let verdict = backend.classify(status, &text, &json, retry_after);
+    if let Some(why) = &verdict.why {
+        web_sys::console::warn_1(&JsValue::from_str(&format!(
+            "Reach Us: {}: {why}",
+            backend.url
+        )));
     }
+    verdict.outcome
 }

@@ -83,10 +83,14 @@ test("deliver first: a dead primary falls back at once, and the fallback's answe
   await primary.close(); await fallback.close(); await site.close();
 });
 
-test("Slack preset: a webhook that answers no CORS gets its payload once, markup escaped", async ({ page }) => {
-  const hook = await backend(() => ({ status: 200, body: "ok" }), { cors: false });
+test("Slack preset: read with CORS like hooks.slack.com (ACAO *), payload once, markup escaped; a revoked hook is refused", async ({ page }) => {
+  const hook = await backend((p) => (p.raw.includes("revoked")
+    ? { status: 404, raw: "no_service", type: "text/html" }
+    : { status: 200, raw: "ok", type: "text/html" }));
   const cfg = { promise: "1h", backends: [{ preset: "slack", url: `${hook.url}/services/T0/B0/secret` }] };
   const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub(cfg) }) });
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
   await page.goto(site.url + "/");
   await send(page, "Door stuck <!channel> & <https://evil.example|click>");
   await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
@@ -98,9 +102,148 @@ test("Slack preset: a webhook that answers no CORS gets its payload once, markup
   expect(Object.keys(payload)).toEqual(["text"]);
   expect(payload.text).toContain("Door stuck &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;");
   expect(payload.text).toMatch(/^New report [A-Z0-9-]+ \(problem\)\n/);
+  // A revoked webhook (404 no_service) is seen: refused, the visitor told, never retried.
+  await page.getByRole("button", { name: "Report something else" }).click();
+  await page.getByLabel("What happened?").fill("this hook was revoked");
+  await page.getByLabel("Email").fill("driver+1@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("alert")).toContainText("We couldn't deliver this (the server answered 404).");
+  expect(warnings.some((w) => w.includes("no_service"))).toBe(true);
   await page.waitForTimeout(2500);
+  expect(hook.posts).toHaveLength(2);
+  await hook.close(); await site.close();
+});
+
+test("Slack preset with no_cors: true still reaches a hook that answers no CORS at all, unread", async ({ page }) => {
+  const hook = await backend(() => ({ status: 404, raw: "no_service", type: "text/html" }), { cors: false });
+  const cfg = { backends: [{ preset: "slack", url: `${hook.url}/services/T0/B0/secret`, no_cors: true }] };
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub(cfg) }) });
+  await page.goto(site.url + "/");
+  await send(page);
+  // Opaque: even a 404 counts as delivered, which is what `no_cors` means.
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
   expect(hook.posts).toHaveLength(1);
   await hook.close(); await site.close();
+});
+
+test("vendors' errors inside a 200: a rate limit waits the vendor's time, a refusal is told, nothing counts as delivered", async ({ page }) => {
+  // Relays that pass DingTalk / Feishu / WeCom answers through, as their docs show them.
+  const ding = await backend(() => ({ status: 200, body: { status: 1111, wait: 5, source: "x5", punish: "deny", errcode: 130101, errmsg: "send too fast, exceed 20 times per minute" } }));
+  const feishu = await backend(() => ({ status: 200, body: { code: 19024, msg: "Key Words Not Found" } }));
+  const wecom = await backend(() => ({ status: 200, body: { errcode: 45009, errmsg: "api freq out of limit" } }));
+  const site = await servePages({
+    "/ding": hostPage({ cdn: cdn.url, head: stub({ backends: [{ preset: "dingtalk", url: `${ding.url}/robot` }] }) }),
+    "/feishu": hostPage({ cdn: cdn.url, head: stub({ backends: [{ preset: "feishu", url: `${feishu.url}/hook` }] }) }),
+    "/wecom": hostPage({ cdn: cdn.url, head: stub({ backends: [{ preset: "wecom", url: `${wecom.url}/hook` }] }) }),
+  });
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+  for (const [path, server, wait] of [["/ding", ding, 600_000], ["/wecom", wecom, 60_000]]) {
+    await page.goto(site.url + path);
+    await send(page, "Door <at user_id=\"all\">x</at> stuck");
+    await expect(page.locator("reach-us-widget .ru-queued-text")).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toHaveCount(0);
+    expect(server.posts).toHaveLength(1);
+    const [e] = await outbox(page);
+    expect(e.state).toBe("pending");
+    expect(e.next_at - Date.now()).toBeGreaterThan(wait - 10_000);
+    await page.evaluate(() => localStorage.clear());
+  }
+  expect(warnings.some((w) => w.includes("130101"))).toBe(true);
+  expect(warnings.some((w) => w.includes("45009"))).toBe(true);
+  await page.goto(site.url + "/feishu");
+  await send(page, "Door <at user_id=\"all\">所有人</at> stuck");
+  await expect(page.getByRole("alert")).toContainText("We couldn't deliver this (the server answered 422).");
+  expect(warnings.some((w) => w.includes("19024") && w.includes("Key Words Not Found"))).toBe(true);
+  const text = feishu.posts[0].body.content.text;
+  expect(text).toContain("Door <\u200Bat user_id=\"all\">所有人<\u200B/at> stuck");
+  expect(text.toLowerCase()).not.toContain("<at");
+  for (const s of [ding, feishu, wecom, site]) await s.close();
+});
+
+test("Formspree: asks for JSON without a preflight, leaves out an empty email, and its reCAPTCHA page is not a delivery", async ({ page }) => {
+  const fs = await backend((p) => (p.headers.accept === "application/json" && !p.raw.includes("captcha")
+    ? { status: 200, body: { next: "https://formspree.io/thanks", ok: true } }
+    : { status: 200, raw: "<!DOCTYPE html><html><body><div class=\"g-recaptcha\"></div></body></html>", type: "text/html" }));
+  const cfg = { contact_fields: ["phone"], backends: [{ preset: "formspree", url: `${fs.url}/f/xyz` }] };
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub(cfg) }) });
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+  await page.goto(site.url + "/");
+  const sendPhone = async (message) => {
+    await page.getByLabel("What happened?").fill(message);
+    await page.getByLabel("Phone").fill("+86 400 000 0000");
+    await page.getByRole("button", { name: "Send" }).click();
+  };
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await sendPhone("Door stuck");
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  expect(fs.options).toEqual([]);
+  const form = new URLSearchParams(fs.posts[0].raw);
+  expect(fs.posts[0].headers.accept).toBe("application/json");
+  expect(form.has("email")).toBe(false);
+  expect(form.get("phone")).toBe("+86 400 000 0000");
+  expect(form.get("message")).toBe("Door stuck");
+  await page.getByRole("button", { name: "Report something else" }).click();
+  await sendPhone("captcha please");
+  await expect(page.getByRole("alert")).toContainText("We couldn't deliver this (the server answered 422).");
+  expect(warnings.some((w) => w.includes("reCAPTCHA"))).toBe(true);
+  await fs.close(); await site.close();
+});
+
+test("Discord: a 429 waits its Retry-After, then 204 delivers; masked links escaped, previews off, the trailer kept when cut", async ({ page }) => {
+  const hook = await backend((_p, n) => (n === 1
+    ? { status: 429, body: { message: "You are being rate limited.", retry_after: 5, global: false },
+        headers: { "retry-after": "5", "access-control-expose-headers": "Retry-After" } }
+    : { status: 204 }));
+  const cfg = { promise: "2h", max_message_chars: 5000, backends: [{ preset: "discord", url: `${hook.url}/api/webhooks/1/x` }] };
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub(cfg) }) });
+  await page.goto(site.url + "/");
+  const message = "[your bank](https://evil.example) " + "x".repeat(2500);
+  await send(page, message);
+  await expect(page.locator("reach-us-widget .ru-queued-text")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible({ timeout: 15_000 });
+  expect(hook.posts).toHaveLength(2);
+  // 5 s, not the usual 2–4 s of a first retry.
+  expect(hook.posts[1].at - hook.posts[0].at).toBeGreaterThanOrEqual(5_000);
+  const body = hook.posts[1].body;
+  expect(body.flags).toBe(4);
+  expect(body.allowed_mentions).toEqual({ parse: [] });
+  expect([...body.content].length).toBeLessThanOrEqual(2000);
+  expect(body.content).toContain("\\[your bank\\](https://evil.example)");
+  expect(body.content).toContain("…[cut]\nContact: driver+1@example.com");
+  expect(body.content).toMatch(/Reply due: \d{4}-\d\d-\d\dT/);
+  await hook.close(); await site.close();
+});
+
+test("config: a chat webhook the browser cannot reach, or a fixed Idempotency-Key, is one clear console error", async ({ page }) => {
+  const site = await servePages({
+    "/feishu": hostPage({ cdn: cdn.url, head: stub({ backends: [{ preset: "feishu", url: "https://open.feishu.cn/open-apis/bot/v2/hook/abc" }] }) }),
+    "/key": hostPage({ cdn: cdn.url, head: stub({ backends: [{ url: "https://api.example/r", headers: { "Idempotency-Key": "fixed" } }] }) }),
+  });
+  for (const [path, words] of [["/feishu", ["backends[0].url", "open.feishu.cn", "CORS", "relay"]], ["/key", ["backends[0].headers", "Idempotency-Key"]]]) {
+    const errors = [];
+    page.removeAllListeners("console");
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    await page.goto(site.url + path);
+    await page.evaluate(() => ReachUs("open"));
+    await expect.poll(() => errors.length, { timeout: 10_000 }).toBe(1);
+    for (const w of words) expect(errors[0]).toContain(w);
+  }
+  await site.close();
+});
+
+test("an answer whose body stalls is cut by the attempt's timeout and retried, not waited for", async ({ page }) => {
+  const api = await backend((p, n) => (n === 1
+    ? { status: 201, body: { reference: "SLOW-1" }, stallBodyMs: 25_000 }
+    : { status: 201, body: { reference: "FAST-2" } }));
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, attrs: { endpoint: api.url, "timeout-ms": "1500" } }) });
+  await page.goto(site.url + "/");
+  await send(page);
+  await expect(page.getByText("FAST-2", { exact: true })).toBeVisible({ timeout: 12_000 });
+  expect(api.posts).toHaveLength(2);
+  expect(api.posts[1].headers["idempotency-key"]).toBe(api.posts[0].headers["idempotency-key"]);
+  await api.close(); await site.close();
 });
 
 test("callback: a rejection is retried with the same report, a resolve delivers, a permanent rejection refuses", async ({ page }) => {

@@ -48,7 +48,9 @@ export async function servePages(pages, { headers = {} } = {}) {
 
 /**
  * A backend that records requests. `respond(req, body, n)` returns {status, body, delayMs}
- * for the n-th POST (default: 201 with the client's reference). `cors: false` answers like
+ * for the n-th POST (default: 201 with the client's reference); `raw` + `type` answer a
+ * body as it is (a vendor's HTML page, Slack's `ok`), `headers` adds response headers,
+ * `stallBodyMs` sends the headers at once and the rest of the body that much later. `cors: false` answers like
  * a vendor webhook that sends no CORS headers at all. `overlaps` counts POSTs that arrived
  * while another POST of the same report (by key, else body id) was still being answered.
  */
@@ -78,8 +80,16 @@ export async function backend(respond, { cors: withCors = true } = {}) {
       const r = (respond && (await respond(entry, posts.length))) || { status: 201, body: { reference: body && body.reference } };
       if (r.delayMs) await new Promise((ok) => setTimeout(ok, r.delayMs));
       inflight.set(key, inflight.get(key) - 1);
-      res.writeHead(r.status, { ...cors, "content-type": "application/json" });
-      res.end(r.body === undefined ? "" : JSON.stringify(r.body));
+      res.writeHead(r.status, { ...cors, "content-type": r.type || "application/json", ...(r.headers || {}) });
+      const text = r.raw !== undefined ? r.raw : r.body === undefined ? "" : JSON.stringify(r.body);
+      if (r.stallBodyMs) {
+        // Headers at once, the body only later (a server that hangs mid-answer).
+        res.write(text.slice(0, 1));
+        await new Promise((ok) => setTimeout(ok, r.stallBodyMs));
+        if (!res.destroyed) res.end(text.slice(1));
+        return;
+      }
+      res.end(text);
     });
   });
   const url = await listen(server);
