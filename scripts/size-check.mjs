@@ -21,7 +21,12 @@ const LOADER_BUDGET = 2 * 1024;
 // a RU_PLAIN_BUILD=1 build is 135.6 KiB and does not pass), and to 126 with the config
 // compared by pointer and read in place (session 5). The 80 KiB goal is blocked: the floor
 // under it is yew itself (scripts/yew-floor; README "Why the 80 KiB goal is blocked").
-const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 126) * 1024;
+// The 80 KiB target is retired (issue 18): the ratchet stays. It moved up once more, to
+// 129, for bytes that bought features and speed (2026-12-02, session 6; README "Size"):
+// the total boundary for hostile pages (issue 23, +1.5), the presets' answers classified
+// and cut to the vendors' limits (issue 20, +1.7), the open in one frame (formatters and
+// the hidden dialog built after mount) and the storage-refused events (issues 18/19, +1.3).
+const INTENT_BUDGET = Number(process.env.BUDGET_INTENT_KIB || 129) * 1024;
 
 const files = readdirSync(dir);
 const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;

@@ -126,9 +126,6 @@ pub fn app(props: &AppProps) -> Html {
     // or the page's own `data-reach-us-open` button).
     let opener = use_mut_ref(|| None::<web_sys::Element>);
     let announced = use_mut_ref(Announced::default);
-    // Set once, in a task after mount: from then on the dialog is in the DOM, hidden until
-    // opened, so the click that opens it only shows it (no building on the click).
-    let primed = use_state(|| false);
 
     // Mount: take over from the loader's facade (keeping focus if it had it), then let
     // the bridge deliver the calls that waited.
@@ -140,11 +137,7 @@ pub fn app(props: &AppProps) -> Html {
             launcher_ref.clone(),
         );
         let notice_url = state.config.notice_url.clone();
-        let (config, strings, primed) = (
-            state.config.clone(),
-            state.strings.clone(),
-            primed.setter(),
-        );
+        let (config, strings) = (state.config.clone(), state.strings.clone());
         use_effect_with((), move |_| {
             if let Ok(Some(facade)) = root.query_selector("[data-ru-facade]") {
                 let had_focus = root
@@ -170,6 +163,7 @@ pub fn app(props: &AppProps) -> Html {
                     }
                 });
             }
+            let primer = dispatcher.clone();
             bridge.attach(dispatcher);
             // The formatters the open needs and the hidden dialog, built now in a task of
             // their own (while the pointer still hovers), not on the click.
@@ -177,7 +171,9 @@ pub fn app(props: &AppProps) -> Html {
             gloo::timers::callback::Timeout::new(0, move || {
                 let zones: Vec<&str> = zones.iter().map(String::as_str).collect();
                 crate::edge::intl::warm(&locale, &zones);
-                primed.set(true);
+                // From now on the dialog is in the DOM, hidden until opened, so the
+                // click that opens it only shows it (no building on the click).
+                primer.dispatch(Action::Prime);
             })
             .forget();
         });
@@ -300,7 +296,7 @@ pub fn app(props: &AppProps) -> Html {
                 if state.config.launcher {
                     { launcher(&LauncherProps { node_ref: launcher_ref, strings: state.strings.clone(), expanded: state.open, onclick: on_launcher, notice: state.notice.is_some(), undelivered: !state.undelivered.is_empty() }) }
                 }
-                if state.open || *primed {
+                if state.open || state.primed {
                     { dialog(&state, &dialog_ref, trap, &announced) }
                 }
             </div>

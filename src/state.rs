@@ -77,6 +77,8 @@ pub struct State {
     pub track: Option<TrackRecord>,
     /// The incident notice, if any.
     pub notice: Option<Notice>,
+    /// The dialog is kept in the DOM (hidden while closed) once primed, after mount.
+    pub primed: bool,
     /// The clock for countdowns (updated on open and every 30 s while open).
     pub now: Millis,
     /// The page's `ReachUs(...)` side, for the Send path's events (a field here rather
@@ -124,6 +126,8 @@ pub enum Action {
     Notice(Notice),
     /// The clock moved.
     Tick(Millis),
+    /// Keep the dialog built (hidden while closed) from now on.
+    Prime,
     /// A new config (a later `init`).
     Configure(Rc<Config>, Rc<Strings>),
 }
@@ -169,6 +173,7 @@ impl State {
             receipts: Rc::default(),
             track: None,
             notice,
+            primed: false,
             now: 0,
         }
     }
@@ -302,6 +307,7 @@ impl Reducible for State {
             Action::Track(t) => s.track = Some(t),
             Action::Notice(n) => s.notice = Some(n),
             Action::Tick(now) => s.now = now,
+            Action::Prime => s.primed = true,
             Action::Configure(config, strings) => {
                 s.config = config;
                 s.strings = strings;
