@@ -165,17 +165,11 @@ pub fn app(props: &AppProps) -> Html {
             }
             let primer = dispatcher.clone();
             bridge.attach(dispatcher);
-            // The formatters the open needs and the hidden dialog, built now in a task of
-            // their own (while the pointer still hovers), not on the click.
+            // The formatters the open needs, then the hidden dialog, built now in tasks
+            // of their own (while the pointer still hovers), not on the click. From then
+            // on the dialog is in the DOM, hidden until opened: the click only shows it.
             let (locale, zones) = (strings.format_locale().to_string(), config.zones());
-            gloo::timers::callback::Timeout::new(0, move || {
-                let zones: Vec<&str> = zones.iter().map(String::as_str).collect();
-                crate::edge::intl::warm(&locale, &zones);
-                // From now on the dialog is in the DOM, hidden until opened, so the
-                // click that opens it only shows it (no building on the click).
-                primer.dispatch(Action::Prime);
-            })
-            .forget();
+            crate::edge::intl::warm(locale, zones, 0, Box::new(move || primer.dispatch(Action::Prime)));
         });
     }
     // On open: focus into the message box, tell the page, read the clock, then what the

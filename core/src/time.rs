@@ -41,6 +41,14 @@ pub fn days_in_month(year: i64, month: u32) -> Option<u32> {
     })
 }
 
+/// A field of ASCII digits only (`str::parse` would also take a sign: "+1").
+fn digits(part: &str) -> Option<u32> {
+    part.bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| part.parse().ok())
+        .flatten()
+}
+
 /// Parse a calendar date `YYYY-MM-DD` (exactly ten characters), checking the month's
 /// length: `2026-02-31` is refused. The one date reader of the crate (RFC 3339 instants and
 /// holidays both use it).
@@ -49,13 +57,7 @@ pub fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let digits = |r: std::ops::Range<usize>| {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse::<u32>().ok())
-            .flatten()
-    };
+    let digits = |r: std::ops::Range<usize>| digits(s.get(r)?);
     let (y, m, d) = (i64::from(digits(0..4)?), digits(5..7)?, digits(8..10)?);
     (1..=days_in_month(y, m)?).contains(&d).then_some((y, m, d))
 }
@@ -73,14 +75,7 @@ pub fn parse_iso(s: &str) -> Option<Millis> {
     {
         return None;
     }
-    // Two ASCII digits (`str::parse` would also take a sign: "+1").
-    let num = |r: std::ops::Range<usize>| {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse::<i64>().ok())
-            .flatten()
-    };
+    let num = |r: std::ops::Range<usize>| digits(s.get(r)?).map(i64::from);
     let (y, mo, d) = parse_date(s.get(0..10)?)?;
     let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
     if h > 23 || mi > 59 || sec > 60 {
@@ -108,13 +103,7 @@ pub fn parse_iso(s: &str) -> Option<Millis> {
             if rest.len() != 6 || rest.as_bytes()[3] != b':' {
                 return None;
             }
-            let n = |a: usize| {
-                let part = rest.get(a..a + 2)?;
-                part.bytes()
-                    .all(|c| c.is_ascii_digit())
-                    .then(|| part.parse::<i64>().ok())
-                    .flatten()
-            };
+            let n = |a: usize| digits(rest.get(a..a + 2)?).map(i64::from);
             let (oh, om) = (n(1)?, n(4)?);
             if oh > 23 || om > 59 {
                 return None;

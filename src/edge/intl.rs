@@ -196,18 +196,29 @@ pub fn span(locale: &str, ms: Millis) -> String {
 }
 
 /// Build, ahead of need, the formatters the open dialog uses (the promise line's due time
-/// and duration, "Your reports" countdowns) and the brand's time zones: the first
-/// `Intl.DateTimeFormat` of a page costs tens of milliseconds (ICU loads the locale's
-/// patterns), which would otherwise land on the click that opens the dialog. Called once,
-/// in a task of its own after the widget has mounted.
-pub fn warm(locale: &str, zones: &[&str]) {
-    let now = js_sys::Date::now() as Millis;
-    let _ = when(locale, now, now);
-    let _ = duration(locale, 60);
-    let _ = duration(locale, 1);
-    let _ = relative(locale, 60_000);
-    for tz in zones {
-        let _ = crate::edge::zone::IntlZone::new(tz);
-        let _ = clock_in(locale, now, tz);
-    }
+/// and duration, "Your reports" countdowns) and the brand's time zones, one per task, then
+/// call `then`: the first `Intl.DateTimeFormat` of a page costs tens of milliseconds (ICU
+/// loads the locale's patterns), which would otherwise land on the click that opens the
+/// dialog; one per task, so a click that comes meanwhile waits for one formatter at most.
+pub fn warm(locale: String, zones: Vec<String>, step: usize, then: Box<dyn FnOnce()>) {
+    gloo::timers::callback::Timeout::new(0, move || {
+        let now = js_sys::Date::now() as Millis;
+        let l = locale.as_str();
+        match step {
+            0 => drop(date_format(l, "short-time", &[("timeStyle", "short")])),
+            1 => drop(relative_format(l, "auto")),
+            2 => drop(duration(l, 60)),
+            3 => drop(duration(l, 1)),
+            4 => drop(relative_format(l, "always")),
+            n => match zones.get(n - 5) {
+                Some(tz) => {
+                    let _ = crate::edge::zone::IntlZone::new(tz);
+                    let _ = clock_in(l, now, tz);
+                }
+                None => return then(),
+            },
+        }
+        warm(locale, zones, step + 1, then)
+    })
+    .forget();
 }

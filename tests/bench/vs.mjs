@@ -141,7 +141,7 @@ export async function serveDemo(dist) {
   const html = readFileSync(join(dist, "index.html"), "utf8");
   const without = html
     .replace(/<script>window\.ReachUs=[\s\S]*?<\/script>/, "")
-    .replace(/<script async src="reach-us\.js"[\s\S]*?<\/script>/, "");
+    .replace(/<script async[^>]*src="reach-us\.js"[\s\S]*?<\/script>/, "");
   if (without === html || /reach-us\.js/.test(without)) throw new Error("serveDemo: the demo page's tag was not found");
   const files = await serveDir(dist);
   const server = http.createServer((req, res) => {
