@@ -180,7 +180,8 @@ pub async fn compute_track_record(app: &App) -> Result<Value, AppError> {
 
 /// `GET /v1/track-record`: computed at most once per `INBOX_TRACK_CACHE_SECS` per process
 /// (concurrent pollers wait for the one computation), and again at once after this process
-/// changed a status. `Cache-Control: max-age` lets browsers and proxies share it too.
+/// changed a status. Browsers are told `no-cache`: a visitor who reopens the widget after
+/// an answer must not be shown the record from before it out of their own HTTP cache.
 pub async fn track_record(State(app): State<Shared>) -> Result<Response, AppError> {
     let ttl = Duration::from_secs(u64::from(app.cfg.track_cache_secs));
     let value = {
@@ -196,9 +197,8 @@ pub async fn track_record(State(app): State<Shared>) -> Result<Response, AppErro
         }
     };
     let mut resp = Json(value).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={}", ttl.as_secs())) {
-        resp.headers_mut().insert(header::CACHE_CONTROL, v);
-    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(resp)
 }
 
