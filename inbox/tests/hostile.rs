@@ -578,7 +578,7 @@ async fn the_track_record_is_cached_briefly() {
     let t = app(Db::Sqlite, |_| {}).await;
     let first = t.call("GET", "/v1/track-record", &[], "").await;
     assert_eq!(first.json()["total"], 0);
-    assert_eq!(first.header("cache-control").as_deref(), Some("no-cache"), "{:?}", first.headers);
+    assert_eq!(first.header("cache-control"), Some("no-cache"), "{:?}", first.headers);
     // A report answered behind the inbox's back (another instance): not seen until the TTL.
     let db = t.db.clone();
     tokio::task::spawn_blocking(move || {
