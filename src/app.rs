@@ -12,7 +12,7 @@ use crate::bridge::Bridge;
 use crate::components::dialog::dialog;
 use crate::components::launcher::{launcher, LauncherProps};
 use crate::components::your_reports::Announced;
-use crate::edge::{env, read, store};
+use crate::edge::{deliver, env, read, store};
 use crate::hooks::use_focus_trap::use_focus_trap;
 use crate::hooks::use_outbox::use_outbox;
 use reach_us_core::receipts::{Notice, TrackRecord};
@@ -46,7 +46,7 @@ fn refresh(
     let d = dispatcher.clone();
     wasm_bindgen_futures::spawn_local(async move {
         if let Some(url) = track_url {
-            if let Some(t) = store::get_json(&url, FETCH_TIMEOUT_MS)
+            if let Some(t) = deliver::get_json(&url, FETCH_TIMEOUT_MS)
                 .await
                 .and_then(|j| TrackRecord::from_value(&read::value(&j)))
             {
@@ -55,7 +55,7 @@ fn refresh(
         }
         let mut answers = Vec::new();
         for (id, url) in jobs {
-            if let Some(json) = store::get_json(&url, FETCH_TIMEOUT_MS).await {
+            if let Some(json) = deliver::get_json(&url, FETCH_TIMEOUT_MS).await {
                 answers.push((id, read::value(&json)));
             }
         }
@@ -155,7 +155,7 @@ pub fn app(props: &AppProps) -> Html {
             if let Some(url) = notice_url {
                 let d = dispatcher.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Some(n) = store::get_json(&url, FETCH_TIMEOUT_MS)
+                    if let Some(n) = deliver::get_json(&url, FETCH_TIMEOUT_MS)
                         .await
                         .and_then(|j| Notice::from_value("notice", &read::value(&j)).ok())
                     {

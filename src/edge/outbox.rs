@@ -123,8 +123,6 @@ pub struct Flushed {
     pub body: String,
     /// Where it is now.
     pub state: State,
-    /// Attempts so far.
-    pub attempts: u32,
 }
 
 /// Everything a flush needs from the config.
@@ -207,7 +205,6 @@ async fn drain(plan: &Plan, bridge: &Bridge, lease: bool) -> Vec<Flushed> {
             id: id.clone(),
             body: sent.body.clone(),
             state: sent.state.clone(),
-            attempts: sent.attempts,
         });
         if matches!(sent.state, State::Delivered { .. }) {
             remove(&id);

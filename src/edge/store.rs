@@ -4,7 +4,6 @@
 use js_sys::JSON;
 use reach_us_core::json::{self, ToJson};
 use reach_us_core::receipts::Receipt;
-use wasm_bindgen::JsValue;
 
 use reach_us_core::value::Value;
 
@@ -65,9 +64,4 @@ pub fn save(list: &[Receipt]) -> bool {
     let ok = save_list(KEY, list);
     mark_returning();
     ok
-}
-
-/// Read a JSON body, or None.
-pub async fn get_json(url: &str, timeout_ms: u32) -> Option<JsValue> {
-    crate::edge::deliver::get_json(url, timeout_ms).await
 }

@@ -97,7 +97,7 @@ fn report(
                     Kept::new(&f.id, &reference, &category, created, due),
                 );
                 kept_changed = true;
-                crate::events::delivered(&bridge, &f.id, &reference);
+                crate::events::delivered(bridge, &f.id, &reference);
                 let receipt = Receipt {
                     id: f.id.clone(),
                     reference,
@@ -108,7 +108,7 @@ fn report(
             }
             Sent::Failed { status } => {
                 let reason = reach_us_core::outbox::failed_reason(status, true);
-                crate::events::failed(&bridge, &f.id, &reason);
+                crate::events::failed(bridge, &f.id, &reason);
                 let err = status.map(SendError::Status).unwrap_or(SendError::Timeout);
                 dispatcher.dispatch(Action::Outcome(f.id, Box::new(Phase::Failed(err))));
             }
