@@ -41,8 +41,11 @@ pub const RADIUS_PX: u32 = 12;
 /// Most categories a brand may configure (a choice, not a catalogue; also keeps
 /// validation bounded).
 pub const MAX_CATEGORIES: usize = 50;
-/// Longest page address, title or referrer sent with a report, characters (the
-/// reference inbox refuses longer ones).
+/// Longest page address, title or referrer sent with a report, characters (the widget
+/// cuts longer ones; the reference inbox cuts, never refuses, what it is sent longer).
 pub const MAX_PAGE_CHARS: usize = 2048;
+/// Largest report body, bytes: what the widget's outbox stores per report and the
+/// reference inbox accepts.
+pub const MAX_REPORT_BYTES: usize = 64 * 1024;
 /// How long an undelivered report is retried, days.
 pub const RETENTION_DAYS: u32 = 7;

@@ -34,7 +34,7 @@ impl Default for Policy {
             max_ms: 3_600_000,
             retention_ms: 7 * 86_400_000,
             max_entries: 50,
-            max_bytes: 64 * 1024,
+            max_bytes: crate::defaults::MAX_REPORT_BYTES,
         }
     }
 }

@@ -31,8 +31,8 @@ use crate::state::{App, Shared};
 use crate::store::{Insert, NewReport, Row};
 use crate::util::{now_ms, sha256_hex};
 
-/// Largest body accepted (the widget's own limit).
-pub const MAX_BODY: usize = 64 * 1024;
+/// Largest body accepted (the widget's own limit, from core).
+pub const MAX_BODY: usize = reach_us_core::defaults::MAX_REPORT_BYTES;
 
 /// Removes a key from the in-flight set when the request ends, however it ends.
 struct InFlight<'a>(&'a Mutex<HashSet<String>>, String);

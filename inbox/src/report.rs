@@ -15,10 +15,11 @@ use serde_json::{Map, Value};
 use crate::config::InboxConfig;
 use crate::error::AppError;
 
-/// Longest message, characters (the widget's ceiling).
-pub const MAX_MESSAGE_CHARS: usize = 20_000;
-/// Longest stored `page.url` / `page.referrer`, characters (longer is truncated).
-pub const MAX_URL_CHARS: usize = 2048;
+/// Longest message, characters (the widget's ceiling, from core).
+pub const MAX_MESSAGE_CHARS: usize = reach_us_core::defaults::MAX_MESSAGE_CHARS_CEILING as usize;
+/// Longest stored `page.url` / `page.referrer`, characters (longer is truncated; the
+/// widget's own cut, from core).
+pub const MAX_URL_CHARS: usize = reach_us_core::defaults::MAX_PAGE_CHARS;
 /// How far before the server's receipt the browser's `created_at` may start the promise
 /// clock (clock skew, the time the request took). Anything else starts it at receipt.
 pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60_000;
