@@ -290,15 +290,7 @@ async fn update(
     Path(id): Path<String>,
     Form(f): Form<Update>,
 ) -> Result<Response, AppError> {
-    crate::api::check_status(&f.status, f.reply.as_deref())?;
-    let changed = app
-        .store
-        .set_status(&id, &f.status, f.reply.as_deref(), now_ms())
-        .await?;
-    app.track_changed();
-    if !changed {
-        return Err(AppError::NotFound);
-    }
+    crate::api::change_status(&app, &id, &f.status, f.reply.as_deref()).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 

@@ -329,6 +329,23 @@ pub fn check_status(status: &str, reply: Option<&str>) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Check and apply a status change (the JSON API and the admin page's form alike); the
+/// track record is recomputed on its next read. `NotFound` for an unknown report.
+pub async fn change_status(
+    app: &App,
+    id: &str,
+    status: &str,
+    reply: Option<&str>,
+) -> Result<(), AppError> {
+    check_status(status, reply)?;
+    let changed = app.store.set_status(id, status, reply, now_ms()).await?;
+    app.track_changed();
+    if !changed {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
 /// `POST /v1/reports/{id}/status` (admin).
 pub async fn set_status(
     _: Admin,
@@ -340,15 +357,7 @@ pub async fn set_status(
     require_json(&headers)?;
     let change: StatusChange = serde_json::from_str(&body)
         .map_err(|e| AppError::invalid("invalid_status", "body", e.to_string()))?;
-    check_status(&change.status, change.reply.as_deref())?;
-    let changed = app
-        .store
-        .set_status(&id, &change.status, change.reply.as_deref(), now_ms())
-        .await?;
-    app.track_changed();
-    if !changed {
-        return Err(AppError::NotFound);
-    }
+    change_status(&app, &id, &change.status, change.reply.as_deref()).await?;
     let r = app.store.get(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(status_json(&r)).into_response())
 }
