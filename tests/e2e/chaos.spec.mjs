@@ -23,6 +23,12 @@ async function chaosServer() {
   const firstSeen = new Map();
   const doneAt = new Map();
   const attemptsByKey = new Map();
+  // How each key's acceptance ended: "answered" (the 201 went out whole) or "lost" (stored,
+  // then the connection was cut: the widget cannot know). The server cannot tell whether
+  // the page read an answer that went out whole (a fetch already timed out, an offline
+  // spell, a page unloading), so the first count is an upper bound on that window.
+  const acceptedHow = new Map();
+  const resent = { answered: 0, lost: 0, which: [] }; // POSTs of a key after its acceptance, by that cause
   const stats = { posts: 0, replays: 0, c503: 0, c429: 0, hangs: 0, resets: 0, acceptedThenReset: 0, rejected: 0 };
   const server = http.createServer((req, res) => {
     const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, idempotency-key", "access-control-allow-methods": "POST, OPTIONS", "access-control-expose-headers": "retry-after" };
@@ -36,7 +42,7 @@ async function chaosServer() {
       if (!firstSeen.has(key)) firstSeen.set(key, Date.now());
       const n = (attemptsByKey.get(key) || 0) + 1;
       attemptsByKey.set(key, n);
-      if (accepted.has(key)) { stats.replays++; res.writeHead(200, { ...cors, "content-type": "application/json" }).end(JSON.stringify({ reference: body.reference })); return; }
+      if (accepted.has(key)) { stats.replays++; resent[acceptedHow.get(key)]++; if (acceptedHow.get(key) === "answered") resent.which.push(body.message.replace("chaos report ", "#")); res.writeHead(200, { ...cors, "content-type": "application/json" }).end(JSON.stringify({ reference: body.reference })); return; }
       if (body.message.includes("#reject")) { stats.rejected++; res.writeHead(400, cors).end("{}"); return; }
       // A flaky backend that recovers: chaos on the first two attempts of a key.
       const r = n <= 2 ? rand() : 1;
@@ -46,12 +52,13 @@ async function chaosServer() {
       if (r < 0.4) { stats.resets++; req.socket.destroy(); return; }
       accepted.set(key, (accepted.get(key) || 0) + 1);
       doneAt.set(key, Date.now());
-      if (r < 0.45) { stats.acceptedThenReset++; req.socket.destroy(); return; } // stored, answer lost
+      if (r < 0.45) { stats.acceptedThenReset++; acceptedHow.set(key, "lost"); req.socket.destroy(); return; } // stored, answer lost
+      acceptedHow.set(key, "answered");
       res.writeHead(201, { ...cors, "content-type": "application/json" }).end(JSON.stringify({ reference: body.reference }));
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}/r`, accepted, firstSeen, doneAt, stats, close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); } };
+  return { url: `http://127.0.0.1:${server.address().port}/r`, accepted, firstSeen, doneAt, stats, resent, close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); } };
 }
 
 test("chaos: every report exactly once by key", async ({ browser }) => {
@@ -129,6 +136,9 @@ test("chaos: every report exactly once by key", async ({ browser }) => {
     `${api.accepted.size} accepted, ${twice} accepted twice, ${api.stats.replays} duplicates suppressed (replayed), ` +
     `503×${api.stats.c503} 429×${api.stats.c429} hang×${api.stats.hangs} reset×${api.stats.resets} accepted-then-reset×${api.stats.acceptedThenReset}, ` +
     `max delay to acceptance ${maxDelay} ms, still pending ${pending}, UI stalls ${stalled.length}`);
+  console.log(`chaos: resent after acceptance: ${api.resent.answered + api.resent.lost} ` +
+    `(after a 2xx the server sent whole, which the page may still not have read — its own timeout had fired, it was offline, or it was unloading: ${api.resent.answered}; after an acceptance whose answer the server cut: ${api.resent.lost})` +
+    (api.resent.which.length ? `; the former for reports ${api.resent.which.join(", ")} (offline from #60 to #75, reload at #120)` : ""));
   if (stalled.length) console.log("chaos: stalled:", stalled.join(" | "));
   if (problems.length) console.log("chaos: page problems:", problems.join(" | "));
   expect(twice).toBe(0);
