@@ -28,6 +28,7 @@ async function chaosServer() {
   // the page read an answer that went out whole (a fetch already timed out, an offline
   // spell, a page unloading), so the first count is an upper bound on that window.
   const acceptedHow = new Map();
+  const replays = []; // [key, ms] of every POST after the key's acceptance
   const resent = { answered: 0, lost: 0, which: [] }; // POSTs of a key after its acceptance, by that cause
   const stats = { posts: 0, replays: 0, c503: 0, c429: 0, hangs: 0, resets: 0, acceptedThenReset: 0, rejected: 0 };
   const server = http.createServer((req, res) => {
@@ -42,7 +43,7 @@ async function chaosServer() {
       if (!firstSeen.has(key)) firstSeen.set(key, Date.now());
       const n = (attemptsByKey.get(key) || 0) + 1;
       attemptsByKey.set(key, n);
-      if (accepted.has(key)) { stats.replays++; resent[acceptedHow.get(key)]++; if (acceptedHow.get(key) === "answered") resent.which.push(body.message.replace("chaos report ", "#")); res.writeHead(200, { ...cors, "content-type": "application/json" }).end(JSON.stringify({ reference: body.reference })); return; }
+      if (accepted.has(key)) { stats.replays++; replays.push([key, Date.now()]); resent[acceptedHow.get(key)]++; if (acceptedHow.get(key) === "answered") resent.which.push(body.message.replace("chaos report ", "#")); res.writeHead(200, { ...cors, "content-type": "application/json" }).end(JSON.stringify({ reference: body.reference })); return; }
       if (body.message.includes("#reject")) { stats.rejected++; res.writeHead(400, cors).end("{}"); return; }
       // A flaky backend that recovers: chaos on the first two attempts of a key.
       const r = n <= 2 ? rand() : 1;
@@ -58,7 +59,7 @@ async function chaosServer() {
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}/r`, accepted, firstSeen, doneAt, stats, resent, close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); } };
+  return { url: `http://127.0.0.1:${server.address().port}/r`, accepted, firstSeen, doneAt, stats, resent, replays, close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); } };
 }
 
 test("chaos: every report exactly once by key", async ({ browser }) => {
@@ -70,6 +71,24 @@ test("chaos: every report exactly once by key", async ({ browser }) => {
   const tabs = [await context.newPage(), await context.newPage()];
   const problems = [];
   const stalled = [];
+  // In each tab, what the page itself read: a 2xx answer to a POST, by Idempotency-Key,
+  // kept in sessionStorage so it survives the reload.
+  await context.addInitScript(() => {
+    const orig = window.fetch;
+    window.fetch = function (input, init) {
+      const p = orig.apply(this, arguments);
+      try {
+        const key = init && init.headers && init.headers.get && init.headers.get("idempotency-key");
+        if (key) p.then((r) => {
+          if (!r.ok) return;
+          const seen = JSON.parse(sessionStorage.getItem("chaos-seen") || "[]");
+          seen.push([key, Date.now()]);
+          sessionStorage.setItem("chaos-seen", JSON.stringify(seen));
+        }, () => {});
+      } catch { /* never in the widget's way */ }
+      return p;
+    };
+  });
   for (const [n, t] of tabs.entries()) {
     t.on("pageerror", (e) => problems.push(`tab ${n}: ${e}`));
     t.on("console", (m) => { if (m.type() === "error" && !m.text().includes("Failed to load resource") && !m.text().includes("net::")) problems.push(`tab ${n}: ${m.text()}`); });
@@ -136,12 +155,19 @@ test("chaos: every report exactly once by key", async ({ browser }) => {
     `${api.accepted.size} accepted, ${twice} accepted twice, ${api.stats.replays} duplicates suppressed (replayed), ` +
     `503×${api.stats.c503} 429×${api.stats.c429} hang×${api.stats.hangs} reset×${api.stats.resets} accepted-then-reset×${api.stats.acceptedThenReset}, ` +
     `max delay to acceptance ${maxDelay} ms, still pending ${pending}, UI stalls ${stalled.length}`);
+  // Resends after the page itself had read a 2xx for that key: must be none.
+  const seen = new Map();
+  for (const t of tabs) for (const [k, at] of await t.evaluate(() => JSON.parse(sessionStorage.getItem("chaos-seen") || "[]"))) if (!seen.has(k) || at < seen.get(k)) seen.set(k, at);
+  const afterSeen = api.replays.filter(([k, at]) => seen.has(k) && seen.get(k) < at).length;
+  console.log(`chaos: resent after the page had read the 2xx: ${afterSeen} (2xx answers read by the pages: ${seen.size})`);
   console.log(`chaos: resent after acceptance: ${api.resent.answered + api.resent.lost} ` +
     `(after a 2xx the server sent whole, which the page may still not have read — its own timeout had fired, it was offline, or it was unloading: ${api.resent.answered}; after an acceptance whose answer the server cut: ${api.resent.lost})` +
     (api.resent.which.length ? `; the former for reports ${api.resent.which.join(", ")} (offline from #60 to #75, reload at #120)` : ""));
   if (stalled.length) console.log("chaos: stalled:", stalled.join(" | "));
   if (problems.length) console.log("chaos: page problems:", problems.join(" | "));
   expect(twice).toBe(0);
+  expect(seen.size).toBeGreaterThan(REPORTS / 2); // the probe saw the page's answers
+  expect(afterSeen).toBe(0);
   expect(api.accepted.size).toBe(expected);
   expect(pending).toBe(0);
   // Every refused report was shown as refused, unless its tab stalled (counted above).
