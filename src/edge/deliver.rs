@@ -172,9 +172,15 @@ pub async fn attempt(
             .flatten()
             .as_deref(),
     );
-    // An answer whose body never came (timeout, broken connection) says nothing yet.
+    // An answer whose body never came (timeout, broken connection) says nothing yet —
+    // except a `json` backend's 2xx, which is its acceptance whatever the body (the
+    // reference in it is optional): retrying it would resend a report already taken.
     let Some(text) = text else {
-        return Outcome::Transient(None);
+        return if backend.idempotent() && (200..300).contains(&status) {
+            Outcome::Accepted(None)
+        } else {
+            Outcome::Transient(None)
+        };
     };
     let json = JSON::parse(&text)
         .map(|j| read::value(&j))
