@@ -299,9 +299,7 @@ async fn erase(
     State(app): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    if !app.store.erase(&id, now_ms()).await? {
-        return Err(AppError::NotFound);
-    }
+    crate::api::erase_report(&app, &id).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 

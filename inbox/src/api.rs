@@ -370,10 +370,17 @@ pub async fn erase(
     State(app): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    if !app.store.erase(&id, now_ms()).await? {
+    erase_report(&app, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Erase one report's personal data (the JSON API and the admin page's form alike);
+/// `NotFound` for an unknown report.
+pub async fn erase_report(app: &App, id: &str) -> Result<(), AppError> {
+    if !app.store.erase(id, now_ms()).await? {
         return Err(AppError::NotFound);
     }
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(())
 }
 
 /// Erase the personal data of reports older than `INBOX_RETENTION_DAYS` (0: none); how
