@@ -23,7 +23,7 @@ const FETCH_TIMEOUT_MS: u32 = 8_000;
 /// Ask the brand's endpoints about open receipts and the track record; store and show
 /// what they say. A failing endpoint changes nothing: no guess is shown.
 fn refresh(
-    dispatcher: &UseReducerDispatcher<State>,
+    dispatcher: &UseReducerDispatcher<Ui>,
     config: &Rc<Config>,
     receipts: &Rc<Vec<reach_us_core::receipts::Receipt>>,
     has_track: bool,
@@ -74,7 +74,7 @@ fn refresh(
         }
     });
 }
-use crate::state::{Action, State};
+use crate::ui::{Action, State, Ui};
 
 /// What `boot` hands the app.
 #[derive(Properties, Clone)]
@@ -112,12 +112,8 @@ pub fn dir(locale: &str) -> &'static str {
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let state = use_reducer({
-        let (config, strings, bridge) = (
-            props.config.clone(),
-            props.strings.clone(),
-            props.bridge.clone(),
-        );
-        move || State::new(config, strings, bridge)
+        let (config, strings) = (props.config.clone(), props.strings.clone());
+        move || Ui::new(State::new(config, strings))
     });
     let launcher_ref = use_node_ref();
     let dialog_ref = use_node_ref();
@@ -169,7 +165,12 @@ pub fn app(props: &AppProps) -> Html {
             // of their own (while the pointer still hovers), not on the click. From then
             // on the dialog is in the DOM, hidden until opened: the click only shows it.
             let (locale, zones) = (strings.format_locale().to_string(), config.zones());
-            crate::edge::intl::warm(locale, zones, 0, Box::new(move || primer.dispatch(Action::Prime)));
+            crate::edge::intl::warm(
+                locale,
+                zones,
+                0,
+                Box::new(move || primer.dispatch(Action::Prime)),
+            );
         });
     }
     // On open: focus into the message box, tell the page, read the clock, then what the
@@ -248,7 +249,7 @@ pub fn app(props: &AppProps) -> Html {
         let dialog_ref = dialog_ref.clone();
         let sent = matches!(
             state.phase,
-            crate::state::Phase::Sent(_) | crate::state::Phase::Queued { .. }
+            crate::ui::Phase::Sent(_) | crate::ui::Phase::Queued { .. }
         );
         use_effect_with((state.focus_error, sent), move |(n, sent)| {
             let target = match (*n, *sent) {
@@ -285,13 +286,15 @@ pub fn app(props: &AppProps) -> Html {
             dispatcher.dispatch(Action::Toggle)
         })
     };
+    // The Send path (storage, network, the page's events) is made here, not in a view.
+    let send = crate::send::on_send(state.clone(), props.bridge.clone());
     html! {
             <div class="ru-root" data-pos={state.config.position.as_str()} data-open={state.open.then_some("")} data-launcher={(!state.config.launcher).then_some("none")} data-theme={state.config.theme.as_str()} lang={locale} dir={dir(locale)}>
                 if state.config.launcher {
                     { launcher(&LauncherProps { node_ref: launcher_ref, strings: state.strings.clone(), expanded: state.open, onclick: on_launcher, notice: state.notice.is_some(), undelivered: !state.undelivered.is_empty() }) }
                 }
                 if state.open || state.primed {
-                    { dialog(&state, &dialog_ref, trap, &announced) }
+                    { dialog(&state, &dialog_ref, trap, &announced, send) }
                 }
             </div>
     }

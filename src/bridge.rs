@@ -18,7 +18,7 @@ use yew::{AppHandle, UseReducerDispatcher};
 use crate::app::{App, AppProps};
 use crate::edge::i18n::{with_strings, Tables};
 use crate::edge::{env, read, style, zone};
-use crate::state::{Action, State};
+use crate::ui::{Action, Ui};
 
 /// The events a page can listen to.
 pub const EVENTS: [&str; 6] = ["ready", "open", "close", "submit", "delivered", "failed"];
@@ -26,7 +26,7 @@ pub const EVENTS: [&str; 6] = ["ready", "open", "close", "submit", "delivered", 
 /// Where the app's dispatcher lives once it is mounted, and the page's listeners.
 #[derive(Default)]
 pub struct Slot {
-    dispatcher: Option<UseReducerDispatcher<State>>,
+    dispatcher: Option<UseReducerDispatcher<Ui>>,
     pending: Vec<Action>,
     listeners: Vec<(String, Function)>,
     root: Option<ShadowRoot>,
@@ -60,7 +60,7 @@ impl Bridge {
     }
 
     /// Called by the app when it mounts: take the dispatcher, replay what waited.
-    pub fn attach(&self, dispatcher: UseReducerDispatcher<State>) {
+    pub fn attach(&self, dispatcher: UseReducerDispatcher<Ui>) {
         let pending = {
             let mut slot = self.0.borrow_mut();
             slot.dispatcher = Some(dispatcher.clone());

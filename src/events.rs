@@ -15,7 +15,10 @@ fn detail(pairs: &[(&str, &str)]) -> JsValue {
 
 /// A backend took report `id`; `reference` is the one the visitor was shown.
 pub fn delivered(bridge: &Bridge, id: &str, reference: &str) {
-    bridge.emit("delivered", &detail(&[("id", id), ("reference", reference)]));
+    bridge.emit(
+        "delivered",
+        &detail(&[("id", id), ("reference", reference)]),
+    );
 }
 
 /// Report `id` will not be delivered, for `reason` ([`reach_us_core::outbox::failed_reason`]).

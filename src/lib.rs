@@ -8,11 +8,10 @@ pub mod app;
 pub mod bridge;
 pub mod components;
 pub mod edge;
-pub mod error;
 pub mod events;
 pub mod hooks;
 pub mod send;
-pub mod state;
+pub mod ui;
 
 use wasm_bindgen::prelude::*;
 

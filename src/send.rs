@@ -13,13 +13,12 @@ use yew::prelude::*;
 use crate::bridge::Bridge;
 use crate::edge::outbox::{self, SaveError};
 use crate::edge::{deliver, env, zone};
-use crate::error::SendError;
-use crate::state::{Action, Phase, Receipt, State};
+use crate::ui::SendError;
+use crate::ui::{Accepted, Action, Phase, Ui};
 
-/// A callback that sends the current form. (A plain function, not a hook: it keeps no
-/// state of its own between renders.)
-pub fn on_send(state: UseReducerHandle<State>) -> Callback<()> {
-    let bridge = state.bridge.clone();
+/// A callback that sends the current form; `bridge` is the page's side, for the events.
+/// (A plain function, not a hook: it keeps no state of its own between renders.)
+pub fn on_send(state: UseReducerHandle<Ui>, bridge: Bridge) -> Callback<()> {
     Callback::from(move |_| {
         if matches!(
             state.phase,
@@ -92,7 +91,7 @@ pub fn on_send(state: UseReducerHandle<State>) -> Callback<()> {
                         Sent::Delivered { reference } => {
                             let reference = reference.unwrap_or_else(|| report.reference.clone());
                             crate::events::delivered(&bridge, &report.id, &reference);
-                            Phase::Sent(Receipt {
+                            Phase::Sent(Accepted {
                                 id: report.id.clone(),
                                 reference,
                                 created_at: report.created_millis(),

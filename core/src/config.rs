@@ -784,7 +784,10 @@ impl Config {
     /// The IANA time zones the promises count business hours in (each once).
     pub fn zones(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        let rules = self.promise.iter().chain(self.categories.iter().filter_map(|c| c.promise.as_ref()));
+        let rules = self
+            .promise
+            .iter()
+            .chain(self.categories.iter().filter_map(|c| c.promise.as_ref()));
         for tz in rules.filter_map(|r| r.time_zone.as_ref()) {
             if !out.contains(tz) {
                 out.push(tz.clone());
@@ -1250,8 +1253,15 @@ mod tests {
         assert_eq!(dropped.len(), 1, "{dropped:?}");
         assert_eq!(dropped[0].field(), Some("promise.business_hours"));
         assert!(c.promise.is_none());
-        assert_eq!(c.rule_for("a").map(|p| p.minutes), None, "not 4 h around the clock");
-        assert_eq!(c.rule_for("b").map(|p| (p.minutes, p.business())), Some((60, false)));
+        assert_eq!(
+            c.rule_for("a").map(|p| p.minutes),
+            None,
+            "not 4 h around the clock"
+        );
+        assert_eq!(
+            c.rule_for("b").map(|p| (p.minutes, p.business())),
+            Some((60, false))
+        );
         assert_eq!(c.rule_for("c").map(|p| p.minutes), None);
         // Other errors still stop the widget.
         let (raw, _) = RawConfig::from_attributes([("promise", "2h")]).unwrap();

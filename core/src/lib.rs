@@ -18,9 +18,11 @@ pub mod payload;
 pub mod promise;
 pub mod receipts;
 pub mod reference;
+pub mod send_error;
 pub mod theme;
 pub mod time;
 pub mod value;
+pub mod widget;
 
 pub use config::{Config, RawConfig};
 pub use error::ConfigError;

@@ -208,7 +208,10 @@ mod tests {
         assert_ne!(p.accent, mid);
         assert_eq!(p.on_accent, WHITE);
         assert!(contrast(p.accent, WHITE) >= AA);
-        assert!(contrast(p.accent, INK) < contrast(mid, INK), "darkened, not lightened");
+        assert!(
+            contrast(p.accent, INK) < contrast(mid, INK),
+            "darkened, not lightened"
+        );
     }
 
     #[test]

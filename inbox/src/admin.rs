@@ -48,8 +48,14 @@ async fn locked_down(mut r: Response) -> Response {
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     r
 }
 
@@ -185,10 +191,16 @@ async fn page(
     let pages = open.div_ceil(u64::from(PAGE_SIZE)).max(1);
     let mut nav = String::new();
     if page > 1 {
-        nav.push_str(&format!("<a href=\"/admin?page={}\">← newer due</a> ", page - 1));
+        nav.push_str(&format!(
+            "<a href=\"/admin?page={}\">← newer due</a> ",
+            page - 1
+        ));
     }
     if u64::from(page) < pages {
-        nav.push_str(&format!("<a href=\"/admin?page={}\">later due →</a>", page + 1));
+        nav.push_str(&format!(
+            "<a href=\"/admin?page={}\">later due →</a>",
+            page + 1
+        ));
     }
     let notice_title = notice
         .as_deref()

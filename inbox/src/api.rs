@@ -81,7 +81,12 @@ pub async fn create(
     let id = checked.id.clone();
     match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
         Some(k) if k == id => {}
-        Some(_) => return Err(AppError::report("Idempotency-Key", "must equal the report id")),
+        Some(_) => {
+            return Err(AppError::report(
+                "Idempotency-Key",
+                "must equal the report id",
+            ))
+        }
         None => return Err(AppError::report("Idempotency-Key", "header is required")),
     }
     let _guard = {
@@ -175,7 +180,9 @@ pub async fn compute_track_record(app: &App) -> Result<Value, AppError> {
     };
     // Spam is not counted, but how much of it there was is published: dismissing a broken
     // promise as spam shows.
-    Ok(json!({"window_days": days, "kept_ratio": ratio, "median_reply_minutes": median, "total": total, "kept": kept, "spam": spam}))
+    Ok(
+        json!({"window_days": days, "kept_ratio": ratio, "median_reply_minutes": median, "total": total, "kept": kept, "spam": spam}),
+    )
 }
 
 /// `GET /v1/track-record`: computed at most once per `INBOX_TRACK_CACHE_SECS` per process
@@ -277,14 +284,21 @@ pub async fn list(
             c.split_once('.')
                 .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_string())))
                 .filter(|(_, id)| valid_id(id))
-                .ok_or_else(|| AppError::invalid("invalid_cursor", "after", "use the Link header's URL"))?,
+                .ok_or_else(|| {
+                    AppError::invalid("invalid_cursor", "after", "use the Link header's URL")
+                })?,
         ),
     };
     let rows = app.store.list(limit, after).await?;
     let next = (rows.len() == limit as usize)
         .then(|| rows.last())
         .flatten()
-        .map(|r| format!("</v1/reports?limit={limit}&after={}.{}>; rel=\"next\"", r.accepted_at, r.id));
+        .map(|r| {
+            format!(
+                "</v1/reports?limit={limit}&after={}.{}>; rel=\"next\"",
+                r.accepted_at, r.id
+            )
+        });
     let mut resp = Json(
         rows.iter()
             .map(|r| {

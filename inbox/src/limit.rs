@@ -68,7 +68,9 @@ impl Limiter {
         if map.len() >= self.shard_cap && !map.contains_key(&ip) {
             // Full buckets are the same as unknown clients: forget them.
             let full_after = (burst / rate) as i64;
-            map.retain(|_, (tokens, t)| *tokens + ((now - *t).max(0) as f64) * rate < burst && now - *t < full_after);
+            map.retain(|_, (tokens, t)| {
+                *tokens + ((now - *t).max(0) as f64) * rate < burst && now - *t < full_after
+            });
             if map.len() > self.shard_cap * 3 / 4 {
                 // Still full (a flood of fresh addresses): forget the least recently seen.
                 let mut times: Vec<i64> = map.values().map(|(_, t)| *t).collect();

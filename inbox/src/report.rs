@@ -151,7 +151,10 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
         return Err(AppError::report("body", "must be a JSON object"));
     };
     if let Some(k) = map.keys().find(|k| !REPORT_FIELDS.contains(&k.as_str())) {
-        return Err(AppError::report("body", format!("has an unknown field {k:?}")));
+        return Err(AppError::report(
+            "body",
+            format!("has an unknown field {k:?}"),
+        ));
     }
     let s = |k: &str| map.get(k).and_then(Value::as_str);
     if s("schema") != Some(SCHEMA) {
@@ -237,7 +240,11 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
     let mut body = report.clone();
     let mut page_url = None;
     if let Some(page) = object(map, "page")? {
-        for (key, max) in [("url", MAX_URL_CHARS), ("title", 300), ("referrer", MAX_URL_CHARS)] {
+        for (key, max) in [
+            ("url", MAX_URL_CHARS),
+            ("title", 300),
+            ("referrer", MAX_URL_CHARS),
+        ] {
             if let Some(v) = string_field(page, "page", key)? {
                 let cleaned = if key == "title" {
                     clean(v, max)
@@ -301,9 +308,18 @@ mod tests {
 
     #[test]
     fn urls_lose_query_and_fragment_and_length() {
-        assert_eq!(clean_url("https://a.example/p?token=1#x", false), "https://a.example/p");
-        assert_eq!(clean_url("https://a.example/p?q=1", true), "https://a.example/p?q=1");
+        assert_eq!(
+            clean_url("https://a.example/p?token=1#x", false),
+            "https://a.example/p"
+        );
+        assert_eq!(
+            clean_url("https://a.example/p?q=1", true),
+            "https://a.example/p?q=1"
+        );
         assert_eq!(clean_url(&"a".repeat(5000), false).len(), MAX_URL_CHARS);
-        assert_eq!(clean_url("https://a.example/\u{0}\u{202E}x", false), "https://a.example/x");
+        assert_eq!(
+            clean_url("https://a.example/\u{0}\u{202E}x", false),
+            "https://a.example/x"
+        );
     }
 }

@@ -164,6 +164,10 @@ mod tests {
         let two = App::new(store.clone(), cfg.clone());
         assert_eq!(two.client_ip(peer, &h).to_string(), "6.6.6.6");
         cfg.proxy_hops = 3;
-        assert_eq!(App::new(store, cfg).client_ip(peer, &h), peer.ip(), "too few hops");
+        assert_eq!(
+            App::new(store, cfg).client_ip(peer, &h),
+            peer.ip(),
+            "too few hops"
+        );
     }
 }

@@ -340,11 +340,16 @@ impl Store {
     /// A statement that changes rows: how many.
     async fn exec(&self, sql: &'static str, args: Vec<Arg>) -> Result<u64, StoreError> {
         match self {
-            Store::Sqlite(m) => Store::sqlite(m, move |c| {
-                c.execute(sql, rusqlite::params_from_iter(args.iter().map(Arg::sqlite)))
+            Store::Sqlite(m) => {
+                Store::sqlite(m, move |c| {
+                    c.execute(
+                        sql,
+                        rusqlite::params_from_iter(args.iter().map(Arg::sqlite)),
+                    )
                     .map(|n| n as u64)
-            })
-            .await,
+                })
+                .await
+            }
             Store::Postgres(p) => {
                 let refs: Vec<_> = args.iter().map(Arg::pg).collect();
                 Ok(p.get().await?.execute(&pg_sql(sql), &refs).await?)
@@ -355,15 +360,17 @@ impl Store {
     /// Reports selected by `sql` (which selects [`COLUMNS`]).
     async fn rows(&self, sql: String, args: Vec<Arg>) -> Result<Vec<Row>, StoreError> {
         match self {
-            Store::Sqlite(m) => Store::sqlite(m, move |c| {
-                c.prepare(&sql)?
-                    .query_map(
-                        rusqlite::params_from_iter(args.iter().map(Arg::sqlite)),
-                        |r| r.report(),
-                    )?
-                    .collect()
-            })
-            .await,
+            Store::Sqlite(m) => {
+                Store::sqlite(m, move |c| {
+                    c.prepare(&sql)?
+                        .query_map(
+                            rusqlite::params_from_iter(args.iter().map(Arg::sqlite)),
+                            |r| r.report(),
+                        )?
+                        .collect()
+                })
+                .await
+            }
             Store::Postgres(p) => {
                 let refs: Vec<_> = args.iter().map(Arg::pg).collect();
                 Ok(p.get()
@@ -507,7 +514,9 @@ impl Store {
             Store::Sqlite(m) => {
                 Store::sqlite(m, move |c| {
                     c.prepare(PROMISED)?
-                        .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                        .query_map([since], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                        })?
                         .collect()
                 })
                 .await?

@@ -10,10 +10,10 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use reach_us_core::time::iso_utc;
 use reach_us_inbox::config::widget_config;
 use reach_us_inbox::util::{now_ms, sha256_hex};
 use reach_us_inbox::{web, InboxConfig, Store};
-use reach_us_core::time::iso_utc;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -226,9 +226,18 @@ async fn a_flood_cannot_bury_the_queue_and_spam_can_be_dismissed(db: Db) {
     }
     let cookie = t.login().await;
     let page = t.call("GET", "/admin", &[("Cookie", &cookie)], "").await;
-    assert!(page.body.contains("REAL REPORT"), "the real report is on page 1");
-    assert!(page.body.contains("521 open report(s)"), "the count is the real count");
-    assert!(page.body.contains("href=\"/admin?page=2\""), "the rest is on page 2");
+    assert!(
+        page.body.contains("REAL REPORT"),
+        "the real report is on page 1"
+    );
+    assert!(
+        page.body.contains("521 open report(s)"),
+        "the count is the real count"
+    );
+    assert!(
+        page.body.contains("href=\"/admin?page=2\""),
+        "the rest is on page 2"
+    );
     let page2 = t
         .call("GET", "/admin?page=2", &[("Cookie", &cookie)], "")
         .await;
@@ -243,26 +252,54 @@ async fn a_flood_cannot_bury_the_queue_and_spam_can_be_dismissed(db: Db) {
         .next()
         .unwrap()
         .to_string();
-    let mut seen: Vec<String> = first.json().as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    let mut seen: Vec<String> = first
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
     let mut next = Some(next);
     while let Some(url) = next {
         let r = t.admin("GET", &url, "").await;
         assert_eq!(r.status, 200, "{}", r.body);
-        seen.extend(r.json().as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()));
-        next = r.header("link").map(|l| l.trim_start_matches('<').split('>').next().unwrap().to_string());
+        seen.extend(
+            r.json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string()),
+        );
+        next = r.header("link").map(|l| {
+            l.trim_start_matches('<')
+                .split('>')
+                .next()
+                .unwrap()
+                .to_string()
+        });
     }
     let unique: std::collections::HashSet<&String> = seen.iter().collect();
     assert_eq!((seen.len(), unique.len()), (521, 521), "every report once");
     // Spam: out of the open queue, and not counted in the track record even when overdue.
     let spam = t
-        .admin("POST", &format!("/v1/reports/{}/status", uuid(1000)), r#"{"status":"spam"}"#)
+        .admin(
+            "POST",
+            &format!("/v1/reports/{}/status", uuid(1000)),
+            r#"{"status":"spam"}"#,
+        )
         .await;
     assert_eq!(spam.status, 200, "{}", spam.body);
     let page = t.call("GET", "/admin", &[("Cookie", &cookie)], "").await;
     assert!(page.body.contains("520 open report(s)"));
-    assert_eq!(t.track().await["spam"], 1, "dismissed as spam: not counted, but published");
+    assert_eq!(
+        t.track().await["spam"],
+        1,
+        "dismissed as spam: not counted, but published"
+    );
     // Erasing through the API works on either database, and the report still counts.
-    let gone = t.admin("DELETE", &format!("/v1/reports/{}", uuid(1)), "").await;
+    let gone = t
+        .admin("DELETE", &format!("/v1/reports/{}", uuid(1)), "")
+        .await;
     assert_eq!(gone.status, 204);
     let page = t.call("GET", "/admin", &[("Cookie", &cookie)], "").await;
     assert!(page.body.contains("520 open report(s)") && !page.body.contains("REAL REPORT"));
@@ -304,7 +341,10 @@ async fn the_json_admin_api_is_not_reachable_cross_site() {
         .call("GET", &format!("/v1/reports/{}/status", uuid(1)), &[], "")
         .await
         .json();
-    assert_eq!((s["status"].as_str(), s.get("reply")), (Some("received"), None));
+    assert_eq!(
+        (s["status"].as_str(), s.get("reply")),
+        (Some("received"), None)
+    );
     // The token holder must send JSON as JSON.
     let auth = format!("Bearer {TOKEN}");
     let plain = t
@@ -367,9 +407,15 @@ async fn long_page_urls_are_trimmed_not_refused() {
     assert_eq!(t.post(&long).await.status, 201);
     let cookie = t.login().await;
     let page = t.call("GET", "/admin", &[("Cookie", &cookie)], "").await;
-    assert!(page.body.contains("https://brand.example/cars<"), "query and fragment stripped");
+    assert!(
+        page.body.contains("https://brand.example/cars<"),
+        "query and fragment stripped"
+    );
     assert!(!page.body.contains("utm="));
-    assert!(!page.body.contains(&"p".repeat(2100)), "over-long url truncated");
+    assert!(
+        !page.body.contains(&"p".repeat(2100)),
+        "over-long url truncated"
+    );
 }
 
 /// Defect 10: the rest of the body is type-checked (it was passed through unchecked).
@@ -388,7 +434,12 @@ async fn contact_page_user_and_client_are_type_checked() {
         let mut r = report(n as u32 + 1);
         r[field] = edit;
         let a = t.post(&r).await;
-        assert_eq!((a.status, a.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{}", a.body);
+        assert_eq!(
+            (a.status, a.json()["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(field)),
+            "{}",
+            a.body
+        );
     }
     let mut r = report(9);
     r["user"] = json!({"user_id": 7});
@@ -403,7 +454,10 @@ async fn references_with_bidi_controls_are_refused() {
     let mut r = report(1);
     r["reference"] = "ACME-\u{202E}123".into();
     let a = t.post(&r).await;
-    assert_eq!((a.status, a.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("reference")));
+    assert_eq!(
+        (a.status, a.json()["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("reference"))
+    );
 }
 
 async fn nul_in_visitor_content_is_a_clear_400(db: Db) {
@@ -411,11 +465,21 @@ async fn nul_in_visitor_content_is_a_clear_400(db: Db) {
     let mut r = report(1);
     r["message"] = "door\u{0}stuck".into();
     let a = t.post(&r).await;
-    assert_eq!((a.status, a.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("message")), "{}", a.body);
+    assert_eq!(
+        (a.status, a.json()["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("message")),
+        "{}",
+        a.body
+    );
     let mut r = report(2);
     r["contact"]["email"] = "v\u{0}@example.com".into();
     let a = t.post(&r).await;
-    assert_eq!((a.status, a.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("contact.email")), "{}", a.body);
+    assert_eq!(
+        (a.status, a.json()["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("contact.email")),
+        "{}",
+        a.body
+    );
     // Metadata with control characters is cleaned, not refused, and stored.
     let mut r = report(3);
     r["page"]["url"] = "https://brand.example/a\u{0}b".into();
@@ -459,12 +523,23 @@ async fn admin_forms_work_behind_a_proxy_that_rewrites_host() {
         )
         .await;
     assert_eq!(login.status, 303, "{}", login.body);
-    let cookie = login.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let upd = t
         .call(
             "POST",
             &format!("/admin/reports/{}", uuid(1)),
-            &[form, ("Host", "10.0.0.5:8787"), ("Origin", PUBLIC), ("Cookie", &cookie)],
+            &[
+                form,
+                ("Host", "10.0.0.5:8787"),
+                ("Origin", PUBLIC),
+                ("Cookie", &cookie),
+            ],
             "status=answered&reply=On+it",
         )
         .await;
@@ -474,7 +549,12 @@ async fn admin_forms_work_behind_a_proxy_that_rewrites_host() {
         .call(
             "POST",
             &format!("/admin/reports/{}", uuid(1)),
-            &[form, ("Host", "10.0.0.5:8787"), ("Origin", "http://10.0.0.5:8787"), ("Cookie", &cookie)],
+            &[
+                form,
+                ("Host", "10.0.0.5:8787"),
+                ("Origin", "http://10.0.0.5:8787"),
+                ("Cookie", &cookie),
+            ],
             "status=resolved",
         )
         .await;
@@ -498,7 +578,9 @@ async fn logins_have_their_own_bucket_and_a_retry_after() {
         ("Content-Type", "application/x-www-form-urlencoded"),
         ("Origin", PUBLIC),
     ];
-    let ok = t.call("POST", "/admin/login", &form, &format!("token={TOKEN}")).await;
+    let ok = t
+        .call("POST", "/admin/login", &form, &format!("token={TOKEN}"))
+        .await;
     assert_eq!(ok.status, 303, "the team can still sign in");
     let mut last = None;
     for _ in 0..30 {
@@ -509,7 +591,9 @@ async fn logins_have_their_own_bucket_and_a_retry_after() {
         }
     }
     let r = last.expect("wrong logins are limited");
-    assert!(r.header("retry-after").is_some_and(|v| v.parse::<u64>().is_ok_and(|s| s >= 1)));
+    assert!(r
+        .header("retry-after")
+        .is_some_and(|v| v.parse::<u64>().is_ok_and(|s| s >= 1)));
 }
 
 /// Defect 10: the page's headers (CSP, framing, caching, referrer), the cookie's `Secure`
@@ -536,7 +620,10 @@ async fn the_admin_page_is_locked_down() {
         t.call("GET", "/admin", &[("Cookie", &cookie)], "").await,
     ] {
         let csp = page.header("content-security-policy").unwrap_or("");
-        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
         assert_eq!(page.header("x-frame-options"), Some("DENY"));
         assert_eq!(page.header("cache-control"), Some("no-store"));
         assert!(page.header("referrer-policy").is_some());
@@ -551,8 +638,15 @@ async fn the_admin_page_is_locked_down() {
 async fn a_report_can_be_erased_and_its_timing_still_counts() {
     let t = app(Db::Sqlite, |_| {}).await;
     assert_eq!(t.post(&report(1)).await.status, 201);
-    t.admin("POST", &format!("/v1/reports/{}/status", uuid(1)), r#"{"status":"answered","reply":"hi"}"#).await;
-    let gone = t.admin("DELETE", &format!("/v1/reports/{}", uuid(1)), "").await;
+    t.admin(
+        "POST",
+        &format!("/v1/reports/{}/status", uuid(1)),
+        r#"{"status":"answered","reply":"hi"}"#,
+    )
+    .await;
+    let gone = t
+        .admin("DELETE", &format!("/v1/reports/{}", uuid(1)), "")
+        .await;
     assert_eq!(gone.status, 204, "{}", gone.body);
     let list = t.admin("GET", "/v1/reports", "").await.json();
     assert_eq!(list[0]["message"], "", "{list}");
@@ -561,12 +655,20 @@ async fn a_report_can_be_erased_and_its_timing_still_counts() {
         let db = t.db.clone();
         tokio::task::spawn_blocking(move || {
             let c = rusqlite::Connection::open(db).unwrap();
-            c.query_row("SELECT body || coalesce(email,'') || coalesce(page_url,'') FROM reports", [], |r| r.get::<_, String>(0)).unwrap()
+            c.query_row(
+                "SELECT body || coalesce(email,'') || coalesce(page_url,'') FROM reports",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap()
         })
         .await
         .unwrap()
     };
-    assert!(!raw.contains("v@example.com") && !raw.contains("sparking"), "{raw}");
+    assert!(
+        !raw.contains("v@example.com") && !raw.contains("sparking"),
+        "{raw}"
+    );
     assert_eq!(t.track().await["total"], 1, "the timing still counts");
 }
 
@@ -578,7 +680,12 @@ async fn the_track_record_is_cached_briefly() {
     let t = app(Db::Sqlite, |_| {}).await;
     let first = t.call("GET", "/v1/track-record", &[], "").await;
     assert_eq!(first.json()["total"], 0);
-    assert_eq!(first.header("cache-control"), Some("no-cache"), "{:?}", first.headers);
+    assert_eq!(
+        first.header("cache-control"),
+        Some("no-cache"),
+        "{:?}",
+        first.headers
+    );
     // A report answered behind the inbox's back (another instance): not seen until the TTL.
     let db = t.db.clone();
     tokio::task::spawn_blocking(move || {
@@ -600,13 +707,32 @@ async fn retention_erases_old_personal_data() {
         assert_eq!(t.post(&report(n)).await.status, 201);
     }
     let c = rusqlite::Connection::open(&t.db).unwrap();
-    c.execute("UPDATE reports SET accepted_at = ?1 WHERE id = ?2", rusqlite::params![now_ms() - 31 * DAY, uuid(1)]).unwrap();
-    assert_eq!(reach_us_inbox::api::purge_expired(&t.state).await.unwrap(), 1);
+    c.execute(
+        "UPDATE reports SET accepted_at = ?1 WHERE id = ?2",
+        rusqlite::params![now_ms() - 31 * DAY, uuid(1)],
+    )
+    .unwrap();
+    assert_eq!(
+        reach_us_inbox::api::purge_expired(&t.state).await.unwrap(),
+        1
+    );
     let messages: Vec<(String, Option<String>)> = c
-        .prepare("SELECT message, email FROM reports ORDER BY id").unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
-        .collect::<Result<_, _>>().unwrap();
-    assert_eq!(messages, vec![("".into(), None), ("The charger is sparking".into(), Some("v@example.com".into()))]);
+        .prepare("SELECT message, email FROM reports ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        messages,
+        vec![
+            ("".into(), None),
+            (
+                "The charger is sparking".into(),
+                Some("v@example.com".into())
+            )
+        ]
+    );
 }
 
 /// The same-origin check: `Referer` stands in when a browser sends no `Origin`; neither is
@@ -620,17 +746,43 @@ async fn referer_stands_in_for_origin_and_the_query_switch() {
     let cookie = t.login().await;
     let form = ("Content-Type", "application/x-www-form-urlencoded");
     let page = t.call("GET", "/admin", &[("Cookie", &cookie)], "").await;
-    assert!(page.body.contains("https://brand.example/cars?model=x#top"), "kept");
+    assert!(
+        page.body.contains("https://brand.example/cars?model=x#top"),
+        "kept"
+    );
     let by_referer = t
-        .call("POST", &format!("/admin/reports/{}", uuid(1)), &[form, ("Cookie", &cookie), ("Referer", &format!("{PUBLIC}/admin"))], "status=in_progress")
+        .call(
+            "POST",
+            &format!("/admin/reports/{}", uuid(1)),
+            &[
+                form,
+                ("Cookie", &cookie),
+                ("Referer", &format!("{PUBLIC}/admin")),
+            ],
+            "status=in_progress",
+        )
         .await;
     assert_eq!(by_referer.status, 303, "{}", by_referer.body);
     let neither = t
-        .call("POST", &format!("/admin/reports/{}", uuid(1)), &[form, ("Cookie", &cookie)], "status=resolved")
+        .call(
+            "POST",
+            &format!("/admin/reports/{}", uuid(1)),
+            &[form, ("Cookie", &cookie)],
+            "status=resolved",
+        )
         .await;
     assert_eq!(neither.status, 403);
     let elsewhere = t
-        .call("POST", &format!("/admin/reports/{}", uuid(1)), &[form, ("Cookie", &cookie), ("Referer", "https://inbox.example.com.evil.example/admin")], "status=resolved")
+        .call(
+            "POST",
+            &format!("/admin/reports/{}", uuid(1)),
+            &[
+                form,
+                ("Cookie", &cookie),
+                ("Referer", "https://inbox.example.com.evil.example/admin"),
+            ],
+            "status=resolved",
+        )
         .await;
     assert_eq!(elsewhere.status, 403);
 }

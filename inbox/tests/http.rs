@@ -55,7 +55,10 @@ impl Conn {
         }
         let mut req = req.body(Body::from(body.to_string())).unwrap();
         req.extensions_mut()
-            .insert(ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))));
+            .insert(ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                40000,
+            ))));
         let resp = self.0 .0.clone().oneshot(req).await?;
         let (parts, body) = resp.into_parts();
         let bytes = body.collect().await.expect("body").to_bytes();
@@ -346,7 +349,10 @@ async fn due_time_comes_from_the_shared_promise_engine(db: Db) {
     .await
     .json();
     let (accepted, due) = (parse(&r["accepted_at"]), parse(&r["due_at"]));
-    assert!(due <= accepted + 15 * 60_000 && due > accepted + 14 * 60_000, "{r}");
+    assert!(
+        due <= accepted + 15 * 60_000 && due > accepted + 14 * 60_000,
+        "{r}"
+    );
     // A browser clock days behind or in the future does not move the promise: the server's
     // clock starts it.
     for (n, claimed) in [(22, "2099-01-01T00:00:00Z"), (23, "2020-01-01T00:00:00Z")] {
@@ -361,7 +367,11 @@ async fn due_time_comes_from_the_shared_promise_engine(db: Db) {
         )
         .await
         .json();
-        assert_eq!(parse(&r["due_at"]), parse(&r["accepted_at"]) + 15 * 60_000, "{r}");
+        assert_eq!(
+            parse(&r["due_at"]),
+            parse(&r["accepted_at"]) + 15 * 60_000,
+            "{r}"
+        );
     }
 }
 
@@ -575,7 +585,10 @@ async fn admin_page_login_list_and_update(db: Db) {
         .send("POST", "/admin/login", &form, &format!("token={TOKEN}"))
         .await
         .unwrap();
-    assert_eq!(no_origin.status, 403, "a sign-in must come from our own page");
+    assert_eq!(
+        no_origin.status, 403,
+        "a sign-in must come from our own page"
+    );
     let login = Conn::new(addr)
         .send("POST", "/admin/login", &from_us, &format!("token={TOKEN}"))
         .await

@@ -21,7 +21,10 @@ impl Drop for Server {
 }
 
 async fn start(db: &str) -> (Server, SocketAddr) {
-    let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let server = Server(
         Command::new(env!("CARGO_BIN_EXE_reach-us-inbox"))
             .env("INBOX_ADDR", addr.to_string())
@@ -29,7 +32,10 @@ async fn start(db: &str) -> (Server, SocketAddr) {
             .env("INBOX_DB_POOL", "8")
             .env("INBOX_RATE_PER_MIN", "0")
             .env("INBOX_TRACK_CACHE_SECS", "0")
-            .env("INBOX_ADMIN_TOKEN_SHA256", reach_us_inbox::util::sha256_hex(TOKEN.as_bytes()))
+            .env(
+                "INBOX_ADMIN_TOKEN_SHA256",
+                reach_us_inbox::util::sha256_hex(TOKEN.as_bytes()),
+            )
             .env("INBOX_WIDGET_CONFIG", widget_file())
             .stdout(Stdio::null())
             .spawn()
@@ -37,7 +43,10 @@ async fn start(db: &str) -> (Server, SocketAddr) {
     );
     let t0 = Instant::now();
     while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(t0.elapsed() < Duration::from_secs(20), "the inbox did not start");
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "the inbox did not start"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     (server, addr)
@@ -58,7 +67,10 @@ async fn post(addr: SocketAddr, id: &str, body: &str) -> (u16, String) {
         .send(
             "POST",
             "/v1/reports",
-            &[("Content-Type", "application/json"), ("Idempotency-Key", id)],
+            &[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", id),
+            ],
             body,
         )
         .await
@@ -95,16 +107,26 @@ async fn two_processes_one_postgres_one_row_per_key_and_one_track_record() {
             }
         }
         assert!(!bodies.is_empty());
-        assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every 2xx is the same answer: {bodies:?}");
+        assert!(
+            bodies.windows(2).all(|w| w[0] == w[1]),
+            "every 2xx is the same answer: {bodies:?}"
+        );
     }
-    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
     for addr in [a, b] {
         let list = Conn::new(addr)
             .send("GET", "/v1/reports", &[("Authorization", &auth)], "")
             .await
             .unwrap()
             .json();
-        assert_eq!(list.as_array().map(Vec::len), Some(5), "one row per key, seen from {addr}");
+        assert_eq!(
+            list.as_array().map(Vec::len),
+            Some(5),
+            "one row per key, seen from {addr}"
+        );
     }
     // Answer two through A, mark one spam through B: both publish the same record.
     for (n, to, status) in [(0, a, "answered"), (1, a, "answered"), (2, b, "spam")] {
@@ -112,7 +134,10 @@ async fn two_processes_one_postgres_one_row_per_key_and_one_track_record() {
             .send(
                 "POST",
                 &format!("/v1/reports/{n:08x}-5555-4555-8555-555555555555/status"),
-                &[("Authorization", &auth), ("Content-Type", "application/json")],
+                &[
+                    ("Authorization", &auth),
+                    ("Content-Type", "application/json"),
+                ],
                 &format!(r#"{{"status":"{status}"}}"#),
             )
             .await
@@ -121,11 +146,18 @@ async fn two_processes_one_postgres_one_row_per_key_and_one_track_record() {
     }
     let mut records = Vec::new();
     for addr in [a, b] {
-        let t = Conn::new(addr).send("GET", "/v1/track-record", &[], "").await.unwrap().json();
+        let t = Conn::new(addr)
+            .send("GET", "/v1/track-record", &[], "")
+            .await
+            .unwrap()
+            .json();
         records.push(t);
     }
     assert_eq!(records[0], records[1], "the same track record from both");
-    assert_eq!((records[0]["kept"].as_u64(), records[0]["total"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (records[0]["kept"].as_u64(), records[0]["total"].as_u64()),
+        (Some(2), Some(2))
+    );
     println!(
         "two processes, 5 keys × 20 concurrent POSTs: {} × 201, {} × 409, 5 rows; track record {}",
         statuses.iter().filter(|s| **s == 201).count(),

@@ -59,11 +59,17 @@ async fn closed(s: &mut TcpStream) -> (bool, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_sent_requests_are_cut_off_and_others_are_served() {
-    let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let _server = start(addr);
     let t0 = Instant::now();
     while TcpStream::connect(addr).await.is_err() {
-        assert!(t0.elapsed() < Duration::from_secs(20), "the inbox did not start");
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "the inbox did not start"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // 300 connections that never finish their headers, 100 that never finish their body,
@@ -86,7 +92,10 @@ async fn half_sent_requests_are_cut_off_and_others_are_served() {
         Conn::new(addr).send(
             "POST",
             "/v1/reports",
-            &[("Content-Type", "application/json"), ("Idempotency-Key", id)],
+            &[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", id),
+            ],
             &sample_report(id, "served"),
         ),
     )
@@ -103,25 +112,43 @@ async fn half_sent_requests_are_cut_off_and_others_are_served() {
             open += 1;
         }
         if n % 5 == 3 && gone {
-            assert!(said.starts_with("HTTP/1.1 408"), "a body that never ends: 408, not {said:?}");
+            assert!(
+                said.starts_with("HTTP/1.1 408"),
+                "a body that never ends: 408, not {said:?}"
+            );
         }
     }
     println!("500 slow connections: {open} still open after 3.5 s");
-    assert_eq!(open, 0, "{open} of 500 slow connections still open after 3.5 s");
+    assert_eq!(
+        open, 0,
+        "{open} of 500 slow connections still open after 3.5 s"
+    );
 }
 
 /// `INBOX_MAX_CONNECTIONS`: connections past the limit are closed on accept, and served
 /// again once others end.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_past_the_limit_are_closed_on_accept() {
-    let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let _server = start_with(addr, &[("INBOX_MAX_CONNECTIONS", "5"), ("INBOX_HEADER_TIMEOUT_SECS", "30")]);
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let _server = start_with(
+        addr,
+        &[
+            ("INBOX_MAX_CONNECTIONS", "5"),
+            ("INBOX_HEADER_TIMEOUT_SECS", "30"),
+        ],
+    );
     let t0 = Instant::now();
     let probe = loop {
         if let Ok(s) = TcpStream::connect(addr).await {
             break s;
         }
-        assert!(t0.elapsed() < Duration::from_secs(20), "the inbox did not start");
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "the inbox did not start"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     drop(probe);
@@ -129,18 +156,26 @@ async fn connections_past_the_limit_are_closed_on_accept() {
     let mut held = Vec::new();
     for _ in 0..5 {
         let mut s = TcpStream::connect(addr).await.unwrap();
-        s.write_all(b"GET /v1/notice HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        s.write_all(b"GET /v1/notice HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
         held.push(s);
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut sixth = TcpStream::connect(addr).await.unwrap();
-    assert!(closed(&mut sixth).await.0, "the sixth connection is closed at once");
+    assert!(
+        closed(&mut sixth).await.0,
+        "the sixth connection is closed at once"
+    );
     for s in &mut held {
         assert!(!closed(s).await.0, "the five within the limit stay");
     }
     drop(held);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let r = Conn::new(addr).send("GET", "/v1/notice", &[], "").await.unwrap();
+    let r = Conn::new(addr)
+        .send("GET", "/v1/notice", &[], "")
+        .await
+        .unwrap();
     assert_eq!(r.status, 204, "served again once others ended");
 }
 
@@ -148,17 +183,31 @@ async fn connections_past_the_limit_are_closed_on_accept() {
 /// ends at once, without waiting for their idle timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interrupt_closes_idle_connections_and_exits() {
-    let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let mut server = start_with(addr, &[("INBOX_HEADER_TIMEOUT_SECS", "30")]);
     let t0 = Instant::now();
     while TcpStream::connect(addr).await.is_err() {
-        assert!(t0.elapsed() < Duration::from_secs(20), "the inbox did not start");
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "the inbox did not start"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let mut conn = Conn::new(addr);
-    assert_eq!(conn.send("GET", "/v1/notice", &[], "").await.unwrap().status, 204);
+    assert_eq!(
+        conn.send("GET", "/v1/notice", &[], "")
+            .await
+            .unwrap()
+            .status,
+        204
+    );
     let mut idle = TcpStream::connect(addr).await.unwrap();
-    idle.write_all(b"GET /v1/notice HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    idle.write_all(b"GET /v1/notice HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let sent = Instant::now();
     let status = Command::new("kill")
@@ -170,7 +219,10 @@ async fn interrupt_closes_idle_connections_and_exits() {
         if let Some(s) = server.0.try_wait().unwrap() {
             break s;
         }
-        assert!(sent.elapsed() < Duration::from_secs(5), "still running 5 s after SIGINT");
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "still running 5 s after SIGINT"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert!(exited.success(), "{exited:?}");

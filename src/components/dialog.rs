@@ -10,15 +10,17 @@ use crate::components::receipt::receipt_view;
 use crate::components::report_form::report_form;
 use crate::components::undelivered::undelivered_list;
 use crate::components::your_reports::{your_reports, Announced};
-use crate::state::{Action, Phase, State};
+use crate::ui::{Action, Phase, Ui};
 
 /// The dialog; `node_ref` is for focus management, `trap` the keydown handler that keeps
-/// Tab inside (the app's `use_focus_trap`), `announced` what "Your reports" has told.
+/// Tab inside (the app's `use_focus_trap`), `announced` what "Your reports" has told,
+/// `send` the app's Send path.
 pub fn dialog(
-    state: &UseReducerHandle<State>,
+    state: &UseReducerHandle<Ui>,
     node_ref: &NodeRef,
     trap: Callback<KeyboardEvent>,
     announced: &std::cell::RefCell<Announced>,
+    send: Callback<()>,
 ) -> Html {
     let s = &state.strings;
     let onkeydown = {
@@ -70,7 +72,7 @@ pub fn dialog(
                     if state.open {
                         { your_reports(state, announced) }
                     }
-                    { report_form(state) }
+                    { report_form(state, send) }
                 }
             </div>
         </div>

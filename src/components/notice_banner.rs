@@ -4,7 +4,7 @@ use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
 use crate::edge::intl;
-use crate::state::State;
+use crate::ui::State;
 
 /// The banner (nothing without a notice).
 pub fn notice_banner(state: &State) -> Html {

@@ -11,7 +11,7 @@ use reach_us_core::Config;
 use yew::prelude::*;
 
 use crate::edge::{env, intl, zone};
-use crate::state::State;
+use crate::ui::State;
 
 /// The line last computed and what it was computed from: the config (held, so its address
 /// cannot be reused by another), the category, the visitor's language and the minute. A
@@ -50,7 +50,10 @@ fn compute(s: &Strings, rule: &PromiseRule, now: Millis) -> Option<(String, Mill
             } else {
                 Msg::PromiseDue
             },
-            &[("duration", &intl::duration(locale, rule.minutes)), ("due", &due_text)],
+            &[
+                ("duration", &intl::duration(locale, rule.minutes)),
+                ("due", &due_text),
+            ],
         ),
     };
     Some((text, due))

@@ -4,10 +4,10 @@ use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
 use crate::edge::{env, intl};
-use crate::state::{Action, State};
+use crate::ui::{Action, Ui};
 
 /// The saved-not-yet-delivered view (`offline`: the browser is offline).
-pub fn queued_view(state: &UseReducerHandle<State>, offline: bool) -> Html {
+pub fn queued_view(state: &UseReducerHandle<Ui>, offline: bool) -> Html {
     let s = &state.strings;
     let loc = s.format_locale();
     let Some((_, report)) = &state.attempt else {

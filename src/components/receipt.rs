@@ -4,10 +4,10 @@ use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
 use crate::edge::{env, intl};
-use crate::state::{Action, Receipt, State};
+use crate::ui::{Accepted, Action, Ui};
 
 /// The receipt view for what was accepted.
-pub fn receipt_view(state: &UseReducerHandle<State>, r: &Receipt) -> Html {
+pub fn receipt_view(state: &UseReducerHandle<Ui>, r: &Accepted) -> Html {
     let s = &state.strings;
     let locale = s.format_locale();
     let promise = match (state.config.rule_for(&state.form.category), r.due_at) {

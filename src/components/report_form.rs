@@ -9,8 +9,8 @@ use crate::components::promise_line::promise_line;
 use crate::components::text_field::{text_field, TextFieldProps};
 use crate::components::track_record::track_record_line;
 use crate::components::urgent::urgent_hotline;
-use crate::error::SendError;
-use crate::state::{Action, Phase, State};
+use crate::ui::SendError;
+use crate::ui::{Action, Phase, Ui};
 
 fn problem_text(s: &Strings, p: Problem) -> String {
     match p {
@@ -38,12 +38,11 @@ pub fn failure_text(s: &Strings, e: &SendError) -> String {
     s.fmt(Msg::ErrRejected, &[("reason", &reason)])
 }
 
-/// The form.
-pub fn report_form(state: &UseReducerHandle<State>) -> Html {
+/// The form; `send` is the app's Send path (this view does no I/O itself).
+pub fn report_form(state: &UseReducerHandle<Ui>, send: Callback<()>) -> Html {
     let s = &state.strings;
     let config = &state.config;
     let locale = s.format_locale();
-    let send = crate::send::on_send(state.clone());
     let edit = |field: Field| {
         let dispatcher = state.dispatcher();
         Callback::from(move |v: String| dispatcher.dispatch(Action::Edit(field, v)))

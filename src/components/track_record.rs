@@ -4,7 +4,7 @@ use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
 use crate::edge::intl;
-use crate::state::State;
+use crate::ui::State;
 
 /// The line.
 pub fn track_record_line(state: &State) -> Html {

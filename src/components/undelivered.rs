@@ -7,12 +7,12 @@ use yew::prelude::*;
 
 use crate::components::report_form::failure_text;
 use crate::edge::outbox;
-use crate::error::SendError;
 use crate::hooks::use_outbox::undelivered;
-use crate::state::{Action, Phase, State};
+use crate::ui::SendError;
+use crate::ui::{Action, Phase, Ui};
 
 /// The list (nothing when there is nothing to tell).
-pub fn undelivered_list(state: &UseReducerHandle<State>) -> Html {
+pub fn undelivered_list(state: &UseReducerHandle<Ui>) -> Html {
     let s = &state.strings;
     // The report the form is showing as failed is told there, with its text in the field.
     let in_form = match (&state.phase, &state.attempt) {

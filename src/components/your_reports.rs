@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use yew::prelude::*;
 
 use crate::edge::intl;
-use crate::state::{Action, State};
+use crate::ui::{Action, State, Ui};
 
 /// What the list's live region has told: each report's last milestone, and the last
 /// announcement. The app keeps it (a `use_mut_ref`) and starts it afresh when the dialog closes.
@@ -73,7 +73,7 @@ fn line(state: &State, r: &Receipt) -> (String, &'static str, bool) {
 }
 
 /// The list (nothing when there are no receipts).
-pub fn your_reports(state: &UseReducerHandle<State>, announced: &RefCell<Announced>) -> Html {
+pub fn your_reports(state: &UseReducerHandle<Ui>, announced: &RefCell<Announced>) -> Html {
     // Milestones (a report turning overdue, or answered) are announced once through a
     // polite live region; the countdown itself is not read out every tick.
     if state.receipts.is_empty() {

@@ -16,7 +16,7 @@ use web_sys::{AbortController, Headers, RequestInit, RequestMode, Response};
 
 use crate::bridge::Bridge;
 use crate::edge::read;
-use crate::error::SendError;
+use crate::ui::SendError;
 
 /// A stored body as a plain JS object (the `submit` event's detail, a callback's argument).
 pub fn to_js(body: &str) -> JsValue {

@@ -25,7 +25,12 @@ thread_local! {
 
 /// The formatter for `key` (what it formats and the locale), built by `make` once.
 pub(crate) fn cached(key: String, make: impl FnOnce() -> JsValue) -> JsValue {
-    if let Some(f) = FORMATTERS.with(|c| c.borrow().iter().find(|(k, _)| *k == key).map(|(_, f)| f.clone())) {
+    if let Some(f) = FORMATTERS.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, f)| f.clone())
+    }) {
         return f;
     }
     let f = make();
@@ -35,7 +40,10 @@ pub(crate) fn cached(key: String, make: impl FnOnce() -> JsValue) -> JsValue {
 
 /// Format `value` with a cached formatter's bound `format` function.
 fn format_with(formatter: &JsValue, value: &JsValue) -> Option<String> {
-    let format: Function = Reflect::get(formatter, &"format".into()).ok()?.dyn_into().ok()?;
+    let format: Function = Reflect::get(formatter, &"format".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     format.call1(formatter, value).ok()?.as_string()
 }
 
@@ -80,7 +88,10 @@ pub fn duration(locale: &str, minutes: u32) -> String {
             Reflect::get(&intl, &JsValue::from_str("DurationFormat"))
                 .and_then(|c| c.dyn_into::<Function>())
                 .and_then(|ctor| {
-                    Reflect::construct(&ctor, &Array::of2(&locales(locale), &obj(&[("style", "long")])))
+                    Reflect::construct(
+                        &ctor,
+                        &Array::of2(&locales(locale), &obj(&[("style", "long")])),
+                    )
                 })
                 .unwrap_or(JsValue::UNDEFINED)
         });
@@ -111,21 +122,33 @@ pub fn when(locale: &str, at: Millis, now: Millis) -> String {
     let today = Date::new(&JsValue::from_f64(now as f64));
     let diff = local_day(&date) - local_day(&today);
     let dtf = if diff == 0 || diff == 1 {
-        let time = format_with(&date_format(locale, "short-time", &[("timeStyle", "short")]), &date)
-            .unwrap_or_default();
+        let time = format_with(
+            &date_format(locale, "short-time", &[("timeStyle", "short")]),
+            &date,
+        )
+        .unwrap_or_default();
         let day = relative_format(locale, "auto").format(diff as f64, "day");
         return format!("{} {}", String::from(day), time);
     } else if at - now < 6 * 86_400_000 {
         date_format(
             locale,
             "weekday",
-            &[("weekday", "short"), ("hour", "numeric"), ("minute", "2-digit")],
+            &[
+                ("weekday", "short"),
+                ("hour", "numeric"),
+                ("minute", "2-digit"),
+            ],
         )
     } else {
         date_format(
             locale,
             "date",
-            &[("day", "numeric"), ("month", "short"), ("hour", "numeric"), ("minute", "2-digit")],
+            &[
+                ("day", "numeric"),
+                ("month", "short"),
+                ("hour", "numeric"),
+                ("minute", "2-digit"),
+            ],
         )
     };
     format_with(&dtf, &date).unwrap_or_else(|| reach_us_core::time::iso_utc(at))
@@ -157,8 +180,11 @@ pub fn clock_in(locale: &str, at: Millis, time_zone: &str) -> String {
 /// A wall-clock time in the visitor's zone: "10:00".
 pub fn clock(locale: &str, at: Millis) -> String {
     let date = Date::new(&JsValue::from_f64(at as f64));
-    format_with(&date_format(locale, "short-time", &[("timeStyle", "short")]), &date)
-        .unwrap_or_default()
+    format_with(
+        &date_format(locale, "short-time", &[("timeStyle", "short")]),
+        &date,
+    )
+    .unwrap_or_default()
 }
 
 /// "in 43 minutes", "in 2 hours", "in 3 days" (`Intl.RelativeTimeFormat`).

@@ -18,8 +18,8 @@ use yew::prelude::*;
 
 use crate::bridge::Bridge;
 use crate::edge::{env, outbox, read, store};
-use crate::error::SendError;
-use crate::state::{Action, Phase, Receipt, State, Undelivered};
+use crate::ui::SendError;
+use crate::ui::{Accepted, Action, Phase, Ui, Undelivered};
 
 fn field<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     let mut cur = v;
@@ -71,11 +71,7 @@ pub fn undelivered() -> Rc<Vec<Undelivered>> {
 }
 
 /// Apply one flush's results.
-fn report(
-    results: Vec<outbox::Flushed>,
-    dispatcher: &UseReducerDispatcher<State>,
-    bridge: &Bridge,
-) {
+fn report(results: Vec<outbox::Flushed>, dispatcher: &UseReducerDispatcher<Ui>, bridge: &Bridge) {
     let mut kept = store::load();
     let mut kept_changed = false;
     for f in results {
@@ -98,7 +94,7 @@ fn report(
                 );
                 kept_changed = true;
                 crate::events::delivered(bridge, &f.id, &reference);
-                let receipt = Receipt {
+                let receipt = Accepted {
                     id: f.id.clone(),
                     reference,
                     created_at: created,
@@ -141,7 +137,7 @@ type Runner = Rc<dyn Fn()>;
 
 /// Start the runner; returns nothing: use [`Bridge::kick`] to flush now.
 #[hook]
-pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<State>, bridge: Bridge) {
+pub fn use_outbox(config: Rc<Config>, dispatcher: UseReducerDispatcher<Ui>, bridge: Bridge) {
     // Compared by pointer: a new config is a new `Rc` (a later `init`); comparing the
     // contents on every render would cost time and a deep `PartialEq` in the wasm.
     use_effect_with(Same(config), move |Same(config)| {

@@ -100,7 +100,12 @@ async fn main() {
     // Several inboxes (comma-separated): connections are spread over them in turn.
     let Ok(addrs) = url
         .split(',')
-        .map(|u| u.trim().trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>())
+        .map(|u| {
+            u.trim()
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .parse::<SocketAddr>()
+        })
         .collect::<Result<Vec<_>, _>>()
     else {
         eprintln!("inbox-load: give the inbox as http://IP:PORT[,http://IP:PORT…]");
@@ -144,7 +149,11 @@ async fn main() {
         tokio::spawn(async move {
             let mut conn = Conn { addr, sender: None };
             while Instant::now() < deadline {
-                if conn.send(hyper::Request::get("/v1/track-record"), String::new()).await == Some(200) {
+                if conn
+                    .send(hyper::Request::get("/v1/track-record"), String::new())
+                    .await
+                    == Some(200)
+                {
                     polls.fetch_add(1, Ordering::Relaxed);
                 }
             }

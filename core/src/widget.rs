@@ -1,21 +1,22 @@
 //! The widget's state and everything that can happen to it, as in yew's
-//! `function_todomvc`: an [`Action`] enum and a [`Reducible`] state. No I/O here.
+//! `function_todomvc`: an [`Action`] enum and a pure reducer, [`State::reduce`]. No I/O
+//! here, no browser types: the widget (`reach-us`) wraps it in a yew `Reducible`
+//! (`src/ui.rs`), and the tests below run natively.
 use std::rc::Rc;
 
-use reach_us_core::form::{Field, FieldError, FormInput};
-use reach_us_core::i18n::Strings;
-use reach_us_core::payload::{Report, User};
-use reach_us_core::receipts::{self, Notice, TrackRecord};
-use reach_us_core::time::Millis;
-use reach_us_core::Config;
-use yew::prelude::*;
+use crate::form::{Field, FieldError, FormInput};
+use crate::i18n::Strings;
+use crate::payload::{Report, User};
+use crate::receipts::{self, Notice, TrackRecord};
+use crate::send_error::SendError;
+use crate::time::Millis;
+use crate::Config;
 
-use crate::bridge::Bridge;
-use crate::error::SendError;
-
-/// What the visitor gets after a report is accepted.
+/// What the visitor is shown once a backend accepted their report (the form's end state).
+/// Not to be confused with [`receipts::Receipt`], the record kept in this browser for
+/// status checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Receipt {
+pub struct Accepted {
     /// Report id (the idempotency key).
     pub id: String,
     /// Reference shown to the visitor (the server's when it gave one).
@@ -41,7 +42,7 @@ pub enum Phase {
     /// The last attempt failed; the text is kept.
     Failed(SendError),
     /// Accepted by the backend.
-    Sent(Receipt),
+    Sent(Accepted),
 }
 
 /// The whole UI state.
@@ -81,9 +82,6 @@ pub struct State {
     pub primed: bool,
     /// The clock for countdowns (updated on open and every 30 s while open).
     pub now: Millis,
-    /// The page's `ReachUs(...)` side, for the Send path's events (a field here rather
-    /// than a yew context: one consumer does not pay for a `ContextProvider` component).
-    pub bridge: Bridge,
 }
 
 /// Everything that can happen.
@@ -104,7 +102,7 @@ pub enum Action {
     /// An attempt started with this report, built from the current form.
     Sending(Rc<Report>),
     /// The backend accepted the report.
-    Delivered(Receipt),
+    Delivered(Accepted),
     /// The attempt failed for good (refused, or the outbox could not take it).
     Failed(SendError),
     /// The outbox reports on report `id` (applies when it is the visitor's current one).
@@ -147,7 +145,7 @@ pub struct Undelivered {
 
 impl State {
     /// The initial state for a config.
-    pub fn new(config: Rc<Config>, strings: Rc<Strings>, bridge: Bridge) -> Self {
+    pub fn new(config: Rc<Config>, strings: Rc<Strings>) -> Self {
         let form = FormInput {
             category: config
                 .categories
@@ -160,7 +158,6 @@ impl State {
         State {
             config,
             strings,
-            bridge,
             open: false,
             form,
             errors: Vec::new(),
@@ -192,10 +189,10 @@ impl State {
     }
 }
 
-impl Reducible for State {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+impl State {
+    /// The next state after `action`. Returns `self` (the same `Rc`) when nothing
+    /// changed, so the view does not render again.
+    pub fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
             Action::Open => s.open = true,
@@ -272,7 +269,7 @@ impl Reducible for State {
                 if matches!(s.phase, Phase::Sending | Phase::Queued { .. }) {
                     if let Some((_, rep)) = &s.attempt {
                         if let Some(k) = r.iter().find(|k| k.id == rep.id) {
-                            s.phase = Phase::Sent(Receipt {
+                            s.phase = Phase::Sent(Accepted {
                                 id: k.id.clone(),
                                 reference: k.reference.clone(),
                                 created_at: rep.created_millis(),
@@ -344,5 +341,235 @@ impl State {
             attempt: None,
             ..self.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The reducer, natively: every rule the views rely on.
+    use super::*;
+    use crate::config::RawConfig;
+    use crate::form::Problem;
+    use crate::receipts::{Receipt as Kept, Status};
+
+    fn state() -> Rc<State> {
+        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r"), ("promise", "2h")]).unwrap();
+        let config = Rc::new(Config::from_raw(raw).unwrap());
+        Rc::new(State::new(config, Rc::new(Strings::new(None, Vec::new()))))
+    }
+
+    fn report(s: &State) -> Rc<Report> {
+        use crate::payload::{Context, Page};
+        let form = crate::form::ValidForm {
+            category: s.form.category.clone(),
+            message: "The door won't open".into(),
+            email: None,
+            phone: None,
+        };
+        let ctx = Context {
+            random: [7; 16],
+            now: 1_000,
+            page: Page::default(),
+            locale: "en".into(),
+            timezone: "UTC".into(),
+            user: None,
+            due: Some(1_000 + 7_200_000),
+        };
+        Rc::new(Report::build(form, &s.config, ctx))
+    }
+
+    fn sending() -> Rc<State> {
+        let s = state().reduce(Action::Edit(Field::Message, "The door won't open".into()));
+        let r = report(&s);
+        s.reduce(Action::Sending(r))
+    }
+
+    #[test]
+    fn starts_closed_editing_on_the_first_category() {
+        let s = state();
+        assert!(!s.open);
+        assert_eq!(s.phase, Phase::Editing);
+        assert_eq!(s.form.category, s.config.categories[0].id);
+    }
+
+    #[test]
+    fn close_when_closed_changes_nothing_and_toggle_counts_closes() {
+        let s = state();
+        let same = s.clone().reduce(Action::Close);
+        assert!(Rc::ptr_eq(&s, &same), "no new state, so no render");
+        let opened = s.reduce(Action::Toggle);
+        assert!(opened.open);
+        let closed = opened.reduce(Action::Toggle);
+        assert!(!closed.open);
+        assert_eq!(
+            closed.closed, 1,
+            "focus goes back to the launcher once per close"
+        );
+    }
+
+    #[test]
+    fn editing_a_field_clears_only_its_error_and_a_failure() {
+        let s = state().reduce(Action::Rejected(vec![
+            FieldError {
+                field: Field::Message,
+                problem: Problem::Required,
+            },
+            FieldError {
+                field: Field::Email,
+                problem: Problem::Email,
+            },
+        ]));
+        assert_eq!(s.focus_error, 1);
+        let s = s.reduce(Action::Failed(SendError::Network));
+        let s = s.reduce(Action::Edit(Field::Message, "x".into()));
+        assert!(s.error_for(Field::Message).is_none());
+        assert!(s.error_for(Field::Email).is_some());
+        assert_eq!(s.phase, Phase::Editing);
+    }
+
+    #[test]
+    fn a_retry_of_the_unchanged_form_is_the_same_report() {
+        let s = sending();
+        let first = s.attempt.as_ref().unwrap().1.clone();
+        let s = s.reduce(Action::Failed(SendError::Timeout));
+        assert!(Rc::ptr_eq(&s.retry().unwrap(), &first));
+        let edited = s.reduce(Action::Edit(Field::Message, "other text".into()));
+        assert!(edited.retry().is_none(), "edited text is a new report");
+    }
+
+    #[test]
+    fn prefill_waits_while_sending_and_starts_a_new_report_after_a_receipt() {
+        let s = sending();
+        let same = s
+            .clone()
+            .reduce(Action::Prefill(vec![(Field::Message, "p".into())]));
+        assert!(Rc::ptr_eq(&s, &same));
+        let accepted = Accepted {
+            id: "a".into(),
+            reference: "R".into(),
+            created_at: 1,
+            due_at: None,
+        };
+        let s = s.reduce(Action::Delivered(accepted));
+        let s = s.reduce(Action::Prefill(vec![(Field::Message, "p".into())]));
+        assert_eq!(s.phase, Phase::Editing);
+        assert_eq!(s.form.message, "p");
+        assert!(s.attempt.is_none());
+    }
+
+    #[test]
+    fn outcomes_apply_only_to_the_current_report_and_never_undo_a_receipt() {
+        let s = sending();
+        let other = s.clone().reduce(Action::Outcome(
+            "someone-else".into(),
+            Box::new(Phase::Editing),
+        ));
+        assert!(Rc::ptr_eq(&s, &other));
+        let id = s.attempt.as_ref().unwrap().1.id.clone();
+        let queued = s.reduce(Action::Outcome(
+            id.clone(),
+            Box::new(Phase::Queued { offline: true }),
+        ));
+        assert_eq!(queued.phase, Phase::Queued { offline: true });
+        let accepted = Accepted {
+            id: id.clone(),
+            reference: "R".into(),
+            created_at: 1,
+            due_at: None,
+        };
+        let sent = queued.reduce(Action::Delivered(accepted));
+        let after = sent.clone().reduce(Action::Outcome(
+            id,
+            Box::new(Phase::Failed(SendError::Network)),
+        ));
+        assert!(Rc::ptr_eq(&sent, &after));
+    }
+
+    #[test]
+    fn a_receipt_from_another_tab_ends_this_tabs_wait() {
+        let s = sending();
+        let rep = s.attempt.as_ref().unwrap().1.clone();
+        let kept = Kept {
+            id: rep.id.clone(),
+            reference: "FROM-TAB".into(),
+            category: rep.category.clone(),
+            created_at: String::new(),
+            due_at: None,
+            status: Status::Received,
+            answered_at: None,
+            reply: None,
+        };
+        let s = s.reduce(Action::Receipts(Rc::new(vec![kept])));
+        match &s.phase {
+            Phase::Sent(a) => {
+                assert_eq!(a.reference, "FROM-TAB");
+                assert_eq!(a.due_at, rep.due_millis());
+            }
+            p => panic!("still {p:?}"),
+        }
+        assert_eq!(s.receipts.len(), 1);
+    }
+
+    #[test]
+    fn another_tabs_refusal_fails_this_report_and_its_retry_queues_it() {
+        let s = sending();
+        let id = s.attempt.as_ref().unwrap().1.id.clone();
+        let refused = s.clone().reduce(Action::OutboxElsewhere(
+            vec![(id.clone(), Err(Some(422)))],
+            false,
+        ));
+        assert_eq!(refused.phase, Phase::Failed(SendError::Status(422)));
+        let expired = s.clone().reduce(Action::OutboxElsewhere(
+            vec![(id.clone(), Err(None))],
+            false,
+        ));
+        assert_eq!(expired.phase, Phase::Failed(SendError::Timeout));
+        let pending = s
+            .clone()
+            .reduce(Action::OutboxElsewhere(vec![(id, Ok(()))], true));
+        assert_eq!(pending.phase, Phase::Queued { offline: true });
+        let unrelated = s
+            .clone()
+            .reduce(Action::OutboxElsewhere(vec![("x".into(), Ok(()))], true));
+        assert!(Rc::ptr_eq(&s, &unrelated));
+    }
+
+    #[test]
+    fn identify_fills_only_empty_contact_fields_and_survives_reset() {
+        let user = User {
+            email: Some("known@brand.co".into()),
+            phone: Some("+4930123456".into()),
+            ..User::default()
+        };
+        let s = state().reduce(Action::Edit(Field::Email, "typed@x.co".into()));
+        let s = s.reduce(Action::Identify(user));
+        assert_eq!(s.form.email, "typed@x.co", "what the visitor typed wins");
+        assert_eq!(s.form.phone, "+4930123456");
+        let s = s.reduce(Action::Reset);
+        assert_eq!(s.form.email, "known@brand.co");
+        assert_eq!(s.phase, Phase::Editing);
+    }
+
+    #[test]
+    fn an_unchanged_undelivered_list_does_not_render_again() {
+        let s = state();
+        let same = s.clone().reduce(Action::Undelivered(Rc::default()));
+        assert!(Rc::ptr_eq(&s, &same));
+    }
+
+    #[test]
+    fn a_new_config_keeps_a_valid_category_and_replaces_a_gone_one() {
+        let s = state().reduce(Action::Edit(Field::Category, "gone".into()));
+        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r")]).unwrap();
+        let config = Rc::new(Config::from_raw(raw).unwrap());
+        let s = s.reduce(Action::Configure(
+            config.clone(),
+            Rc::new(Strings::new(None, Vec::new())),
+        ));
+        assert_eq!(s.form.category, config.categories[0].id);
+        assert!(
+            s.config.rule_for(&s.form.category).is_none(),
+            "the new config made no promise"
+        );
     }
 }

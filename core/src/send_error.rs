@@ -1,5 +1,5 @@
-//! Errors of the browser shell.
-use reach_us_core::outbox::OutboxError;
+//! Why a delivery attempt failed, as the widget's state and the visitor see it.
+use crate::outbox::OutboxError;
 use std::fmt;
 
 /// Why a delivery attempt failed.
