@@ -11,7 +11,6 @@ use yew::prelude::*;
 use crate::bridge::Bridge;
 use crate::components::dialog::dialog;
 use crate::components::launcher::{launcher, LauncherProps};
-use crate::components::your_reports::Announced;
 use crate::edge::{deliver, env, read, store};
 use crate::hooks::use_focus_trap::use_focus_trap;
 use crate::hooks::use_outbox::use_outbox;
@@ -121,7 +120,6 @@ pub fn app(props: &AppProps) -> Html {
     // Where focus was when the dialog opened: it goes back there on close (our launcher,
     // or the page's own `data-reach-us-open` button).
     let opener = use_mut_ref(|| None::<web_sys::Element>);
-    let announced = use_mut_ref(Announced::default);
 
     // Mount: take over from the loader's facade (keeping focus if it had it), then let
     // the bridge deliver the calls that waited.
@@ -169,7 +167,7 @@ pub fn app(props: &AppProps) -> Html {
                 locale,
                 zones,
                 0,
-                Box::new(move || primer.dispatch(Action::Prime)),
+                Box::new(move || primer.dispatch(Action::Prime(env::now()))),
             );
         });
     }
@@ -186,16 +184,12 @@ pub fn app(props: &AppProps) -> Html {
             state.track.is_some(),
             state.now,
         );
-        let (first, announced) = (use_mut_ref(|| true), announced.clone());
+        let first = use_mut_ref(|| true);
         use_effect_with(state.open, move |open| {
             if !std::mem::replace(&mut *first.borrow_mut(), false) {
                 bridge.emit(if *open { "open" } else { "close" }, &js_sys::Object::new());
             }
             let mut tick = None;
-            if !*open {
-                // The next open starts afresh, as the list itself does.
-                *announced.borrow_mut() = Announced::default();
-            }
             if *open {
                 let active = web_sys::window()
                     .and_then(|w| w.document())
@@ -294,7 +288,7 @@ pub fn app(props: &AppProps) -> Html {
                     { launcher(&LauncherProps { node_ref: launcher_ref, strings: state.strings.clone(), expanded: state.open, onclick: on_launcher, notice: state.notice.is_some(), undelivered: !state.undelivered.is_empty() }) }
                 }
                 if state.open || state.primed {
-                    { dialog(&state, &dialog_ref, trap, &announced, send) }
+                    { dialog(&state, &dialog_ref, trap, send) }
                 }
             </div>
     }

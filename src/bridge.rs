@@ -459,9 +459,12 @@ impl Widget {
             return;
         };
         match verb {
-            "open" => bridge.send(Action::Open),
+            // The clock is read with the open, so the dialog renders once with it.
+            "open" | "toggle" => {
+                bridge.send(Action::Tick(env::now()));
+                bridge.send(if verb == "open" { Action::Open } else { Action::Toggle });
+            }
             "close" => bridge.send(Action::Close),
-            "toggle" => bridge.send(Action::Toggle),
             "prefill" => match prefill_values(&a) {
                 Ok(values) => bridge.send(Action::Prefill(values)),
                 Err(e) => env::console_error(&format!("Reach Us: {e}")),

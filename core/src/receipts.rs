@@ -84,6 +84,18 @@ pub enum Verdict {
     Late(Millis, Millis),
 }
 
+impl Verdict {
+    /// Which milestone it is at: 0 waiting (or no promise), 1 overdue, 2 answered. A
+    /// change of milestone is what the widget announces.
+    pub fn milestone(self) -> u8 {
+        match self {
+            Verdict::NoPromise | Verdict::DueIn(_) => 0,
+            Verdict::Overdue(_) => 1,
+            Verdict::Kept(_) | Verdict::Late(..) => 2,
+        }
+    }
+}
+
 fn opt_str(field: &str, v: Option<&Value>) -> Result<Option<String>, ConfigError> {
     v.map(|v| value::string(field, v)).transpose()
 }

@@ -82,6 +82,13 @@ pub struct State {
     pub primed: bool,
     /// The clock for countdowns (updated on open and every 30 s while open).
     pub now: Millis,
+    /// While the dialog is open: each listed receipt's last milestone (see
+    /// [`receipts::Verdict::milestone`]). Starts afresh on each open.
+    pub seen: Vec<(String, u8)>,
+    /// The last milestone change, for the list's polite live region: the receipt's id and
+    /// the clock when it changed (the text is rendered at that instant, so it stays the
+    /// same until the next change and is announced once).
+    pub announce: Option<(String, Millis)>,
 }
 
 /// Everything that can happen.
@@ -124,8 +131,8 @@ pub enum Action {
     Notice(Notice),
     /// The clock moved.
     Tick(Millis),
-    /// Keep the dialog built (hidden while closed) from now on.
-    Prime,
+    /// Keep the dialog built (hidden while closed) from now on; the clock, read then.
+    Prime(Millis),
     /// A new config (a later `init`).
     Configure(Rc<Config>, Rc<Strings>),
 }
@@ -172,6 +179,8 @@ impl State {
             notice,
             primed: false,
             now: 0,
+            seen: Vec::new(),
+            announce: None,
         }
     }
 
@@ -202,6 +211,9 @@ impl State {
                 }
                 s.open = false;
                 s.closed += 1;
+                // The next open starts afresh, as the list itself does.
+                s.seen.clear();
+                s.announce = None;
             }
             Action::Toggle => {
                 return self.reduce(if s.open { Action::Close } else { Action::Open });
@@ -304,7 +316,10 @@ impl State {
             Action::Track(t) => s.track = Some(t),
             Action::Notice(n) => s.notice = Some(n),
             Action::Tick(now) => s.now = now,
-            Action::Prime => s.primed = true,
+            Action::Prime(now) => {
+                s.primed = true;
+                s.now = now;
+            }
             Action::Configure(config, strings) => {
                 s.config = config;
                 s.strings = strings;
@@ -318,9 +333,35 @@ impl State {
                 }
             }
         }
+        s.note_milestones();
         Rc::new(s)
     }
+
+    /// Milestones (a report turning overdue, or answered) of the first five receipts,
+    /// while open and once the clock has been read: a change becomes [`State::announce`];
+    /// the countdown itself is not announced every tick.
+    fn note_milestones(&mut self) {
+        if !self.open || self.now == 0 {
+            return;
+        }
+        for r in self.receipts.iter().take(LISTED) {
+            let m = r.verdict(self.now).milestone();
+            let old = match self.seen.iter_mut().find(|(id, _)| *id == r.id) {
+                Some(e) => Some(std::mem::replace(&mut e.1, m)),
+                None => {
+                    self.seen.push((r.id.clone(), m));
+                    None
+                }
+            };
+            if old.is_some_and(|old| old != m) {
+                self.announce = Some((r.id.clone(), self.now));
+            }
+        }
+    }
 }
+
+/// How many receipts "Your reports" lists.
+pub const LISTED: usize = 5;
 
 impl State {
     /// A blank form for the next report; everything that is not about the report just
@@ -571,5 +612,59 @@ mod tests {
             s.config.rule_for(&s.form.category).is_none(),
             "the new config made no promise"
         );
+    }
+
+    fn kept(id: &str, due: &str) -> Kept {
+        Kept {
+            id: id.into(),
+            reference: id.to_uppercase(),
+            category: "problem".into(),
+            created_at: "2026-12-01T10:00:00Z".into(),
+            due_at: Some(due.into()),
+            status: Status::Received,
+            answered_at: None,
+            reply: None,
+        }
+    }
+
+    #[test]
+    fn a_milestone_is_announced_once_and_forgotten_on_close() {
+        let due = crate::time::parse_iso("2026-12-01T12:00:00Z").unwrap();
+        let s = state().reduce(Action::Receipts(Rc::new(vec![kept(
+            "a",
+            "2026-12-01T12:00:00Z",
+        )])));
+        let s = s.reduce(Action::Tick(due - 60_000)).reduce(Action::Open);
+        assert_eq!(s.seen, vec![("a".to_string(), 0)]);
+        assert_eq!(s.announce, None, "the first look is not a change");
+        let s = s.reduce(Action::Tick(due + 60_000));
+        assert_eq!(
+            s.announce,
+            Some(("a".to_string(), due + 60_000)),
+            "turned overdue"
+        );
+        let s = s.reduce(Action::Tick(due + 120_000));
+        assert_eq!(
+            s.announce,
+            Some(("a".to_string(), due + 60_000)),
+            "same words until the next change"
+        );
+        let s = s.reduce(Action::Close);
+        assert!(s.seen.is_empty() && s.announce.is_none());
+        let s = s.reduce(Action::Open);
+        assert_eq!(s.announce, None, "a new open starts afresh");
+    }
+
+    #[test]
+    fn nothing_is_noted_while_closed_or_before_the_clock_was_read() {
+        let s = state().reduce(Action::Receipts(Rc::new(vec![kept(
+            "a",
+            "2026-12-01T12:00:00Z",
+        )])));
+        assert!(s.seen.is_empty());
+        let s = s.reduce(Action::Open);
+        assert!(s.seen.is_empty(), "now is 0 until the first tick");
+        let s = s.reduce(Action::Close).reduce(Action::Prime(5));
+        assert!(s.primed && s.now == 5 && s.seen.is_empty());
     }
 }

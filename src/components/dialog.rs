@@ -9,17 +9,15 @@ use crate::components::queued::queued_view;
 use crate::components::receipt::receipt_view;
 use crate::components::report_form::report_form;
 use crate::components::undelivered::undelivered_list;
-use crate::components::your_reports::{your_reports, Announced};
+use crate::components::your_reports::your_reports;
 use crate::ui::{Action, Phase, Ui};
 
 /// The dialog; `node_ref` is for focus management, `trap` the keydown handler that keeps
-/// Tab inside (the app's `use_focus_trap`), `announced` what "Your reports" has told,
-/// `send` the app's Send path.
+/// Tab inside (the app's `use_focus_trap`), `send` the app's Send path.
 pub fn dialog(
     state: &UseReducerHandle<Ui>,
     node_ref: &NodeRef,
     trap: Callback<KeyboardEvent>,
-    announced: &std::cell::RefCell<Announced>,
     send: Callback<()>,
 ) -> Html {
     let s = &state.strings;
@@ -68,9 +66,9 @@ pub fn dialog(
                 } else {
                     { undelivered_list(state) }
                     // Only while open: what its live region has told starts afresh on
-                    // each open (the app resets it on close).
+                    // each open (the reducer forgets it on close).
                     if state.open {
-                        { your_reports(state, announced) }
+                        { your_reports(state) }
                     }
                     { report_form(state, send) }
                 }

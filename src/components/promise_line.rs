@@ -10,7 +10,7 @@ use reach_us_core::time::Millis;
 use reach_us_core::Config;
 use yew::prelude::*;
 
-use crate::edge::{env, intl, zone};
+use crate::edge::{intl, zone};
 use crate::ui::State;
 
 /// The line last computed and what it was computed from: the config (held, so its address
@@ -65,7 +65,7 @@ pub fn promise_line(state: &State) -> Html {
     let Some(rule) = state.config.rule_for(&state.form.category) else {
         return html! {};
     };
-    let now = env::now();
+    let now = state.now;
     let minute = now.div_euclid(60_000);
     let line = LAST.with(|last| {
         let mut last = last.borrow_mut();

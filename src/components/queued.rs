@@ -3,7 +3,7 @@
 use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
-use crate::edge::{env, intl};
+use crate::edge::intl;
 use crate::ui::{Action, Ui};
 
 /// The saved-not-yet-delivered view (`offline`: the browser is offline).
@@ -26,7 +26,7 @@ pub fn queued_view(state: &UseReducerHandle<Ui>, offline: bool) -> Html {
             Msg::ReceiptPromise,
             &[
                 ("duration", &intl::duration(loc, p.minutes)),
-                ("due", &intl::when(loc, due, env::now())),
+                ("due", &intl::when(loc, due, state.now)),
             ],
         )),
         _ => None,

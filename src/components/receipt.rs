@@ -3,7 +3,7 @@
 use reach_us_core::i18n::Msg;
 use yew::prelude::*;
 
-use crate::edge::{env, intl};
+use crate::edge::intl;
 use crate::ui::{Accepted, Action, Ui};
 
 /// The receipt view for what was accepted.
@@ -15,7 +15,7 @@ pub fn receipt_view(state: &UseReducerHandle<Ui>, r: &Accepted) -> Html {
             Msg::ReceiptPromise,
             &[
                 ("duration", &intl::duration(locale, p.minutes)),
-                ("due", &intl::when(locale, due, env::now())),
+                ("due", &intl::when(locale, due, state.now)),
             ],
         )),
         _ => None,
