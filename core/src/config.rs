@@ -5,73 +5,14 @@
 //! [`RawConfig`] is what the brand wrote (every field optional, unknown fields refused);
 //! [`Config::from_raw`] validates it into what the widget runs with, or a [`ConfigError`]
 //! naming the field.
+pub(crate) use crate::check::{keyword, valid_id};
+pub use crate::check::{mailto_address, valid_endpoint};
 use crate::defaults;
 use crate::error::ConfigError;
 use crate::i18n::Msg;
 use crate::promise::{PromiseRule, RawPromise};
+pub use crate::text::Text;
 use crate::value::{self, Value};
-
-/// A text given per locale (`{"en": "Safety", "zh-CN": "安全问题"}`) or once for all.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Text {
-    /// The same text in every locale.
-    Plain(String),
-    /// Locale tag → text, in the order given (a small list: no map needed).
-    Localized(Vec<(String, String)>),
-}
-
-impl Text {
-    /// The best text for `locale`: exact tag, then same language, then English, then any.
-    pub fn resolve(&self, locale: &str) -> &str {
-        match self {
-            Text::Plain(s) => s,
-            Text::Localized(map) => {
-                let lang = locale.split('-').next().unwrap_or(locale);
-                map.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(locale))
-                    .or_else(|| {
-                        map.iter().find(|(k, _)| {
-                            k.split('-')
-                                .next()
-                                .is_some_and(|l| l.eq_ignore_ascii_case(lang))
-                        })
-                    })
-                    .or_else(|| map.iter().find(|(k, _)| k.split('-').next() == Some("en")))
-                    .or_else(|| map.iter().next())
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or("")
-            }
-        }
-    }
-
-    /// Read a text: a string, or an object of locale → string.
-    pub fn from_value(field: &str, v: &Value) -> Result<Text, ConfigError> {
-        match v {
-            Value::Str(s) => Ok(Text::Plain(s.clone())),
-            Value::Map(_) => {
-                let mut map = Vec::new();
-                for (k, t) in value::object(field, v, &[])? {
-                    map.push((k.to_string(), value::string(&format!("{field}.{k}"), t)?));
-                }
-                Ok(Text::Localized(map))
-            }
-            other => Err(ConfigError::invalid(
-                field,
-                format!(
-                    "must be a string or an object of locale → string, not {}",
-                    other.kind()
-                ),
-            )),
-        }
-    }
-
-    fn is_blank(&self) -> bool {
-        match self {
-            Text::Plain(s) => s.trim().is_empty(),
-            Text::Localized(map) => map.is_empty() || map.iter().any(|(_, v)| v.trim().is_empty()),
-        }
-    }
-}
 
 /// One entry of `categories` as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -646,38 +587,6 @@ pub struct Config {
     pub page_url_full: bool,
 }
 
-/// Which of `options` a keyword field names, as an index (0, the default, when the field
-/// is left out); any other word is an error that lists the options:
-/// `is "x": use "a", "b" or "c"`.
-pub(crate) fn keyword(
-    field: &'static str,
-    value: Option<&str>,
-    options: &[&str],
-) -> Result<usize, ConfigError> {
-    let Some(v) = value else { return Ok(0) };
-    if let Some(i) = options.iter().position(|o| *o == v) {
-        return Ok(i);
-    }
-    let mut problem = format!("is \"{v}\": use ");
-    for (i, o) in options.iter().enumerate() {
-        if i > 0 {
-            problem.push_str(if i + 1 == options.len() { " or " } else { ", " });
-        }
-        problem.push('"');
-        problem.push_str(o);
-        problem.push('"');
-    }
-    Err(ConfigError::invalid(field, problem))
-}
-
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 40
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-}
-
 /// `categories[3].respond_within` / `.business_hours…` → 3.
 fn category_promise_field(field: &str) -> Option<usize> {
     let rest = field.strip_prefix("categories[")?;
@@ -685,89 +594,6 @@ fn category_promise_field(field: &str) -> Option<usize> {
     (tail.starts_with(".respond_within") || tail.starts_with(".business_hours"))
         .then(|| i.parse().ok())
         .flatten()
-}
-
-/// An http(s) URL whose host is written plainly, or a same-origin path. Strict on
-/// purpose: what passes goes to the origin it names, however the browser's URL parser
-/// reads it. So no backslash anywhere (the parser reads `/\host` as `//host`: another
-/// host), no whitespace or control characters (tabs and newlines are dropped by the
-/// parser, `/<tab>/host` is `//host` again), no `//` scheme-relative path, and an
-/// authority of host (letters, digits, `-`, `.`, or a bracketed IPv6 address) and an
-/// optional port only: no `user@`, no percent-escapes.
-pub fn valid_endpoint(url: &str) -> bool {
-    if url
-        .chars()
-        .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
-    {
-        return false;
-    }
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    let Some(rest) = rest else {
-        return url.starts_with('/') && !url.starts_with("//");
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(':') && !p.contains(']') => (h, Some(p)),
-        _ => (authority, None),
-    };
-    let host_ok = match host.strip_prefix('[') {
-        Some(v6) => {
-            v6.len() > 1
-                && v6.ends_with(']')
-                && v6[..v6.len() - 1]
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-        }
-        None => {
-            !host.is_empty()
-                && !host.starts_with(['.', '-'])
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || !c.is_ascii())
-        }
-    };
-    let port_ok =
-        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
-    host_ok && port_ok
-}
-
-/// An address to put after `mailto:` as it is: `local@domain.tld` with a local part of
-/// letters, digits and `. _ + -` (no `?`, `&`, `%`, `:` or `/`, which would add headers
-/// or recipients to the link or make it another scheme) and a domain of dot-separated
-/// labels of letters, digits and `-`. Stricter than RFC 5322 on purpose: the brand writes
-/// this one address once.
-pub fn mailto_address(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    // (Split, not `contains("..")`: no substring searcher in the wasm.)
-    if local.len() > 64
-        || domain.len() > 253
-        || !local.split('.').all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
-        })
-    {
-        return false;
-    }
-    let (mut labels, mut tld) = (0, false);
-    for l in domain.split('.') {
-        if l.is_empty()
-            || l.len() > 63
-            || l.starts_with('-')
-            || l.ends_with('-')
-            || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return false;
-        }
-        labels += 1;
-        tld = l.bytes().all(|b| b.is_ascii_alphabetic()) || l.starts_with("xn--");
-    }
-    labels >= 2 && tld
 }
 
 impl Config {

@@ -1,8 +1,8 @@
 //! What the visitor typed, and whether it can be sent. Lengths count Unicode scalar
 //! values (`char`s): "门打不开" is 4 characters, not 12 bytes; an emoji written as one
 //! code point counts as one (a flag or a family emoji, built of several, counts as several).
+pub use crate::check::{plausible_email, plausible_phone};
 use crate::config::Config;
-use crate::defaults;
 use crate::i18n::Msg;
 
 /// A form field.
@@ -104,46 +104,6 @@ pub struct ValidForm {
 /// Characters as the limit counts them.
 pub fn char_count(s: &str) -> u32 {
     u32::try_from(s.chars().count()).unwrap_or(u32::MAX)
-}
-
-/// A plausible email: one `@`, a non-empty local part, a dotted domain, no spaces.
-/// Deliverability is the backend's job; this only catches typos.
-pub fn plausible_email(s: &str) -> bool {
-    if s.len() > defaults::MAX_EMAIL_CHARS || s.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return false;
-    }
-    let Some((local, domain)) = s.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !local.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && crate::find::find(domain, "..").is_none()
-        && domain.chars().all(domain_char)
-}
-
-/// A character a domain may hold: ASCII letters, digits, `-` and `.`, or any non-ASCII
-/// character except the CJK and full-width punctuation an input method slips in (`。`,
-/// `，`, `＠`). (Not `char::is_alphanumeric`: its Unicode tables cost ~1 KiB of wasm for
-/// a check that only catches typos.)
-fn domain_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || c == '-'
-        || c == '.'
-        || (!c.is_ascii()
-            && !matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF20}' | '\u{FF3B}'..='\u{FF40}' | '\u{FF5B}'..='\u{FF65}'))
-}
-
-/// A plausible phone number: digits with the usual separators, an optional leading `+`.
-pub fn plausible_phone(s: &str) -> bool {
-    let body = s.strip_prefix('+').unwrap_or(s);
-    let digits = body.chars().filter(char::is_ascii_digit).count();
-    body.chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '/'))
-        && (defaults::MIN_PHONE_DIGITS..=defaults::MAX_PHONE_DIGITS).contains(&digits)
 }
 
 /// Check the form against the config. All problems at once, in field order.

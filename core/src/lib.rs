@@ -5,6 +5,7 @@
 //! The browser shell (the `reach-us` crate) and the reference backend both build on it.
 
 pub mod backend;
+pub mod check;
 pub mod config;
 pub mod defaults;
 pub mod duration;
@@ -19,6 +20,7 @@ pub mod promise;
 pub mod receipts;
 pub mod reference;
 pub mod send_error;
+pub mod text;
 pub mod theme;
 pub mod time;
 pub mod value;
