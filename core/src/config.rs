@@ -1634,4 +1634,29 @@ mod tests {
         assert_eq!(t.resolve("pt-PT"), "Segurança");
         assert_eq!(t.resolve("de"), "Safety");
     }
+
+    #[test]
+    fn one_due_time_rule_for_widget_and_inbox() {
+        use crate::promise::FixedOffset;
+        let always = json(r#"{"endpoint": "/r", "promise": "2h"}"#).unwrap();
+        let rule = always.promise.as_ref().unwrap();
+        let never_asked =
+            |_: &str| -> Option<FixedOffset> { panic!("around the clock needs no zone") };
+        assert_eq!(rule.due(1_000, never_asked), Some(1_000 + 7_200_000));
+        assert_eq!(rule.opens(1_000, |_| Some(FixedOffset(0))), None);
+        let business = json(
+            r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "business_hours": {"time_zone": "Mars/Base", "mon-fri": "09:00-17:00"}}}"#,
+        )
+        .unwrap();
+        let rule = business.promise.as_ref().unwrap();
+        assert_eq!(
+            rule.due(0, |_| None::<FixedOffset>),
+            None,
+            "unknown zone: no promise"
+        );
+        // Thu 1970-01-01 00:00 UTC: closed; opens 09:00, due 11:00 (zone asked by name).
+        let due = rule.due(0, |name| (name == "Mars/Base").then_some(FixedOffset(0)));
+        assert_eq!(due, Some(11 * 3_600_000));
+        assert_eq!(rule.opens(0, |_| Some(FixedOffset(0))), Some(9 * 3_600_000));
+    }
 }

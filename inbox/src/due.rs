@@ -1,7 +1,7 @@
 //! The authoritative due time: the widget's own promise engine (`reach-us-core`), with a
 //! real tz database (chrono-tz) where the browser uses `Intl`.
 use chrono::{Offset, TimeZone};
-use reach_us_core::promise::{self, Zone};
+use reach_us_core::promise::Zone;
 use reach_us_core::Config;
 
 /// A chrono-tz zone for the engine.
@@ -25,10 +25,7 @@ impl Zone for Tz {
 /// When a report in `category`, whose clock started at `start`, is due under the brand's
 /// promise (None: no promise for it, or its zone is unknown).
 pub fn due(config: &Config, category: &str, start: i64) -> Option<i64> {
-    let rule = config.rule_for(category)?;
-    if !rule.business() {
-        return Some(start + i64::from(rule.minutes) * 60_000);
-    }
-    let zone: chrono_tz::Tz = rule.time_zone.as_deref()?.parse().ok()?;
-    promise::due(&rule.hours, &Tz(zone), start, rule.minutes).ok()
+    config
+        .rule_for(category)?
+        .due(start, |name| name.parse().ok().map(Tz))
 }

@@ -1,7 +1,7 @@
 //! Time zones from the browser's `Intl`, which knows every IANA zone: the promise engine's
 //! [`Zone`] without shipping a tz database in the wasm.
 use js_sys::{Array, Date, Function, Intl, Object, Reflect};
-use reach_us_core::promise::{self, PromiseRule, Zone};
+use reach_us_core::promise::{PromiseRule, Zone};
 use reach_us_core::time::{days_from_civil, Millis};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -80,19 +80,10 @@ impl Zone for IntlZone {
 /// When a reply under `rule` is due for a report at `now`; None if the zone is unknown
 /// (the widget then promises nothing) or the hours never open.
 pub fn due(rule: &PromiseRule, now: Millis) -> Option<Millis> {
-    if !rule.business() {
-        return Some(now + Millis::from(rule.minutes) * 60_000);
-    }
-    let zone = IntlZone::new(rule.time_zone.as_deref()?)?;
-    promise::due(&rule.hours, &zone, now, rule.minutes).ok()
+    rule.due(now, IntlZone::new)
 }
 
 /// The next opening if the team is closed at `now` (None when open or around the clock).
 pub fn opens(rule: &PromiseRule, now: Millis) -> Option<Millis> {
-    if !rule.business() {
-        return None;
-    }
-    let zone = IntlZone::new(rule.time_zone.as_deref()?)?;
-    let at = promise::next_opening(&rule.hours, &zone, now).ok()?;
-    (at > now).then_some(at)
+    rule.opens(now, IntlZone::new)
 }

@@ -1,8 +1,10 @@
 //! The `promise` config (and a category's override of it): as written, read from a
 //! [`Value`], and validated into a [`PromiseRule`] the engine can run.
 use super::hours::BusinessHours;
+use super::Zone;
 use crate::duration::parse_minutes;
 use crate::error::ConfigError;
+use crate::time::Millis;
 use crate::value::{self, Value};
 
 /// `business_hours` as written.
@@ -128,6 +130,37 @@ impl PromiseRule {
     /// True when the time counted is business time (not around the clock).
     pub fn business(&self) -> bool {
         !self.hours.always
+    }
+
+    /// When a reply is due for a report whose clock started at `start`. `zone_of` gives
+    /// the engine the rule's IANA zone (the browser's `Intl`, or a tz database); it is
+    /// only asked for business hours. None: the zone is unknown (then nothing is
+    /// promised) or the hours never open. The widget and the inbox both call this.
+    pub fn due<Z: Zone>(
+        &self,
+        start: Millis,
+        zone_of: impl FnOnce(&str) -> Option<Z>,
+    ) -> Option<Millis> {
+        if !self.business() {
+            return Some(start + Millis::from(self.minutes) * 60_000);
+        }
+        let zone = zone_of(self.time_zone.as_deref()?)?;
+        super::due(&self.hours, &zone, start, self.minutes).ok()
+    }
+
+    /// The next opening if the team is closed at `now` (None when open, around the
+    /// clock, or the zone is unknown).
+    pub fn opens<Z: Zone>(
+        &self,
+        now: Millis,
+        zone_of: impl FnOnce(&str) -> Option<Z>,
+    ) -> Option<Millis> {
+        if !self.business() {
+            return None;
+        }
+        let zone = zone_of(self.time_zone.as_deref()?)?;
+        let at = super::next_opening(&self.hours, &zone, now).ok()?;
+        (at > now).then_some(at)
     }
 }
 
