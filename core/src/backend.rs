@@ -11,7 +11,7 @@
 //!   documented webhook body around a short text summary;
 //! - `callback`: the host page delivers it itself (`ReachUs('on', 'submit', async r => …)`).
 use crate::error::ConfigError;
-use crate::outbox::Outcome;
+use crate::outcome::Outcome;
 use crate::time::Millis;
 use crate::value::{self, Value};
 
@@ -744,7 +744,7 @@ impl Backend {
                 ))
             }
             (Format::Callback, true) => {}
-            (_, _) if !crate::config::valid_endpoint(&url) => {
+            (_, _) if !crate::check::valid_endpoint(&url) => {
                 return Err(ConfigError::invalid(
                     at("url"),
                     format!("must be an http(s) URL or a path starting with \"/\", not \"{url}\""),
@@ -831,7 +831,7 @@ fn json_like(template: &str) -> bool {
 
 /// Read `deliver`.
 pub fn deliver_from(s: Option<&str>) -> Result<Deliver, ConfigError> {
-    let i = crate::config::keyword("deliver", s, &["all", "first"])?;
+    let i = crate::check::keyword("deliver", s, &["all", "first"])?;
     Ok([Deliver::All, Deliver::First][i])
 }
 

@@ -597,6 +597,18 @@ fn category_promise_field(field: &str) -> Option<usize> {
 }
 
 impl Config {
+    /// What the stylesheet needs of this config ([`crate::theme::css`]).
+    pub fn look(&self) -> crate::theme::Look {
+        crate::theme::Look {
+            offset_x: self.offset_x,
+            offset_y: self.offset_y,
+            z_index: self.z_index,
+            color: self.color,
+            radius: self.radius,
+            font_inherit: self.font_inherit,
+        }
+    }
+
     /// The promise that applies to a category: its own, else the brand's; none when its
     /// own was dropped.
     pub fn rule_for(&self, category: &str) -> Option<&PromiseRule> {
@@ -774,7 +786,7 @@ impl Config {
                     };
                     let urgent = match c.urgent {
                         Some(u) => {
-                            if !crate::form::plausible_phone(u.hotline.trim()) {
+                            if !crate::check::plausible_phone(u.hotline.trim()) {
                                 return Err(ConfigError::invalid(
                                     format!("categories[{i}].urgent.hotline"),
                                     format!("\"{}\" is not a phone number", u.hotline),

@@ -15,6 +15,7 @@ pub mod form;
 pub mod i18n;
 pub mod json;
 pub mod outbox;
+pub mod outcome;
 pub mod payload;
 pub mod promise;
 pub mod receipts;

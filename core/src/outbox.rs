@@ -9,6 +9,7 @@
 
 use crate::backend::Deliver;
 use crate::error::ConfigError;
+pub use crate::outcome::Outcome;
 use crate::time::Millis;
 use crate::value::{self, Value};
 
@@ -35,31 +36,6 @@ impl Default for Policy {
             retention_ms: 7 * 86_400_000,
             max_entries: 50,
             max_bytes: crate::defaults::MAX_REPORT_BYTES,
-        }
-    }
-}
-
-/// What one attempt came to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// 2xx: the backend has it. Its reference, if it gave one.
-    Accepted(Option<String>),
-    /// Worth retrying: no answer, timeout, 408, 429, 5xx. `Retry-After`, if given, in ms.
-    Transient(Option<Millis>),
-    /// Not worth retrying: another 4xx (the status).
-    Permanent(u16),
-}
-
-impl Outcome {
-    /// Classify an HTTP status (None: no response at all).
-    pub fn of_status(status: Option<u16>, retry_after_ms: Option<Millis>) -> Outcome {
-        match status {
-            None => Outcome::Transient(None),
-            Some(s) if (200..300).contains(&s) => Outcome::Accepted(None),
-            // 409: the same key is still being processed (another tab, a keepalive send).
-            Some(408 | 409 | 429) => Outcome::Transient(retry_after_ms),
-            Some(s) if s >= 500 => Outcome::Transient(retry_after_ms),
-            Some(s) => Outcome::Permanent(s),
         }
     }
 }

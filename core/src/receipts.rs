@@ -3,8 +3,8 @@
 //! 12 min"), the brand's track record, and the incident notice. Pure: the widget fetches
 //! and stores; this decides.
 
-use crate::config::Text;
 use crate::error::ConfigError;
+use crate::text::Text;
 use crate::time::{iso_utc, parse_iso, Millis};
 use crate::value::{self, Value};
 

@@ -2,7 +2,6 @@
 //! stacking), the brand colour with text colours that keep WCAG AA contrast (4.5:1), the
 //! corner radius and the font. Rendered from validated numbers and colours only, so
 //! nothing a page writes can inject CSS. The loader's facade writes the same placement.
-use crate::config::Config;
 
 /// An sRGB colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,8 +112,26 @@ pub fn palette(brand: Rgb) -> Palette {
     }
 }
 
-/// The custom-property rule for `config`.
-pub fn css(config: &Config) -> String {
+/// What the stylesheet needs of a config: numbers and a colour, nothing a brand could
+/// turn into CSS syntax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Look {
+    /// Distance from the side edge, px.
+    pub offset_x: u32,
+    /// Distance from the bottom edge, px.
+    pub offset_y: u32,
+    /// Stacking order.
+    pub z_index: i32,
+    /// Brand colour.
+    pub color: Rgb,
+    /// Dialog corner radius, px.
+    pub radius: u32,
+    /// Use the host page's font.
+    pub font_inherit: bool,
+}
+
+/// The custom-property rule for a look.
+pub fn css(config: Look) -> String {
     let p = palette(config.color);
     let mut s = format!(
         ".ru-root{{--ru-x:{}px;--ru-y:{}px;--ru-z:{};--ru-accent:{};--ru-on-accent:{};--ru-accent-text:{};--ru-accent-text-dark:{};--ru-radius:{}px",
@@ -225,7 +242,7 @@ mod tests {
         ])
         .unwrap();
         let c = Config::from_raw(raw).unwrap();
-        let css = css(&c);
+        let css = css(c.look());
         assert!(css.starts_with(".ru-root{--ru-x:20px;--ru-y:96px;--ru-z:10;--ru-accent:#ffcc00;--ru-on-accent:#111418;"), "{css}");
         assert!(css.contains("--ru-radius:4px"), "{css}");
         assert!(RawConfig::from_attributes([

@@ -13,7 +13,7 @@ pub fn adopt(root: &ShadowRoot, config: &reach_us_core::Config) -> Result<(), Js
     let sheet = CssStyleSheet::new()?;
     sheet.replace_sync(CSS)?;
     let placement = CssStyleSheet::new()?;
-    placement.replace_sync(&reach_us_core::theme::css(config))?;
+    placement.replace_sync(&reach_us_core::theme::css(config.look()))?;
     Reflect::set(
         root,
         &JsValue::from_str("adoptedStyleSheets"),

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use crate::config::Text;
+use crate::text::Text;
 
 mod locale;
 pub use locale::{clean_tag, format_locale, negotiate};

@@ -166,7 +166,7 @@ impl PromiseRule {
 
 fn url(field: &str, s: Option<String>) -> Result<Option<String>, ConfigError> {
     match s {
-        Some(u) if crate::config::valid_endpoint(&u) => Ok(Some(u)),
+        Some(u) if crate::check::valid_endpoint(&u) => Ok(Some(u)),
         Some(u) => Err(ConfigError::invalid(
             field,
             format!("must be an http(s) URL or a path starting with \"/\", not \"{u}\""),
