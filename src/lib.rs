@@ -3,6 +3,7 @@
 //!
 //! Everything that can be decided without a browser lives in `reach-us-core`; this
 //! crate is the thin shell around it: components, the JS API bridge, `fetch`, `Intl`.
+#![warn(missing_docs)]
 
 pub mod app;
 pub mod bridge;

@@ -3,6 +3,9 @@
 //! No I/O, no clocks, no randomness: callers pass "now" and random bytes in, so every
 //! function here is deterministic and tested natively with `cargo test` in milliseconds.
 //! The browser shell (the `reach-us` crate) and the reference backend both build on it.
+#![warn(missing_docs)]
+// The size rules of `clippy.toml` are for what ships in the wasm; tests may use std freely.
+#![cfg_attr(test, allow(clippy::disallowed_methods, clippy::disallowed_types))]
 
 pub mod backend;
 pub mod check;
