@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod args;
 pub mod bridge;
 pub mod components;
 pub mod edge;
@@ -13,10 +14,11 @@ pub mod events;
 pub mod hooks;
 pub mod send;
 pub mod ui;
+pub mod widget;
 
 use wasm_bindgen::prelude::*;
 
-pub use bridge::Widget;
+pub use widget::Widget;
 
 /// Start the widget inside `root` (the open shadow root the loader made).
 ///
@@ -34,7 +36,7 @@ pub use bridge::Widget;
 /// is removed, so the host page is never broken by it.
 #[wasm_bindgen]
 pub fn boot(root: web_sys::ShadowRoot, attrs: JsValue, queue: JsValue, glue: JsValue) -> Widget {
-    bridge::boot(root, attrs, queue, glue)
+    widget::boot(root, attrs, queue, glue)
 }
 
 /// A small free-list allocator instead of the default dlmalloc (measured: see README "Size").
