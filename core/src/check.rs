@@ -31,7 +31,7 @@ pub(crate) fn keyword(
 /// A category id: `[a-z0-9_-]`, 1–40 characters.
 pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id.len() <= 40
+        && id.len() <= defaults::MAX_ID_CHARS
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')

@@ -347,7 +347,10 @@ impl RawConfig {
                 }
                 "theme" => raw.theme = Some(value::string(k, v)?),
                 "font" => raw.font = Some(value::string(k, v)?),
-                "radius" => raw.radius = Some(value::integer(k, v, 0, 64)? as u32),
+                "radius" => {
+                    raw.radius =
+                        Some(value::integer(k, v, 0, i64::from(defaults::MAX_RADIUS_PX))? as u32)
+                }
                 "contact_fields" => {
                     raw.contact_fields = Some(
                         value::list(k, v)?
@@ -675,8 +678,11 @@ impl Config {
                     "is empty: give at least one backend",
                 ))
             }
-            (None, Some(b)) if b.len() > 8 => {
-                return Err(ConfigError::invalid("backends", "has more than 8 backends"))
+            (None, Some(b)) if b.len() > defaults::MAX_BACKENDS => {
+                return Err(ConfigError::invalid(
+                    "backends",
+                    format!("has more than {} backends", defaults::MAX_BACKENDS),
+                ))
             }
             (None, Some(b)) => b,
             (None, None) => return Err(ConfigError::Missing { field: "endpoint" }),
@@ -888,17 +894,18 @@ impl Config {
         };
         let theme = Theme::ALL[keyword("theme", raw.theme.as_deref(), &Theme::NAMES)?];
         let timeout_ms = raw.timeout_ms.unwrap_or(defaults::SEND_TIMEOUT_MS);
-        if !(1_000..=120_000).contains(&timeout_ms) {
+        let (lo, hi) = defaults::TIMEOUT_MS_RANGE;
+        if !(lo..=hi).contains(&timeout_ms) {
             return Err(ConfigError::invalid(
                 "timeout_ms",
-                "must be between 1000 and 120000",
+                format!("must be between {lo} and {hi}"),
             ));
         }
         let retention_days = raw.retention_days.unwrap_or(defaults::RETENTION_DAYS);
-        if !(1..=30).contains(&retention_days) {
+        if !(1..=defaults::MAX_RETENTION_DAYS).contains(&retention_days) {
             return Err(ConfigError::invalid(
                 "retention_days",
-                "must be between 1 and 30",
+                format!("must be between 1 and {}", defaults::MAX_RETENTION_DAYS),
             ));
         }
         let fallback_email = match raw.fallback_email.map(|e| e.trim().to_string()) {
@@ -911,8 +918,11 @@ impl Config {
             other => other,
         };
         let radius = raw.radius.unwrap_or(defaults::RADIUS_PX);
-        if radius > 64 {
-            return Err(ConfigError::invalid("radius", "must be at most 64 px"));
+        if radius > defaults::MAX_RADIUS_PX {
+            return Err(ConfigError::invalid(
+                "radius",
+                format!("must be at most {} px", defaults::MAX_RADIUS_PX),
+            ));
         }
         let font_inherit = keyword("font", raw.font.as_deref(), &["system", "inherit"])? == 1;
         let notice_url = match raw.notice_url {

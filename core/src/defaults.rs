@@ -49,3 +49,17 @@ pub const MAX_PAGE_CHARS: usize = 2048;
 pub const MAX_REPORT_BYTES: usize = 64 * 1024;
 /// How long an undelivered report is retried, days.
 pub const RETENTION_DAYS: u32 = 7;
+/// Longest retention a brand may configure, days.
+pub const MAX_RETENTION_DAYS: u32 = 30;
+/// Shortest and longest attempt timeout a brand may configure, ms.
+pub const TIMEOUT_MS_RANGE: (u32, u32) = (1_000, 120_000);
+/// Largest dialog corner radius, px.
+pub const MAX_RADIUS_PX: u32 = 64;
+/// Most backends one config may deliver to.
+pub const MAX_BACKENDS: usize = 8;
+/// Longest category id, characters (`[a-z0-9_-]`).
+pub const MAX_ID_CHARS: usize = 40;
+/// How many receipts a browser keeps; the oldest resolved go first.
+pub const MAX_RECEIPTS: usize = 50;
+/// Longest team reply shown to the visitor, characters (the inbox refuses longer).
+pub const MAX_REPLY_CHARS: usize = 4000;

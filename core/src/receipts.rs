@@ -23,7 +23,7 @@ pub enum Status {
 
 impl Status {
     /// As stored and sent: `received`, `in_progress`, `answered`, `resolved`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Status::Received => "received",
             Status::InProgress => "in_progress",
@@ -227,8 +227,7 @@ impl crate::json::ToJson for Receipt {
     }
 }
 
-/// How many receipts a browser keeps; the oldest resolved go first.
-pub const MAX_RECEIPTS: usize = 50;
+pub use crate::defaults::MAX_RECEIPTS;
 
 /// Add `r` (replacing one with its id), keeping at most [`MAX_RECEIPTS`], newest first.
 pub fn remember(list: &mut Vec<Receipt>, r: Receipt) {

@@ -333,11 +333,14 @@ pub fn check_status(status: &str, reply: Option<&str>) -> Result<(), AppError> {
             "must be received, in_progress, answered, resolved or spam",
         ));
     }
-    if reply.is_some_and(|r| r.chars().count() > 4000) {
+    if reply.is_some_and(|r| r.chars().count() > reach_us_core::defaults::MAX_REPLY_CHARS) {
         return Err(AppError::invalid(
             "invalid_status",
             "reply",
-            "is longer than 4000 characters",
+            format!(
+                "is longer than {} characters",
+                reach_us_core::defaults::MAX_REPLY_CHARS
+            ),
         ));
     }
     Ok(())

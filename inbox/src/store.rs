@@ -7,6 +7,7 @@
 //! PostgreSQL goes through an async pool (`tokio-postgres` + `deadpool-postgres`,
 //! `INBOX_DB_POOL` connections); SQLite is one connection behind a mutex, used from a
 //! blocking thread. Every method is `async`.
+use reach_us_core::receipts::Status;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -70,7 +71,13 @@ pub struct Row {
 
 /// The statuses the team can set. `spam` dismisses a report: it leaves the open queue and
 /// the track record (it is still listed by the admin API, with its status).
-pub const STATUSES: [&str; 5] = ["received", "in_progress", "answered", "resolved", "spam"];
+pub const STATUSES: [&str; 5] = [
+    Status::Received.as_str(),
+    Status::InProgress.as_str(),
+    Status::Answered.as_str(),
+    Status::Resolved.as_str(),
+    "spam",
+];
 
 /// Storage failed.
 #[derive(Debug)]
