@@ -29,7 +29,7 @@ pub(crate) fn keyword(
 }
 
 /// A category id: `[a-z0-9_-]`, 1–40 characters.
-pub(crate) fn valid_id(id: &str) -> bool {
+pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= defaults::MAX_ID_CHARS
         && id

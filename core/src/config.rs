@@ -5,7 +5,8 @@
 //! [`RawConfig`] is what the brand wrote (every field optional, unknown fields refused);
 //! [`Config::from_raw`] validates it into what the widget runs with, or a [`ConfigError`]
 //! naming the field.
-pub(crate) use crate::check::{keyword, valid_id};
+pub(crate) use crate::check::keyword;
+use crate::check::valid_id;
 pub use crate::check::{mailto_address, valid_endpoint};
 use crate::defaults;
 use crate::error::ConfigError;

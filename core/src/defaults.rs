@@ -11,6 +11,8 @@ pub const MAX_MESSAGE_CHARS_CEILING: u32 = 20_000;
 pub const MAX_BRAND_CHARS: usize = 60;
 /// Longest email address (RFC 5321 path limit).
 pub const MAX_EMAIL_CHARS: usize = 254;
+/// Longest phone number as typed, characters (digits, separators, `+`).
+pub const MAX_PHONE_CHARS: usize = 40;
 /// Phone numbers must carry this many digits at least...
 pub const MIN_PHONE_DIGITS: usize = 6;
 /// ...and at most this many (E.164 allows 15; extensions take a few more).

@@ -196,6 +196,24 @@ pub struct Context {
 }
 
 impl Report {
+    /// The members of a `reach-us/v1` report, in the order written (`user` only when the
+    /// page identified the visitor). Receivers refuse others (the reference inbox does).
+    pub const FIELDS: [&'static str; 13] = [
+        "schema",
+        "id",
+        "reference",
+        "created_at",
+        "category",
+        "message",
+        "contact",
+        "promise",
+        "page",
+        "locale",
+        "timezone",
+        "client",
+        "user",
+    ];
+
     /// Build the report for a validated form.
     pub fn build(form: ValidForm, config: &Config, ctx: Context) -> Report {
         let promise = match (config.rule_for(&form.category), ctx.due) {
@@ -355,6 +373,9 @@ mod tests {
         assert_eq!(json, expected);
         let keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys.len(), 12);
+        let mut fields: Vec<&str> = Report::FIELDS[..12].to_vec();
+        fields.sort_unstable();
+        assert_eq!(keys, fields, "FIELDS names what the writer writes");
         assert!(report.reference.starts_with("ACME-"));
     }
 

@@ -70,7 +70,7 @@ pub async fn create(
         serde_json::from_str(&body).map_err(|_| AppError::report("body", "must be JSON"))?;
     let s = |k: &str| raw.get(k).and_then(Value::as_str).unwrap_or("");
     // The honeypot: a field people never see. A bot that fills it is told "thanks".
-    if !s("website").trim().is_empty() {
+    if !s(report::HONEYPOT).trim().is_empty() {
         return Ok((
             StatusCode::CREATED,
             Json(json!({"id": s("id"), "reference": s("reference")})),

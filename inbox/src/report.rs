@@ -8,7 +8,8 @@
 //! refuse: control characters are removed, query strings and fragments are stripped from
 //! `page.url` and `page.referrer` (unless `INBOX_KEEP_PAGE_QUERY=1`), and over-long values
 //! are truncated. The cleaned body is what is stored.
-use reach_us_core::defaults::SCHEMA;
+use reach_us_core::defaults::{self, SCHEMA};
+use reach_us_core::payload::Report;
 use reach_us_core::time::parse_iso;
 use serde_json::{Map, Value};
 
@@ -24,23 +25,9 @@ pub const MAX_URL_CHARS: usize = reach_us_core::defaults::MAX_PAGE_CHARS;
 /// clock (clock skew, the time the request took). Anything else starts it at receipt.
 pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60_000;
 
-/// Fields other than these are refused: a typo'd field is a bug worth seeing.
-const REPORT_FIELDS: [&str; 14] = [
-    "schema",
-    "id",
-    "reference",
-    "created_at",
-    "category",
-    "message",
-    "contact",
-    "promise",
-    "page",
-    "locale",
-    "timezone",
-    "client",
-    "user",
-    "website",
-];
+/// The honeypot: a field no person fills in. A report with it filled is answered as
+/// accepted and not stored (`api::post_report`).
+pub const HONEYPOT: &str = "website";
 
 /// A checked report: the fields the inbox stores, and the cleaned body.
 #[derive(Clone, Debug)]
@@ -150,7 +137,9 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
     let Value::Object(map) = report else {
         return Err(AppError::report("body", "must be a JSON object"));
     };
-    if let Some(k) = map.keys().find(|k| !REPORT_FIELDS.contains(&k.as_str())) {
+    // Fields other than the schema's are refused: a typo'd field is a bug worth seeing.
+    let known = |k: &str| Report::FIELDS.contains(&k) || k == HONEYPOT;
+    if let Some(k) = map.keys().find(|k| !known(k)) {
         return Err(AppError::report(
             "body",
             format!("has an unknown field {k:?}"),
@@ -178,11 +167,7 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
         return Err(e);
     }
     let category = s("category").unwrap_or("");
-    let category_ok = (1..=40).contains(&category.len())
-        && category
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if !category_ok {
+    if !reach_us_core::check::valid_id(category) {
         return Err(AppError::report(
             "category",
             "must be 1–40 characters of a-z, 0-9, _ or -",
@@ -217,7 +202,10 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
     // The visitor's contact: refused when wrong.
     let (mut email, mut phone) = (None, None);
     if let Some(contact) = object(map, "contact")? {
-        for (key, max, slot) in [("email", 254, &mut email), ("phone", 40, &mut phone)] {
+        for (key, max, slot) in [
+            ("email", defaults::MAX_EMAIL_CHARS, &mut email),
+            ("phone", defaults::MAX_PHONE_CHARS, &mut phone),
+        ] {
             if let Some(v) = string_field(contact, "contact", key)? {
                 let field = format!("contact.{key}");
                 if v.chars().count() > max {
