@@ -23,7 +23,13 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let top = |p: &Path| {
         let rel = p.strip_prefix(src).unwrap();
-        let first = rel.components().next().unwrap().as_os_str().to_string_lossy().to_string();
+        let first = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .to_string();
         first.trim_end_matches(".rs").to_string()
     };
     for f in &files {
@@ -39,8 +45,10 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
             let mut rest = code;
             while let Some(i) = rest.find("crate::") {
                 rest = &rest[i + 7..];
-                let name: String =
-                    rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 if name != m && name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
                     deps.insert(name);
                 }
@@ -80,13 +88,18 @@ fn cycle(g: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
         None
     }
     let mut done = BTreeSet::new();
-    g.keys().find_map(|m| visit(g, m, &mut Vec::new(), &mut done))
+    g.keys()
+        .find_map(|m| visit(g, m, &mut Vec::new(), &mut done))
 }
 
 #[test]
 fn no_module_imports_one_above_it() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    for (name, dir) in [("core", "core/src"), ("widget", "src"), ("inbox", "inbox/src")] {
+    for (name, dir) in [
+        ("core", "core/src"),
+        ("widget", "src"),
+        ("inbox", "inbox/src"),
+    ] {
         let g = graph(&root.join(dir));
         assert!(g.len() > 5, "{name}: read its modules");
         if let Some(c) = cycle(&g) {
