@@ -137,14 +137,10 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
     let Value::Object(map) = report else {
         return Err(AppError::report("body", "must be a JSON object"));
     };
-    // Fields other than the schema's are refused: a typo'd field is a bug worth seeing.
+    // Fields a later version of the schema may add are dropped, not refused: an older
+    // inbox must not turn a newer widget's reports away for good.
     let known = |k: &str| Report::FIELDS.contains(&k) || k == HONEYPOT;
-    if let Some(k) = map.keys().find(|k| !known(k)) {
-        return Err(AppError::report(
-            "body",
-            format!("has an unknown field {k:?}"),
-        ));
-    }
+    let unknown: Vec<String> = map.keys().filter(|k| !known(k)).cloned().collect();
     let s = |k: &str| map.get(k).and_then(Value::as_str);
     if s("schema") != Some(SCHEMA) {
         return Err(AppError::report("schema", format!("must be {SCHEMA:?}")));
@@ -173,14 +169,8 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
             "must be 1–40 characters of a-z, 0-9, _ or -",
         ));
     }
-    if let Some(w) = &cfg.widget {
-        if !w.categories.iter().any(|c| c.id == category) {
-            return Err(AppError::report(
-                "category",
-                format!("{category:?} is not one of this brand's categories"),
-            ));
-        }
-    }
+    // A category the brand's config does not list (renamed since the visitor's page was
+    // loaded, or a page with another config) is kept: the brand's own promise applies.
     let created_at = s("created_at")
         .and_then(parse_iso)
         .ok_or_else(|| AppError::report("created_at", "must be an RFC 3339 UTC time"))?;
@@ -226,6 +216,11 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
     }
     // Metadata: type-checked, then cleaned.
     let mut body = report.clone();
+    if let Value::Object(b) = &mut body {
+        for k in &unknown {
+            b.remove(k);
+        }
+    }
     let mut page_url = None;
     if let Some(page) = object(map, "page")? {
         for (key, max) in [
@@ -261,7 +256,7 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
     if let Some(user) = object(map, "user")? {
         for key in reach_us_core::payload::User::FIELDS {
             if let Some(v) = string_field(user, "user", key)? {
-                body["user"][key] = clean(v, 254).into();
+                body["user"][key] = clean(v, defaults::MAX_IDENTITY_CHARS).into();
             }
         }
     }
