@@ -215,9 +215,18 @@ impl Entry {
         let jittered = ((backoff as f64) * (1.0 + jitter.clamp(0.0, 0.999))) as Millis;
         let delay = jittered.min(policy.max_ms).max(retry_after.unwrap_or(0));
         self.next_at = now + delay;
-        if self.next_at - self.created > policy.retention_ms {
-            // The next try would come after retention: stop now and say so.
-            self.state = State::Failed { status: None };
+        let deadline = self.created.saturating_add(policy.retention_ms);
+        if self.next_at > deadline {
+            // The backoff would pass the end of retention: one last try at its end, unless
+            // the backend asked us to wait longer than that; then it stays pending until
+            // retention ends and `expire` gives up on it then (never sooner than the
+            // backend's `Retry-After`, never before `retention_days`).
+            let earliest = now.saturating_add(retry_after.unwrap_or(0));
+            self.next_at = if earliest > deadline || now >= deadline {
+                deadline + 1
+            } else {
+                deadline
+            };
         }
     }
 
@@ -700,6 +709,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn retention_is_kept_to_the_end_and_retry_after_is_never_cut_short() {
+        let day = 86_400_000;
+        let p = Policy {
+            retention_ms: day,
+            ..P
+        };
+        let one = Route {
+            backends: 1,
+            deliver: Deliver::All,
+        };
+        // A 503 asking for a day's wait, an hour in: it stays pending (not failed within
+        // seconds), is not tried before the Retry-After, and expires when retention ends.
+        let mut e = Entry::new("k", "{}".into(), 0);
+        e.record(Outcome::Transient(Some(day)), one, 3_600_000, 0.0, &p);
+        assert!(e.pending());
+        assert_eq!(e.next_at, day + 1);
+        let mut list = vec![e];
+        expire(&mut list, day, &p);
+        assert!(list[0].pending(), "not before retention ends");
+        expire(&mut list, day + 1, &p);
+        assert_eq!(list[0].state, State::Failed { status: None });
+        // A backoff that would pass the end: one last try at the end of retention.
+        let mut e = Entry::new("k", "{}".into(), 0);
+        e.rounds = 20; // the next delay is the longest, an hour
+        e.record(Outcome::Transient(None), one, day - 60_000, 0.0, &p);
+        assert!(e.pending());
+        assert_eq!(
+            e.next_at, day,
+            "the last try comes at the end, not an hour early"
+        );
+    }
+
     proptest! {
         /// No sequence of failures loses a report before retention: it stays pending (and is
         /// retried) until a 2xx, a 4xx refusal, or retention; the key never changes.
@@ -718,8 +760,8 @@ mod tests {
                 e.record(outcome, route, now, jitter, &P);
                 prop_assert_eq!(&e.id, "key-1");
                 if was_pending && !terminal {
-                    // Still pending unless the next try would fall after retention.
-                    prop_assert!(e.pending() || e.next_at - e.created > P.retention_ms);
+                    // Still pending: only `expire`, at the end of retention, gives up.
+                    prop_assert!(e.pending());
                     if e.pending() && !(first && target + 1 < backends) {
                         prop_assert!(e.next_at > now);
                         prop_assert!(e.next_at - now <= P.max_ms.max(Millis::from(gap)));
