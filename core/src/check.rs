@@ -153,6 +153,9 @@ fn domain_char(c: char) -> bool {
 
 /// A plausible phone number: digits with the usual separators, an optional leading `+`.
 pub fn plausible_phone(s: &str) -> bool {
+    if s.len() > defaults::MAX_PHONE_CHARS {
+        return false;
+    }
     let body = s.strip_prefix('+').unwrap_or(s);
     let digits = body.chars().filter(char::is_ascii_digit).count();
     body.chars()

@@ -106,6 +106,11 @@ pub fn char_count(s: &str) -> u32 {
     u32::try_from(s.chars().count()).unwrap_or(u32::MAX)
 }
 
+/// A control character a person cannot see in a message: all but tab and line breaks.
+fn invisible_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 /// Check the form against the config. All problems at once, in field order.
 pub fn validate(input: &FormInput, config: &Config) -> Result<ValidForm, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -114,7 +119,20 @@ pub fn validate(input: &FormInput, config: &Config) -> Result<ValidForm, Vec<Fie
     if !config.categories.iter().any(|c| c.id == category) {
         err(Field::Category, Problem::Category);
     }
-    let message = input.message.trim();
+    // Control characters other than tab and line breaks (a pasted form feed, U+0085, a
+    // NUL from a page's `prefill`) are invisible to the visitor and refused by receivers
+    // (the reference inbox answers 400, for good): they are dropped here.
+    let cleaned: String;
+    let message = if input.message.chars().any(invisible_control) {
+        cleaned = input
+            .message
+            .chars()
+            .filter(|c| !invisible_control(*c))
+            .collect();
+        cleaned.trim()
+    } else {
+        input.message.trim()
+    };
     let count = char_count(message);
     if message.is_empty() {
         err(Field::Message, Problem::Required);
@@ -174,6 +192,22 @@ mod tests {
             email: email.into(),
             phone: phone.into(),
         }
+    }
+
+    #[test]
+    fn invisible_control_characters_leave_the_message() {
+        let ok = validate(&input("a\u{0}b\u{c}\u{85}\tc\n", "a@b.co", ""), &config()).unwrap();
+        assert_eq!(ok.message, "ab\tc");
+        let errs = validate(&input("\u{0}\u{7f}", "a@b.co", ""), &config()).unwrap_err();
+        assert_eq!(
+            errs[0].problem,
+            Problem::Required,
+            "nothing visible is nothing"
+        );
+        // Ten digits, but 41 characters: more than a receiver keeps (the inbox: 40).
+        let long_phone = format!("+{}", "1 - ".repeat(10));
+        assert!(!plausible_phone(&long_phone), "over MAX_PHONE_CHARS");
+        assert!(plausible_phone("+49 (30) 1234-5678"));
     }
 
     #[test]

@@ -636,15 +636,12 @@ mod tests {
             )
         };
         let bad_hours = r#"{"time_zone": "UTC", "mon": "25:00-26:00"}"#;
-        let start = std::time::Instant::now();
-        let err = raw_json(&many(10_000, bad_hours)).unwrap_err();
+        // Over the cap, the count is refused before any entry is read: the first entry is
+        // malformed, and the error is still the cap's (no timing needed to show it).
+        let over = many(10_000, bad_hours).replacen(r#"{"id": "c0""#, r#"{"id": 0"#, 1);
+        let err = raw_json(&over).unwrap_err();
         assert_eq!(err.field(), Some("categories"));
         assert!(err.to_string().contains("more than 50"), "{err}");
-        assert!(
-            start.elapsed() < std::time::Duration::from_millis(500),
-            "{:?}",
-            start.elapsed()
-        );
         // At the cap, every bad promise is dropped in one pass: one error each, in order.
         let (c, dropped) = Config::resolve(raw_json(&many(50, bad_hours)).unwrap()).unwrap();
         assert_eq!(dropped.len(), 50);
