@@ -776,6 +776,12 @@ impl Backend {
                         "cannot set Idempotency-Key: each report sends its own",
                     ));
                 }
+                if k.eq_ignore_ascii_case("content-type") {
+                    return Err(ConfigError::invalid(
+                        at("headers"),
+                        "cannot set Content-Type: the type sets it (`content_type` for a template)",
+                    ));
+                }
                 headers.push((
                     k.to_string(),
                     value::string(&format!("{field}.headers.{k}"), v)?,
@@ -790,6 +796,27 @@ impl Backend {
             return Err(ConfigError::invalid(
                 at("headers"),
                 "cannot be sent with no_cors (the browser drops them)",
+            ));
+        }
+        // A form or preset request is a CORS simple request on purpose (form handlers and
+        // webhooks answer no preflight): any extra header would make it a preflighted one.
+        if !headers.is_empty() && matches!(format, Format::Form | Format::Preset(..)) {
+            return Err(ConfigError::invalid(
+                at("headers"),
+                "cannot be sent with a form or preset backend: they would need a preflight, which form handlers and webhooks do not answer",
+            ));
+        }
+        // `no-cors` sends only simple requests: a JSON body would go as text/plain without
+        // its Idempotency-Key, and any answer (a 400 included) would count as delivered.
+        let json_body = match &format {
+            Format::Json => true,
+            Format::Template { content_type, .. } => content_type == "application/json",
+            _ => false,
+        };
+        if no_cors && json_body {
+            return Err(ConfigError::invalid(
+                at("no_cors"),
+                "cannot be used with a JSON body (the browser would drop its Content-Type and Idempotency-Key, and a refusal would look delivered): answer CORS, or use a form or preset backend",
             ));
         }
         Ok(Backend {
@@ -1488,6 +1515,24 @@ mod tests {
             answer(&t, 200, r#"{"errcode":1}"#, None).outcome,
             Outcome::Accepted(None)
         );
+    }
+
+    #[test]
+    fn simple_requests_stay_simple_and_no_cors_never_hides_a_json_refusal() {
+        let err = |v: serde_json::Value| backend(v).unwrap_err().to_string();
+        // A form or preset backend is a CORS simple request: no headers that would need a
+        // preflight (which Google Apps Script and webhooks do not answer).
+        assert!(err(json!({"type": "form", "url": "/f", "headers": {"X-Brand": "a"}})).contains("preflight"));
+        assert!(err(json!({"preset": "slack", "url": "/h", "headers": {"X-Brand": "a"}})).contains("preflight"));
+        // Content-Type comes from the type, never from `headers`.
+        assert!(err(json!({"url": "/r", "headers": {"content-type": "text/plain"}})).contains("Content-Type"));
+        // no_cors with a JSON body: the browser would drop its type and key, and a 400
+        // would look delivered.
+        assert!(err(json!({"url": "/r", "no_cors": true})).contains("no_cors"));
+        assert!(err(json!({"type": "template", "url": "/t", "template": "{\"m\": \"{{message}}\"}", "no_cors": true})).contains("no_cors"));
+        // Still fine: a text/plain template (a simple request) and a preset without headers.
+        assert!(backend(json!({"type": "template", "url": "/t", "content_type": "text/plain", "template": "{{message}}", "no_cors": true})).is_ok());
+        assert!(backend(json!({"preset": "slack", "url": "/h", "no_cors": true})).is_ok());
     }
 
     #[test]
