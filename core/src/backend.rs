@@ -1522,10 +1522,19 @@ mod tests {
         let err = |v: serde_json::Value| backend(v).unwrap_err().to_string();
         // A form or preset backend is a CORS simple request: no headers that would need a
         // preflight (which Google Apps Script and webhooks do not answer).
-        assert!(err(json!({"type": "form", "url": "/f", "headers": {"X-Brand": "a"}})).contains("preflight"));
-        assert!(err(json!({"preset": "slack", "url": "/h", "headers": {"X-Brand": "a"}})).contains("preflight"));
+        assert!(
+            err(json!({"type": "form", "url": "/f", "headers": {"X-Brand": "a"}}))
+                .contains("preflight")
+        );
+        assert!(
+            err(json!({"preset": "slack", "url": "/h", "headers": {"X-Brand": "a"}}))
+                .contains("preflight")
+        );
         // Content-Type comes from the type, never from `headers`.
-        assert!(err(json!({"url": "/r", "headers": {"content-type": "text/plain"}})).contains("Content-Type"));
+        assert!(
+            err(json!({"url": "/r", "headers": {"content-type": "text/plain"}}))
+                .contains("Content-Type")
+        );
         // no_cors with a JSON body: the browser would drop its type and key, and a 400
         // would look delivered.
         assert!(err(json!({"url": "/r", "no_cors": true})).contains("no_cors"));

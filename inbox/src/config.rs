@@ -96,7 +96,24 @@ impl InboxConfig {
 
     /// Read the environment; a clear error naming the variable when something is wrong.
     pub fn from_env() -> Result<InboxConfig, String> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        InboxConfig::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Read the variables `lookup` gives (the environment, or a test's map). An empty
+    /// value counts as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<InboxConfig, String> {
+        let var = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
+        // On/off variables: 1/true/yes/on and 0/false/no/off, anything else an error.
+        let flag = |k: &str| -> Result<Option<bool>, String> {
+            match var(k).map(|v| v.trim().to_ascii_lowercase()) {
+                None => Ok(None),
+                Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(Some(true)),
+                Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(Some(false)),
+                Some(v) => Err(format!(
+                    "{k} must be 1 or 0 (true/false, yes/no, on/off), not {v:?}"
+                )),
+            }
+        };
         let num = |k: &str, d: u32| -> Result<u32, String> {
             var(k).map_or(Ok(d), |v| {
                 v.trim()
@@ -135,9 +152,9 @@ impl InboxConfig {
         c.track_window_days = num("INBOX_TRACK_WINDOW_DAYS", c.track_window_days)?.clamp(1, 365);
         if let Some(v) = var("INBOX_TRUST_PROXY") {
             let v = v.trim();
-            let hops = match v {
-                "true" | "yes" => 1,
-                "false" | "no" => 0,
+            let hops = match v.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" => 1,
+                "false" | "no" | "off" => 0,
                 n => n.parse().map_err(|_| {
                     format!("INBOX_TRUST_PROXY must be 1 (or the number of proxies), not {v:?}")
                 })?,
@@ -147,7 +164,7 @@ impl InboxConfig {
         }
         c.login_per_min = num("INBOX_LOGIN_PER_MIN", c.login_per_min)?;
         c.login_burst = num("INBOX_LOGIN_BURST", c.login_burst)?.max(1);
-        c.keep_page_query = var("INBOX_KEEP_PAGE_QUERY").is_some_and(|v| v == "1" || v == "true");
+        c.keep_page_query = flag("INBOX_KEEP_PAGE_QUERY")?.unwrap_or(false);
         c.header_timeout_secs = num("INBOX_HEADER_TIMEOUT_SECS", c.header_timeout_secs)?.max(1);
         c.request_timeout_secs = num("INBOX_REQUEST_TIMEOUT_SECS", c.request_timeout_secs)?.max(1);
         c.max_connections = num("INBOX_MAX_CONNECTIONS", c.max_connections)?.max(1);
@@ -209,4 +226,85 @@ fn default_max_connections() -> u32 {
                 .and_then(|n| n.parse::<u64>().ok())
         })
         .map_or(896, |n| n.saturating_sub(128).clamp(64, 1_000_000) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(vars: &[(&str, &str)]) -> Result<InboxConfig, String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        InboxConfig::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults_and_the_documented_limits() {
+        let c = read(&[]).unwrap();
+        assert_eq!((c.rate_per_min, c.rate_burst), (30, 10));
+        assert_eq!((c.login_per_min, c.login_burst), (10, 5));
+        assert!(!c.keep_page_query && !c.trust_proxy);
+        // A rate of 0 per minute turns the limit off; a burst is at least one request.
+        let c = read(&[("INBOX_RATE_PER_MIN", "0"), ("INBOX_RATE_BURST", "0")]).unwrap();
+        assert_eq!((c.rate_per_min, c.rate_burst), (0, 1));
+        // Clamped, as the README's table says.
+        let c = read(&[
+            ("INBOX_TRACK_WINDOW_DAYS", "9999"),
+            ("INBOX_SESSION_HOURS", "0"),
+            ("INBOX_DB_POOL", "100000"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.track_window_days, c.session_hours, c.db_pool),
+            (365, 1, 256)
+        );
+    }
+
+    #[test]
+    fn on_off_variables_read_alike_and_a_typo_names_the_variable() {
+        for on in ["1", "true", "yes", "on", "TRUE"] {
+            assert!(
+                read(&[("INBOX_KEEP_PAGE_QUERY", on)])
+                    .unwrap()
+                    .keep_page_query,
+                "{on}"
+            );
+            assert!(
+                read(&[("INBOX_TRUST_PROXY", on)]).unwrap().trust_proxy,
+                "{on}"
+            );
+        }
+        for off in ["0", "false", "no", "off", ""] {
+            assert!(
+                !read(&[("INBOX_KEEP_PAGE_QUERY", off)])
+                    .unwrap()
+                    .keep_page_query,
+                "{off}"
+            );
+            assert!(
+                !read(&[("INBOX_TRUST_PROXY", off)]).unwrap().trust_proxy,
+                "{off}"
+            );
+        }
+        let e = read(&[("INBOX_KEEP_PAGE_QUERY", "ja")]).unwrap_err();
+        assert!(e.contains("INBOX_KEEP_PAGE_QUERY"), "{e}");
+        let e = read(&[("INBOX_RATE_PER_MIN", "lots")]).unwrap_err();
+        assert!(e.contains("INBOX_RATE_PER_MIN"), "{e}");
+        let c = read(&[("INBOX_TRUST_PROXY", "2")]).unwrap();
+        assert_eq!((c.trust_proxy, c.proxy_hops), (true, 2));
+    }
+
+    #[test]
+    fn the_widget_config_is_a_path_and_its_errors_name_it() {
+        let e = read(&[("INBOX_WIDGET_CONFIG", r#"{"promise": "2h"}"#)]).unwrap_err();
+        assert!(e.starts_with("INBOX_WIDGET_CONFIG"), "{e}");
+        let dir = std::env::temp_dir().join(format!("ru-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("w.json");
+        std::fs::write(&path, r#"{"promise": "2h"}"#).unwrap();
+        let c = read(&[("INBOX_WIDGET_CONFIG", path.to_str().unwrap())]).unwrap();
+        assert_eq!(c.widget.unwrap().promise.unwrap().minutes, 120);
+    }
 }
