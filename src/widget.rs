@@ -86,6 +86,8 @@ fn ready(root: &ShadowRoot) {
 
 fn inert(raw: RawConfig, root: &ShadowRoot) -> Widget {
     remove_facade(root);
+    // Settled, but not running: `data-error` tells a brand's QA script apart from a mount.
+    let _ = root.host().set_attribute("data-error", "config");
     ready(root);
     Widget {
         bridge: None,

@@ -266,6 +266,8 @@ test("invalid config: one clear console error naming the field, no exception", a
   expect(log.errors[0]).toContain("`position`");
   expect(log.errors[0]).toContain("top-middle");
   await expect(page.getByRole("button", { name: "Reach us now" })).toHaveCount(0);
+  // Settled (`data-ready`), but marked as not running, so a QA script can tell.
+  await expect(page.locator("reach-us-widget[data-ready][data-error=config]")).toHaveCount(1);
   expect(log.exceptions).toEqual([]);
   // The API stays callable and never throws into the page.
   await page.evaluate(() => { window.ReachUs("open"); window.ReachUs("no-such-verb"); });
