@@ -379,6 +379,18 @@ mod tests {
         .unwrap();
         assert!(!c.launcher);
         assert_eq!((c.offset_x, c.offset_y, c.z_index), (8, 96, -1));
+        // The same words work in `init` (a brand copies them from the tag), and numbers too.
+        let c = json(r#"{"endpoint": "/r", "offset_y": "96px", "offset_x": 8, "radius": "4px"}"#)
+            .unwrap();
+        assert_eq!((c.offset_x, c.offset_y, c.radius), (8, 96, 4));
+        let e = json(r#"{"endpoint": "/r", "offset_y": "lots"}"#).unwrap_err();
+        assert_eq!(e.field(), Some("offset_y"));
+        assert_eq!(
+            json(r#"{"endpoint": "/r", "radius": "65px"}"#)
+                .unwrap_err()
+                .field(),
+            Some("radius")
+        );
     }
 
     #[test]

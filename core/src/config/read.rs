@@ -187,33 +187,9 @@ impl RawConfig {
                 }
                 "theme" => raw.theme = Some(value),
                 "font" => raw.font = Some(value),
-                "radius" => {
-                    raw.radius = Some(value.strip_suffix("px").unwrap_or(&value).parse().map_err(
-                        |_| {
-                            ConfigError::invalid(
-                                field.as_str(),
-                                "must be a whole number of CSS pixels",
-                            )
-                        },
-                    )?)
-                }
-                "offset_x" | "offset_y" => {
-                    let px = value
-                        .strip_suffix("px")
-                        .unwrap_or(&value)
-                        .parse()
-                        .map_err(|_| {
-                            ConfigError::invalid(
-                                field.as_str(),
-                                "must be a whole number of CSS pixels, like \"24\"",
-                            )
-                        })?;
-                    if field == "offset_x" {
-                        raw.offset_x = Some(px)
-                    } else {
-                        raw.offset_y = Some(px)
-                    }
-                }
+                "radius" => raw.radius = Some(pixels(&field, &Value::Str(value))?),
+                "offset_x" => raw.offset_x = Some(pixels(&field, &Value::Str(value))?),
+                "offset_y" => raw.offset_y = Some(pixels(&field, &Value::Str(value))?),
                 "z_index" => {
                     raw.z_index = Some(
                         value
@@ -288,12 +264,8 @@ impl RawConfig {
                     raw.max_message_chars =
                         Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
                 }
-                "offset_x" => {
-                    raw.offset_x = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
-                }
-                "offset_y" => {
-                    raw.offset_y = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
-                }
+                "offset_x" => raw.offset_x = Some(pixels(k, v)?),
+                "offset_y" => raw.offset_y = Some(pixels(k, v)?),
                 "z_index" => {
                     raw.z_index =
                         Some(value::integer(k, v, i64::from(i32::MIN), i64::from(i32::MAX))? as i32)
@@ -325,10 +297,7 @@ impl RawConfig {
                 }
                 "theme" => raw.theme = Some(value::string(k, v)?),
                 "font" => raw.font = Some(value::string(k, v)?),
-                "radius" => {
-                    raw.radius =
-                        Some(value::integer(k, v, 0, i64::from(defaults::MAX_RADIUS_PX))? as u32)
-                }
+                "radius" => raw.radius = Some(pixels(k, v)?),
                 "contact_fields" => {
                     raw.contact_fields = Some(
                         value::list(k, v)?
@@ -420,5 +389,20 @@ impl RawConfig {
             raw.backends = None;
         }
         Ok(())
+    }
+}
+
+/// CSS pixels as a whole number: `24`, or the strings `"24"` and `"24px"` (what a
+/// `data-*` attribute holds, and what a brand may copy from it into `init`). The range is
+/// the validator's to check.
+fn pixels(field: &str, v: &Value) -> Result<u32, ConfigError> {
+    match v {
+        Value::Str(s) => {
+            let n = s.trim();
+            n.strip_suffix("px").unwrap_or(n).parse().map_err(|_| {
+                ConfigError::invalid(field, "must be a whole number of CSS pixels, like \"24\"")
+            })
+        }
+        _ => value::integer(field, v, 0, i64::from(u32::MAX)).map(|n| n as u32),
     }
 }
