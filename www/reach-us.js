@@ -151,7 +151,8 @@
         // waiting (the widget keeps localStorage["reach-us"] set while there are).
         var c = navigator.connection, back;
         try { back = w.localStorage["reach-us"]; } catch (e) {}
-        if (bad || (back || opt("preload") === "idle") && !(c && c.saveData)) (w.requestIdleCallback || setTimeout)(load);
+        // (Data saver skips the brand's preload, never the visitor's own waiting reports.)
+        if (bad || back || opt("preload") === "idle" && !(c && c.saveData)) (w.requestIdleCallback || setTimeout)(load);
       } catch (e) {
         load();
       }

@@ -163,6 +163,30 @@ test("a returning visitor with an open report loads the widget when idle, withou
   await api.close(); await site.close();
 });
 
+test("data saver skips the brand's idle preload, never a returning visitor's waiting report", async ({ page }) => {
+  // Chromium's Network Information API, as a data-saver phone reports it.
+  await page.addInitScript(() => {
+    Object.defineProperty(navigator, "connection", { configurable: true, get: () => ({ saveData: true, effectiveType: "4g" }) });
+  });
+  const wasm = () => cdn.requests.filter((p) => p.endsWith("_bg.wasm")).length;
+  const pages = {
+    "/idle": hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", preload: "idle" } }),
+    "/back": hostPage({ cdn: cdn.url, attrs: { endpoint: "/r" } }),
+  };
+  const site = await servePages(pages);
+  let before = wasm();
+  await page.goto(site.url + "/idle");
+  await page.waitForTimeout(1500);
+  expect(wasm() - before, "preload: idle under data saver fetches nothing").toBe(0);
+  // A report waiting in this browser: the visitor's own, so it loads (and is retried).
+  await page.evaluate(() => localStorage.setItem("reach-us", "1"));
+  before = wasm();
+  await page.goto(site.url + "/back");
+  await page.locator("reach-us-widget[data-ready]").waitFor({ state: "attached" });
+  expect(wasm() - before).toBe(1);
+  await site.close();
+});
+
 test("a CDN that serves the wasm with the wrong MIME type still works (non-streaming fallback)", async ({ page }) => {
   const wrong = await serveDir(DIST, { types: { ".wasm": "application/octet-stream" } });
   const { site, log } = await open(page, hostPage({ cdn: wrong.url, attrs: { endpoint: "/r" } }));
