@@ -22,7 +22,8 @@ use crate::ui::Action;
 /// The running widget, as seen from JavaScript.
 #[wasm_bindgen]
 pub struct Widget {
-    bridge: Option<Bridge>,
+    /// Set once the app is started (never while the config is invalid).
+    bridge: RefCell<Option<Bridge>>,
     raw: RefCell<RawConfig>,
     root: Option<ShadowRoot>,
     app: Rc<RefCell<Mount>>,
@@ -84,20 +85,6 @@ fn ready(root: &ShadowRoot) {
     let _ = root.host().set_attribute("data-ready", "");
 }
 
-fn inert(raw: RawConfig, root: &ShadowRoot) -> Widget {
-    remove_facade(root);
-    // Settled, but not running: `data-error` tells a brand's QA script apart from a mount.
-    let _ = root.host().set_attribute("data-error", "config");
-    ready(root);
-    Widget {
-        bridge: None,
-        raw: RefCell::new(raw),
-        root: Some(root.clone()),
-        app: Rc::default(),
-        tables: Tables::new(None),
-    }
-}
-
 /// See [`crate::boot`].
 pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue, glue: JsValue) -> Widget {
     let pairs = read_attrs(&attrs);
@@ -138,66 +125,84 @@ pub fn boot(root: ShadowRoot, attrs: JsValue, queue: JsValue, glue: JsValue) -> 
             }
         }
     }
-    let Some(raw) = raw else {
-        return inert(RawConfig::default(), &root);
-    };
-    let config = match resolve(raw.clone()) {
-        Ok(c) => c,
-        Err(e) => {
-            env::console_error(&e.to_string());
-            return inert(raw, &root);
-        }
-    };
-    if let Err(e) = style::adopt(&root, &config) {
-        // The exception object itself: the console shows its name, message and stack.
-        web_sys::console::error_2(&"Reach Us: could not apply styles:".into(), &e);
-    }
-    let Some(container) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("div").ok())
-    else {
-        return inert(raw, &root);
-    };
-    let bridge = Bridge::new(root.clone());
-    let app: Rc<RefCell<Mount>> = Rc::default();
-    let tables = Tables::new(glue.as_string());
     let widget = Widget {
-        bridge: Some(bridge.clone()),
-        raw: RefCell::new(raw),
-        root: Some(root.clone()),
-        app: app.clone(),
-        tables,
+        bridge: RefCell::new(None),
+        raw: RefCell::new(raw.clone().unwrap_or_default()),
+        root: Some(root),
+        app: Rc::default(),
+        tables: Tables::new(glue.as_string()),
     };
-    // Calls queued before the code arrived first (listeners among them hear `ready`).
-    for (verb, a, b) in later {
-        widget.run(&verb, a, b);
-    }
-    // Mounted now in English (or a locale already fetched), else once the visitor's table
-    // has arrived; calls made meanwhile wait in the bridge, in order.
-    let (b, r, slot) = (bridge.clone(), root.clone(), app.clone());
-    with_strings(&widget.tables, config, move |config, strings| {
-        if matches!(*slot.borrow(), Mount::Down) {
-            return;
+    match raw.map(resolve) {
+        Some(Ok(config)) => widget.start(config, later),
+        Some(Err(e)) => {
+            env::console_error(&e.to_string());
+            widget.give_up();
         }
-        let _ = r.append_child(&container);
-        let props = AppProps {
-            bridge: b.clone(),
-            config: Rc::new(config),
-            strings: Rc::new(strings),
-            root: r.clone(),
-        };
-        let handle = yew::Renderer::<App>::with_root_and_props(container, props).render();
-        *slot.borrow_mut() = Mount::Running(handle);
-        ready(&r);
-        let detail = Object::new();
-        let _ = Reflect::set(
-            &detail,
-            &"version".into(),
-            &reach_us_core::WIDGET_VERSION.into(),
-        );
-        b.emit("ready", &detail);
-    });
+        None => widget.give_up(),
+    }
     widget
+}
+
+impl Widget {
+    /// The config is invalid: remove the facade and mark the host element settled but not
+    /// running. A later `init` that makes the config valid still starts it.
+    fn give_up(&self) {
+        if let Some(root) = &self.root {
+            remove_facade(root);
+            // Settled, not running: `data-error` tells a QA script apart from a mount.
+            let _ = root.host().set_attribute("data-error", "config");
+            ready(root);
+        }
+    }
+
+    /// Start the app with a valid config: the calls queued before the code arrived run
+    /// first (listeners among them hear `ready`), then it mounts in English (or a locale
+    /// already fetched), else once the visitor's table has arrived; calls made meanwhile
+    /// wait in the bridge, in order.
+    fn start(&self, config: Config, later: Vec<(String, JsValue, JsValue)>) {
+        let Some(root) = self.root.clone() else {
+            return;
+        };
+        if let Err(e) = style::adopt(&root, &config) {
+            // The exception object itself: the console shows its name, message and stack.
+            web_sys::console::error_2(&"Reach Us: could not apply styles:".into(), &e);
+        }
+        let Some(container) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.create_element("div").ok())
+        else {
+            return self.give_up();
+        };
+        let _ = root.host().remove_attribute("data-error");
+        let bridge = Bridge::new(root.clone());
+        *self.bridge.borrow_mut() = Some(bridge.clone());
+        for (verb, a, b) in later {
+            self.run(&verb, a, b);
+        }
+        let slot = self.app.clone();
+        with_strings(&self.tables, config, move |config, strings| {
+            if matches!(*slot.borrow(), Mount::Down) {
+                return;
+            }
+            let _ = root.append_child(&container);
+            let props = AppProps {
+                bridge: bridge.clone(),
+                config: Rc::new(config),
+                strings: Rc::new(strings),
+                root: root.clone(),
+            };
+            let handle = yew::Renderer::<App>::with_root_and_props(container, props).render();
+            *slot.borrow_mut() = Mount::Running(handle);
+            ready(&root);
+            let detail = Object::new();
+            let _ = Reflect::set(
+                &detail,
+                &"version".into(),
+                &reach_us_core::WIDGET_VERSION.into(),
+            );
+            bridge.emit("ready", &detail);
+        });
+    }
 }
 
 #[wasm_bindgen]
@@ -222,9 +227,21 @@ impl Widget {
     }
 
     fn run(&self, verb: &str, a: JsValue, b: JsValue) {
-        let Some(bridge) = &self.bridge else {
-            if verb != "shutdown" {
-                env::console_error("Reach Us is not running (see the config error above)");
+        let bridge = self.bridge.borrow().clone();
+        let Some(bridge) = &bridge else {
+            match verb {
+                // A later `init` that makes the config valid starts the widget after all
+                // (a tag without `data-endpoint`, its backends given once the page is ready).
+                "init" => match self.reinit(&a) {
+                    Ok((config, raw)) if !matches!(*self.app.borrow(), Mount::Down) => {
+                        *self.raw.borrow_mut() = raw;
+                        self.start(config, Vec::new());
+                    }
+                    Ok(_) => {}
+                    Err(e) => env::console_error(&e.to_string()),
+                },
+                "shutdown" => self.shutdown(),
+                _ => env::console_error("Reach Us is not running (see the config error above)"),
             }
             return;
         };
@@ -286,7 +303,7 @@ impl Widget {
         if let Mount::Running(app) = self.app.replace(Mount::Down) {
             app.destroy();
         }
-        if let Some(bridge) = &self.bridge {
+        if let Some(bridge) = &*self.bridge.borrow() {
             bridge.clear();
         }
         if let Some(root) = &self.root {

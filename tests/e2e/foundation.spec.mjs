@@ -275,6 +275,26 @@ test("invalid config: one clear console error naming the field, no exception", a
   await site.close();
 });
 
+test("a tag without an endpoint starts once a later init gives it one, even after the code has loaded", async ({ page }) => {
+  const api = await backend();
+  const { site, log } = await open(page, hostPage({ cdn: cdn.url, attrs: { promise: "2h" } }));
+  // The code arrives first (a hover), before the page's own init: an error, not running.
+  await page.getByRole("button", { name: "Reach us now" }).hover();
+  await expect(page.locator("reach-us-widget[data-error=config]")).toHaveCount(1);
+  expect(log.errors.join("\n")).toContain("endpoint");
+  // The page's init arrives: the widget starts after all, and delivers.
+  await page.evaluate((url) => window.ReachUs("init", { backends: [{ url }] }), api.url + "/r");
+  await expect(page.locator("reach-us-widget[data-error]")).toHaveCount(0);
+  await page.getByRole("button", { name: "Reach us now" }).click();
+  await page.getByLabel("What happened?").fill("Door");
+  await page.getByLabel("Email").fill("a@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  expect(api.posts.length).toBe(1);
+  expect(log.exceptions).toEqual([]);
+  await api.close(); await site.close();
+});
+
 test("a bad attribute and a bad queued init: a console error for each, no exception", async ({ page }) => {
   const stub = `<script>window.ReachUs=function(){(ReachUs.q=ReachUs.q||[]).push(arguments)};ReachUs('init', {brand: "Acme", colour: "#f00"});</script>`;
   const { site, log } = await open(page, hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", "max-message-chars": "many" }, head: stub }));
