@@ -941,4 +941,22 @@ mod tests {
         assert_eq!(due, Some(11 * 3_600_000));
         assert_eq!(rule.opens(0, |_| Some(FixedOffset(0))), Some(9 * 3_600_000));
     }
+
+    #[test]
+    fn holidays_are_never_silently_ignored() {
+        // Around the clock there is no day to close: an error naming the field.
+        let e = json(r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "holidays": ["2026-12-25"]}}"#).unwrap_err();
+        assert_eq!(e.field(), Some("promise.holidays"));
+        // With hours, they close the day: 2026-12-25 09:00 UTC is closed, due the 26th.
+        let c = json(
+            r#"{"endpoint": "/r", "promise": {"respond_within": "2h", "holidays": ["2026-12-25"], "business_hours": {"time_zone": "UTC", "mon-sun": "09:00-17:00"}}}"#,
+        )
+        .unwrap();
+        let xmas = crate::time::parse_iso("2026-12-25T09:00:00Z").unwrap();
+        let utc = |_: &str| Some(crate::promise::FixedOffset(0));
+        assert_eq!(
+            c.promise.unwrap().due(xmas, utc),
+            Some(xmas + 26 * 3_600_000)
+        );
+    }
 }

@@ -131,6 +131,16 @@ fn days(key: &str) -> Result<Vec<usize>, HoursError> {
     Ok(out)
 }
 
+/// Holiday strings (`YYYY-MM-DD`) as sorted dates.
+fn holiday_dates(holidays: &[String]) -> Result<Vec<Date>, HoursError> {
+    let mut hs = Vec::new();
+    for h in holidays {
+        hs.push(Date::parse(h.trim()).ok_or_else(|| HoursError::Holiday(h.clone()))?);
+    }
+    sort_short(&mut hs);
+    Ok(hs)
+}
+
 impl BusinessHours {
     /// Open around the clock.
     pub fn always() -> Self {
@@ -194,15 +204,10 @@ impl BusinessHours {
         if week.iter().all(Vec::is_empty) {
             return Err(HoursError::Closed);
         }
-        let mut hs = Vec::new();
-        for h in holidays {
-            hs.push(Date::parse(h.trim()).ok_or_else(|| HoursError::Holiday(h.clone()))?);
-        }
-        sort_short(&mut hs);
         Ok(BusinessHours {
             always: false,
             week,
-            holidays: hs,
+            holidays: holiday_dates(holidays)?,
         })
     }
 

@@ -201,10 +201,12 @@ impl PromiseRule {
                 format!("\"{within}\" {}", e.describe()),
             )
         })?;
+        let own_holidays = raw.holidays.as_ref().is_some_and(|h| !h.is_empty());
         let holidays = raw
             .holidays
             .or_else(|| base.map(|b| b.hours.holidays.iter().map(|d| d.to_string()).collect()))
             .unwrap_or_default();
+
         let (hours, time_zone) = match raw.business_hours {
             Some(RawHours::Always) => (BusinessHours::always(), None),
             Some(RawHours::Week { time_zone, days }) => {
@@ -236,6 +238,12 @@ impl PromiseRule {
                 None => (BusinessHours::always(), None),
             },
         };
+        if own_holidays && hours.always {
+            return Err(ConfigError::invalid(
+                format!("{field}.holidays"),
+                "need business_hours with a time_zone: around the clock there is no day to close",
+            ));
+        }
         Ok(PromiseRule {
             respond_within: within.trim().to_string(),
             minutes,
