@@ -62,8 +62,23 @@ async fn main() {
             }
         }
     });
+    // Stop on Ctrl-C and on SIGTERM (what `docker stop`, systemd and Kubernetes send):
+    // no new connections, requests in flight finish.
     web::serve(listener, web::router(app), limits, async {
-        let _ = tokio::signal::ctrl_c().await;
+        let term = async {
+            #[cfg(unix)]
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
+                s.recv().await;
+                return;
+            }
+            std::future::pending::<()>().await
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
     })
     .await;
 }

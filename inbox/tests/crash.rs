@@ -41,6 +41,63 @@ async fn wait_ready(addr: SocketAddr) {
     }
 }
 
+/// `docker stop` / systemd / Kubernetes send SIGTERM: the inbox stops at once and
+/// cleanly (exit 0), and what it acknowledged is there after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_inbox_cleanly() {
+    let dir = std::env::temp_dir().join(format!(
+        "reach-us-term-{}-{}",
+        std::process::id(),
+        reach_us_inbox::util::random_id()
+    ));
+    let db = dir.join("inbox.sqlite3").to_string_lossy().to_string();
+    let addr = free_addr();
+    let mut child = spawn(addr, &db);
+    wait_ready(addr).await;
+    let id = "0000aaaa-1111-4111-8111-111111111111";
+    let r = Conn::new(addr)
+        .send(
+            "POST",
+            "/v1/reports",
+            &[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", id),
+            ],
+            &sample_report(id, "The door will not open"),
+        )
+        .await
+        .expect("post");
+    assert_eq!(r.status, 201, "{}", r.body);
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "SIGTERM did not stop the inbox"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "a clean exit, not a kill: {status:?}");
+    let addr = free_addr();
+    let mut again = spawn(addr, &db);
+    wait_ready(addr).await;
+    let auth = format!("Bearer {TOKEN}");
+    let list = Conn::new(addr)
+        .send("GET", "/v1/reports", &[("Authorization", &auth)], "")
+        .await
+        .expect("list");
+    assert!(list.body.contains(id), "{}", list.body);
+    let _ = again.kill();
+    let _ = again.wait();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_kill_9_mid_load_loses_no_acknowledged_report() {
     let db = std::env::temp_dir()
