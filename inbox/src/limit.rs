@@ -9,7 +9,22 @@
 //! spread over that many requests (O(1) amortised).
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
+
+/// The bucket an address counts in: itself for IPv4 (and IPv4-mapped IPv6), its /64 for
+/// IPv6.
+pub fn bucket(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
+}
 use std::sync::Mutex;
 
 /// Independently locked parts of the map.
@@ -56,11 +71,13 @@ impl Limiter {
         self.len() == 0
     }
 
-    /// Take a token for `ip` at `now` (ms): Ok, or Err(seconds to wait).
+    /// Take a token for `ip` at `now` (ms): Ok, or Err(seconds to wait). IPv6 clients
+    /// share one bucket per /64 (a host is given a whole /64 and may use any address in it).
     pub fn take(&self, ip: IpAddr, now: i64) -> Result<(), u64> {
         if self.per_min == 0 {
             return Ok(());
         }
+        let ip = bucket(ip);
         let rate = f64::from(self.per_min) / 60_000.0; // tokens per ms
         let burst = f64::from(self.burst);
         let shard = &self.shards[self.hasher.hash_one(ip) as usize % SHARDS];
@@ -107,6 +124,26 @@ mod tests {
         assert_eq!(l.take(ip, 1_000), Ok(()), "one token a second");
         assert_eq!(l.take("10.0.0.2".parse().unwrap(), 0), Ok(()), "per IP");
         assert_eq!(Limiter::new(0, 1).take(ip, 0), Ok(()));
+    }
+
+    /// One IPv6 host owns a whole /64: rotating through it is one bucket, not millions.
+    #[test]
+    fn ipv6_counts_per_slash_64() {
+        let l = Limiter::new(60, 3);
+        for n in 0..3u16 {
+            let ip = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 7, 9, n, 1, 2, n));
+            assert_eq!(l.take(ip, 0), Ok(()));
+        }
+        assert!(l.take("2001:db8:7:9:ffff::1".parse().unwrap(), 0).is_err());
+        assert_eq!(
+            l.take("2001:db8:7:a::1".parse().unwrap(), 0),
+            Ok(()),
+            "the next /64"
+        );
+        assert_eq!(
+            bucket("::ffff:192.0.2.1".parse().unwrap()),
+            "192.0.2.1".parse::<IpAddr>().unwrap()
+        );
     }
 
     /// Defect 5: 300k addresses in a burst grew the map without bound and made every request

@@ -67,9 +67,15 @@ impl App {
             .map(str::trim)
             .collect();
         let n = self.cfg.proxy_hops.max(1) as usize;
+        // An entry may carry a port (`203.0.113.7:51234`, `[2001:db8::1]:443`).
+        let ip = |e: &str| {
+            e.parse::<IpAddr>()
+                .ok()
+                .or_else(|| e.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        };
         hops.len()
             .checked_sub(n)
-            .and_then(|i| hops[i].parse().ok())
+            .and_then(|i| ip(hops[i]))
             .unwrap_or(peer.ip())
     }
 

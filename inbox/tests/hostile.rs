@@ -391,6 +391,55 @@ async fn x_forwarded_for_is_read_from_the_right() {
     assert!(limited >= 40, "{limited} of 60 wrong logins limited");
 }
 
+/// A proxy that writes the client's port too (`203.0.113.7:51234`, `[2001:db8::1]:443`):
+/// each client still has its own bucket (the port was unreadable, so every visitor fell
+/// into the proxy's one bucket, and one busy client limited them all).
+#[tokio::test]
+async fn forwarded_addresses_with_ports_keep_clients_apart() {
+    let t = app(Db::Sqlite, |c| {
+        c.trust_proxy = true;
+        c.rate_per_min = 30;
+        c.rate_burst = 3;
+    })
+    .await;
+    let login = |xff: &'static str| {
+        let t = &t;
+        async move {
+            t.call_from(
+                "192.0.2.1",
+                "POST",
+                "/admin/login",
+                &[
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Origin", PUBLIC),
+                    ("X-Forwarded-For", xff),
+                ],
+                "token=wrong",
+            )
+            .await
+            .status
+        }
+    };
+    for _ in 0..10 {
+        login("203.0.113.7:51234").await;
+    }
+    assert_eq!(
+        login("203.0.113.7:40000").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the same client"
+    );
+    assert_ne!(
+        login("198.51.100.4:51234").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "another client"
+    );
+    assert_ne!(
+        login("[2001:db8::1]:443").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "an IPv6 client"
+    );
+}
+
 /// Defect 9: the widget sends `location.href`; a long query string made a report refused
 /// (400, permanent). Metadata is trimmed, never a reason to refuse.
 #[tokio::test]
