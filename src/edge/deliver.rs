@@ -135,10 +135,15 @@ async fn callback(id: &str, stored: &str, timeout_ms: u32, bridge: &Bridge) -> O
                 )),
                 &e,
             );
-            match status {
-                Some(s) if permanent || (400..500).contains(&s) => Outcome::Permanent(s),
-                _ if permanent => Outcome::Permanent(400),
-                _ => Outcome::Transient(None),
+            // A status reads as an HTTP answer would (408/409/429 and 5xx: retried, other
+            // 4xx: refused); `permanent` refuses whatever the status.
+            match (status, permanent) {
+                (Some(s), true) => Outcome::Permanent(s),
+                (None, true) => Outcome::Permanent(400),
+                (s, false) => match Outcome::of_status(s.filter(|s| *s >= 400), None) {
+                    Outcome::Permanent(s) => Outcome::Permanent(s),
+                    _ => Outcome::Transient(None),
+                },
             }
         }
     }

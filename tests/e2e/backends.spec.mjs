@@ -257,12 +257,13 @@ test("an answer whose body stalls: a json backend's 2xx is its acceptance (never
   await api.close(); await form.close(); await site2.close();
 });
 
-test("callback: a rejection is retried with the same report, a resolve delivers, a permanent rejection refuses", async ({ page }) => {
+test("callback: a rejection (here the CRM's 429) is retried with the same report, a resolve delivers, a permanent rejection refuses", async ({ page }) => {
   const cfg = { backends: [{ type: "callback" }] };
   const handler = `ReachUs('on', 'submit', (r) => {
     window.calls = (window.calls || []).concat([r.id]);
     if (r.message.includes('refuse')) return Promise.reject({ permanent: true, status: 422 });
-    return window.calls.length === 1 ? Promise.reject(new Error('CRM down')) : Promise.resolve();
+    // A rate limit reads as HTTP's 429 does: retried, not refused.
+    return window.calls.length === 1 ? Promise.reject({ status: 429, message: 'CRM rate limit' }) : Promise.resolve();
   });`;
   const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: stub(cfg, handler) }) });
   await page.goto(site.url + "/");
