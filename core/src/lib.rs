@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod payload;
 pub mod promise;
 pub mod receipts;
+pub mod teams;
 pub mod reference;
 pub mod theme;
 pub mod time;
