@@ -259,7 +259,25 @@ fn key(j: &Job) -> Vec<A> {
 /// End rows (all in one transaction: a merged message marks every row it carried).
 /// `attempted`: this ending was an attempt (counts in `attempts`). How many rows changed.
 pub async fn finish(store: &Store, jobs: &[&Job], end: End, now: i64, attempted: bool, error: Option<&str>) -> Result<u64, StoreError> {
-    let stmts = jobs
+    Ok(exec_all(store, finish_stmts(jobs, end, now, attempted, error)).await?.into_iter().sum())
+}
+
+/// [`finish`] after an attempt on `channel`, and its health line, in one transaction.
+pub async fn finish_attempt(store: &Store, channel: &str, jobs: &[&Job], end: End, now: i64, error: Option<&str>) -> Result<(), StoreError> {
+    let mut stmts = finish_stmts(jobs, end, now, true, error);
+    stmts.push(health_stmt(channel, now, error));
+    exec_all(store, stmts).await.map(drop)
+}
+
+fn health_stmt(channel: &str, now: i64, error: Option<&str>) -> (&'static str, Vec<A>) {
+    match error {
+        None => (HEALTH_OK, vec![A::T(channel.into()), A::I(now)]),
+        Some(e) => (HEALTH_ERR, vec![A::T(channel.into()), A::I(now), A::T(e.chars().take(300).collect())]),
+    }
+}
+
+fn finish_stmts(jobs: &[&Job], end: End, now: i64, attempted: bool, error: Option<&str>) -> Vec<(&'static str, Vec<A>)> {
+    jobs
         .iter()
         .map(|j| {
             let mut a = key(j);
@@ -271,8 +289,7 @@ pub async fn finish(store: &Store, jobs: &[&Job], end: End, now: i64, attempted:
             ]);
             (FINISH, a)
         })
-        .collect();
-    Ok(exec_all(store, stmts).await?.into_iter().sum())
+        .collect()
 }
 
 /// Put rows back for `run_at` (an attempt failed, or the channel is over its rate).
@@ -290,11 +307,8 @@ pub async fn retry(store: &Store, jobs: &[&Job], run_at: i64, attempted: bool, e
 
 /// Record a channel's success or error (the admin page's health line).
 pub async fn health(store: &Store, channel: &str, now: i64, error: Option<&str>) -> Result<(), StoreError> {
-    match error {
-        None => exec(store, HEALTH_OK, vec![A::T(channel.into()), A::I(now)]).await,
-        Some(e) => exec(store, HEALTH_ERR, vec![A::T(channel.into()), A::I(now), A::T(e.chars().take(300).collect())]).await,
-    }
-    .map(drop)
+    let (sql, args) = health_stmt(channel, now, error);
+    exec(store, sql, args).await.map(drop)
 }
 
 /// One channel's health line.

@@ -273,14 +273,8 @@ async fn settle(app: &App, relay: &Relay, name: &str, rows: Vec<&Claimed>, sent:
     let now = now_ms();
     let jobs: Vec<_> = rows.iter().map(|c| &c.job).collect();
     match sent {
-        Sent::Ok => {
-            queue::finish(store, &jobs, End::Sent, now, true, None).await?;
-            queue::health(store, name, now, None).await?;
-        }
-        Sent::Refused(why) => {
-            queue::finish(store, &jobs, End::Failed, now, true, Some(&why)).await?;
-            queue::health(store, name, now, Some(&why)).await?;
-        }
+        Sent::Ok => queue::finish_attempt(store, name, &jobs, End::Sent, now, None).await?,
+        Sent::Refused(why) => queue::finish_attempt(store, name, &jobs, End::Failed, now, Some(&why)).await?,
         Sent::Retry(wait, why) => {
             queue::health(store, name, now, Some(&why)).await?;
             if let Some(w) = wait {

@@ -222,13 +222,32 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let delay = inner.lock().unwrap().delay;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let query = query.unwrap_or_default();
+    let (verdict, answer) = judge(&vendor, secrets.get(&vendor), &query, &headers, &body);
+    let (answer, delay) = record(&inner, vendor, query, &headers, body, verdict, answer);
+    // Like a vendor: the message is in the channel as soon as it arrived; the answer may
+    // take a while (and never reach a sender killed meanwhile).
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }
-    let body = String::from_utf8_lossy(&body).into_owned();
-    let query = query.unwrap_or_default();
-    let (verdict, mut answer) = judge(&vendor, secrets.get(&vendor), &query, &headers, &body);
+    let mut r = (StatusCode::from_u16(answer.0).unwrap(), answer.1).into_response();
+    if let Some(ra) = answer.2 {
+        r.headers_mut().insert("retry-after", ra.parse().unwrap());
+    }
+    r
+}
+
+/// Record a request; the answer (rate limit and script applied) and the delay.
+fn record(
+    inner: &Mutex<Inner>,
+    vendor: String,
+    query: String,
+    headers: &HeaderMap,
+    body: String,
+    verdict: String,
+    mut answer: Answer,
+) -> (Answer, Option<Duration>) {
     let mut i = inner.lock().unwrap();
     let now = Instant::now();
     if let Some(limit) = i.per_min.get(&vendor).copied() {
@@ -256,11 +275,7 @@ async fn receive(
         verdict,
         answered: answer.0,
     });
-    let mut r = (StatusCode::from_u16(answer.0).unwrap(), answer.1).into_response();
-    if let Some(ra) = answer.2 {
-        r.headers_mut().insert("retry-after", ra.parse().unwrap());
-    }
-    r
+    (answer, i.delay)
 }
 
 impl Vendors {
