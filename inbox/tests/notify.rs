@@ -96,6 +96,20 @@ async fn set_status(addr: SocketAddr, id: &str, status: &str, reply: Option<&str
     assert_eq!(r.status, 200, "{}", r.body);
 }
 
+/// Sign in to the admin page and read it.
+async fn admin_page(addr: SocketAddr) -> String {
+    let origin = format!("http://{addr}");
+    let login = Conn::new(addr)
+        .send("POST", "/admin/login", &[("Content-Type", "application/x-www-form-urlencoded"), ("Origin", &origin)], &format!("token={TOKEN}"))
+        .await
+        .unwrap();
+    assert_eq!(login.status, 303, "{}", login.body);
+    let cookie = login.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let page = Conn::new(addr).send("GET", "/admin", &[("Cookie", &cookie)], "").await.unwrap();
+    assert_eq!(page.status, 200);
+    page.body
+}
+
 async fn rows(app: &Shared, id: &str) -> Vec<(String, String, String, i64)> {
     queue::rows_of(&app.store, id).await.unwrap()
 }
@@ -292,6 +306,13 @@ async fn vendor_errors(kind: Db) {
     assert!(h("feishu").last_error.unwrap().1.contains("19021"));
     assert_eq!(h("feishu").failed, 1);
     assert!(h("hook").last_ok.is_some() && h("hook").last_error.unwrap().1.contains("503"));
+    // And the admin page shows them.
+    let page = admin_page(env.addr).await;
+    assert!(page.contains("<h2>Notifications</h2>"), "{page}");
+    let line = |ch: &str| page.split("<tr><td>").find(|l| l.starts_with(&format!("{ch}</td>"))).unwrap().to_string();
+    assert!(line("dingtalk").contains("130101") && line("dingtalk").contains("<td>1</td>"), "{}", line("dingtalk"));
+    assert!(line("feishu").contains("19021") && line("feishu").contains("<strong class=overdue>1</strong>"), "{}", line("feishu"));
+    assert!(line("hook").contains(" s ago</time>"), "{}", line("hook"));
     // A second report to the paused DingTalk is not sent during the pause either.
     let id2 = new_id();
     post(env.addr, &id2, &report(&id2, "problem", "Another", None, "en", "UTC")).await;

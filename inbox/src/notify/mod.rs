@@ -9,10 +9,12 @@
 //! - [`channel`]: bodies (the core's vendor renderers), signatures ([`sign`]), answers;
 //! - [`mail`]: SMTP, and the visitor's mail in their language and zone;
 //! - [`escalation`]: the rules, in business time through the shared promise engine;
-//! - [`visitor`]: the visitor's status page and opt-out route.
+//! - [`visitor`]: the visitor's status page and opt-out route;
+//! - [`health`]: the admin page's line per channel (last success, last error, queue).
 pub mod channel;
 pub mod config;
 pub mod escalation;
+pub mod health;
 pub mod mail;
 pub mod queue;
 pub mod sign;
