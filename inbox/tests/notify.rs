@@ -516,3 +516,36 @@ fn configuration_errors_name_the_variable() {
         assert!(err.contains(want), "{vars:?}: {err}");
     }
 }
+
+/// A channel's own summary (DingTalk's keyword mode needs the keyword in every message),
+/// and no more than 5 acknowledgements an hour to one address (someone else's address
+/// typed into the form must not become a mail bomb).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_channels_own_text_and_at_most_5_acks_an_hour_per_address() {
+    let vendors = Vendors::start(&[]).await;
+    let smtp = Smtp::start();
+    let vars = [
+        ("INBOX_CHANNELS", "ding".to_string()),
+        ("INBOX_CHANNEL_DING", format!("dingtalk {}", vendors.url("dingtalk"))),
+        ("INBOX_CHANNEL_DING_TEXT", "[Acme客服] {{reference}}\\n{{message}}\\n{{link}}".into()),
+        ("INBOX_SMTP_URL", smtp.url()),
+        ("INBOX_MAIL_FROM", "support@acme.example".into()),
+    ];
+    let env = start(Db::Sqlite, &vars, true).await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let id = new_id();
+        post(env.addr, &id, &report(&id, "problem", &format!("bomb {i}"), Some("Victim@Example.com"), "en", "UTC")).await;
+        ids.push(id);
+        // One at a time, so each acknowledgement is counted before the next.
+        settled(&env.app, ids.last().unwrap(), 10).await;
+    }
+    assert_eq!(smtp.mails().len(), 5, "5 acknowledgements, then none");
+    let last = rows(&env.app, &ids[6]).await;
+    assert!(last.iter().any(|r| r.1 == "visitor" && r.2 == "skipped"), "{last:?}");
+    let first = vendors.of("dingtalk").remove(0).text();
+    assert!(first.starts_with("[Acme客服] ACME-") && first.contains("\nbomb 0\nhttp://"), "{first:?}");
+    let map: HashMap<&str, String> = [("INBOX_CHANNELS", "d".to_string()), ("INBOX_CHANNEL_D", "slack https://x".into()), ("INBOX_CHANNEL_D_TEXT", "{{nope}}".into())].into_iter().collect();
+    let err = NotifyConfig::from_vars(&|k| map.get(k).cloned()).unwrap_err();
+    assert!(err.contains("unknown placeholder {{nope}}"), "{err}");
+}

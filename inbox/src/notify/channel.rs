@@ -17,6 +17,16 @@ use crate::store::Row;
 /// The relay's chat summary: the first line says what happened.
 pub const TEXT: &str = "{{event}}: {{reference}} ({{category}})\n{{message}}\nContact: {{contact.email}} {{contact.phone}}\nReply due: {{due_local}}\n{{link}}";
 
+/// The placeholders a summary template may use.
+pub const PLACEHOLDERS: [&str; 10] = [
+    "event", "reference", "category", "message", "contact.email", "contact.phone", "due_local", "link", "page.url", "id",
+];
+
+/// The summary template of a channel.
+pub fn template(ch: &Channel) -> &str {
+    ch.text.as_deref().unwrap_or(TEXT)
+}
+
 /// A merged message: one line of what it is, then each notification in short.
 pub const DIGEST_TEXT: &str = "{{event}}\n{{message}}";
 
@@ -104,6 +114,11 @@ pub fn values(item: &Item, zone: &str, public_url: &str) -> Value {
 
 /// The summary as plain text (mail; a digest's items), the message cut at `max_chars`.
 pub fn plain_text(item: &Item, zone: &str, public_url: &str, max_chars: Option<usize>) -> String {
+    plain_text_with(TEXT, item, zone, public_url, max_chars)
+}
+
+/// [`plain_text`] with another template.
+pub fn plain_text_with(template: &str, item: &Item, zone: &str, public_url: &str, max_chars: Option<usize>) -> String {
     let mut v = values(item, zone, public_url);
     if let (Some(max), Value::Map(m)) = (max_chars, &mut v) {
         if item.row.message.chars().count() > max {
@@ -111,7 +126,7 @@ pub fn plain_text(item: &Item, zone: &str, public_url: &str, max_chars: Option<u
             m[4].1 = s(&format!("{cut}{}", reach_us_core::backend::CUT));
         }
     }
-    reach_us_core::backend::fill(TEXT, &v, reach_us_core::backend::Escape::Text)
+    reach_us_core::backend::fill(template, &v, reach_us_core::backend::Escape::Text)
 }
 
 /// Reports a merged message carries at most on this channel (its vendor's length limit).
@@ -169,7 +184,7 @@ pub fn request(ch: &Channel, items: &[Item], zone: &str, public_url: &str, now: 
     let (template, values) = if merged {
         (DIGEST_TEXT, digest_values(items, zone, public_url))
     } else {
-        (TEXT, values(&items[0], zone, public_url))
+        (template(ch), values(&items[0], zone, public_url))
     };
     let mut url = ch.target.clone();
     let mut headers = Vec::new();

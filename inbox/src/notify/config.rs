@@ -7,6 +7,7 @@
 //! | `INBOX_CHANNEL_<NAME>_SECRET` | Feishu/Lark and DingTalk signing secret (signed mode), the generic webhook's HMAC key |
 //! | `INBOX_CHANNEL_<NAME>_PER_MIN` | messages a minute at most (default: the vendor's limit, see [`Kind::default_per_min`]); more are merged into one |
 //! | `INBOX_CHANNEL_<NAME>_ON` | `new` (default: every new report) or `escalation` (only what `INBOX_ESCALATE` sends it) |
+//! | `INBOX_CHANNEL_<NAME>_TEXT` | the summary template (placeholders of [`super::channel::PLACEHOLDERS`], `\n` for a line break); default [`super::channel::TEXT`] |
 //! | `INBOX_SMTP_URL` | `smtp://host:25` (plain, local only), `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://user:pass@host:465` (TLS) |
 //! | `INBOX_MAIL_FROM` | the sender, e.g. `Acme support <support@acme.example>` |
 //! | `INBOX_VISITOR_MAIL` | `1` (default when SMTP is set): acknowledge to and forward replies to a visitor who left an email; `0` off |
@@ -95,6 +96,9 @@ pub struct Channel {
     pub per_min: u32,
     /// Gets every new report (else only escalations).
     pub on_new: bool,
+    /// `INBOX_CHANNEL_<NAME>_TEXT`: the summary template instead of
+    /// [`super::channel::TEXT`] (e.g. to carry a DingTalk robot's keyword).
+    pub text: Option<String>,
 }
 
 /// The SMTP server.
@@ -212,6 +216,21 @@ impl NotifyConfig {
                 Some("escalation") => false,
                 Some(v) => return Err(format!("{key}_ON must be new or escalation, not {v:?}")),
             };
+            let text = match var(&format!("{key}_TEXT")) {
+                Some(t) => {
+                    let t = t.replace("\\n", "\n");
+                    let mut rest = t.as_str();
+                    while let Some((_, after)) = rest.split_once("{{") {
+                        let (name, tail) = after.split_once("}}").ok_or_else(|| format!("{key}_TEXT: an unclosed {{{{"))?;
+                        if !super::channel::PLACEHOLDERS.contains(&name.trim()) {
+                            return Err(format!("{key}_TEXT: unknown placeholder {{{{{}}}}} (known: {})", name.trim(), super::channel::PLACEHOLDERS.join(", ")));
+                        }
+                        rest = tail;
+                    }
+                    Some(t)
+                }
+                None => None,
+            };
             c.channels.push(Channel {
                 name,
                 kind,
@@ -219,6 +238,7 @@ impl NotifyConfig {
                 secret,
                 per_min,
                 on_new,
+                text,
             });
         }
         if let Some(url) = var("INBOX_SMTP_URL") {

@@ -441,3 +441,22 @@ pub async fn report_meta(store: &Store, report_id: &str) -> Result<(String, Stri
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     Ok((s("locale"), s("timezone")))
 }
+
+/// Acknowledgements sent to `email` since `since` (the same address, any case).
+pub async fn acks_to(store: &Store, email: &str, since: i64) -> Result<i64, StoreError> {
+    const SQL: &str = "SELECT COUNT(*) FROM notifications n JOIN reports r ON r.id = n.report_id
+ WHERE n.channel = 'visitor' AND n.event = 'ack' AND n.state = 'sent' AND n.done_at >= ?1 AND LOWER(r.email) = LOWER(?2)";
+    let e = email.trim().to_string();
+    Ok(match store {
+        Store::Sqlite(m) => {
+            let m = m.clone();
+            tokio::task::spawn_blocking(move || {
+                let c = m.lock().unwrap_or_else(|p| p.into_inner());
+                c.query_row(SQL, rusqlite::params![since, e], |r| r.get(0))
+            })
+            .await
+            .map_err(|e| StoreError(e.to_string()))??
+        }
+        Store::Postgres(p) => p.get().await?.query_one(&pg_sql(SQL), &[&since, &e]).await?.try_get(0)?,
+    })
+}

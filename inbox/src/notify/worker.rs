@@ -29,6 +29,10 @@ use crate::util::now_ms;
 /// Attempts before a row is given up (`failed`): about 13 hours of backoff.
 pub const MAX_ATTEMPTS: i64 = 20;
 
+/// Acknowledgements one address gets in an hour at most (replies are not limited: the
+/// team writes them).
+pub const ACKS_PER_HOUR: i64 = 5;
+
 /// Rows claimed per pass.
 const BATCH: i64 = 200;
 
@@ -226,8 +230,16 @@ async fn handle_channel(app: &Shared, relay: &Relay, name: &str, rows: Vec<Claim
         }
     }
     let zone = team_zone(app);
+    // The rows are ours until the lease runs out: what cannot start well before that goes
+    // back, so that no other process takes over a row this one is still sending.
+    let lease = app.cfg.notify.lease_ms;
+    let stop_at = now + lease - (lease / 2).min(20_000);
     for (i, unit) in units.iter().enumerate() {
         let now = now_ms();
+        if now >= stop_at {
+            let jobs: Vec<_> = units[i..].iter().flatten().map(|(c, _)| &c.job).collect();
+            return queue::retry(store, &jobs, now, false, None).await;
+        }
         let paused = relay.paused_until(name);
         if paused > now {
             // The vendor asked to wait: everything left waits too.
@@ -252,7 +264,7 @@ async fn send_unit(app: &App, relay: &Relay, ch: &Channel, items: &[Item], zone:
             let r = &items[0].row;
             (
                 format!("[Reach Us] {}: {} ({})", channel::event_label(&items[0].event), r.reference, r.category),
-                channel::plain_text(&items[0], zone, public, None),
+                channel::plain_text_with(channel::template(ch), &items[0], zone, public, None),
             )
         } else {
             let refs: Vec<&str> = items.iter().map(|i| i.row.reference.as_str()).collect();
@@ -304,6 +316,10 @@ async fn handle_visitor(app: &Shared, relay: &Relay, c: Claimed) -> Result<(), c
     let Some(email) = row.email.clone() else { return skip("no email (or erased)").await };
     if queue::opted_out(store, &visitor::email_sha(&email)).await? {
         return skip("opted out").await;
+    }
+    if c.job.event == "ack" && queue::acks_to(store, &email, now - 3_600_000).await? >= ACKS_PER_HOUR {
+        // Someone may be filling in another person's address: no mail bomb.
+        return skip("address already acknowledged 5 times this hour").await;
     }
     let (locale, tz) = queue::report_meta(store, &row.id).await?;
     let zone = if tz.parse::<chrono_tz::Tz>().is_ok() { tz } else { "UTC".to_string() };
