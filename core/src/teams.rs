@@ -103,7 +103,10 @@ mod tests {
         assert!(b.text.len() < 28_000, "{}", b.text.len());
         let v: serde_json::Value = serde_json::from_str(&b.text).expect("JSON");
         let blocks = v["attachments"][0]["content"]["body"].as_array().unwrap();
-        assert!(blocks[0]["text"].as_str().unwrap().ends_with(crate::backend::CUT));
+        assert!(blocks[0]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with(crate::backend::CUT));
         assert_eq!(blocks[1]["text"], "Contact: ACME-1");
     }
 }

@@ -15,7 +15,10 @@ use support::client::Conn;
 use support::vendors::Vendors;
 
 fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
 }
 
 fn spawn(addr: SocketAddr, db: &str, hook: &str) -> Child {
@@ -36,7 +39,10 @@ fn spawn(addr: SocketAddr, db: &str, hook: &str) -> Child {
 async fn wait_ready(addr: SocketAddr) {
     let start = Instant::now();
     while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "the inbox did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the inbox did not start"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -60,8 +66,13 @@ fn id_of(n: usize, salt: &str) -> String {
 fn received(v: &Vendors) -> HashMap<String, usize> {
     let mut m = HashMap::new();
     for g in v.of("webhook") {
-        for n in g.json()["notifications"].as_array().cloned().unwrap_or_default() {
-            *m.entry(n["id"].as_str().unwrap_or("").to_string()).or_insert(0) += 1;
+        for n in g.json()["notifications"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            *m.entry(n["id"].as_str().unwrap_or("").to_string())
+                .or_insert(0) += 1;
         }
     }
     m
@@ -80,7 +91,15 @@ async fn crash(kind: &str, db: &str) {
     for i in 0..N {
         let id = id_of(i, &salt);
         let r = conn
-            .send("POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", &id)], &body(&id, i))
+            .send(
+                "POST",
+                "/v1/reports",
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Idempotency-Key", &id),
+                ],
+                &body(&id, i),
+            )
             .await
             .expect("post");
         assert_eq!(r.status, 201, "{}", r.body);
@@ -102,14 +121,18 @@ async fn crash(kind: &str, db: &str) {
     }
     let start = Instant::now();
     vendors
-        .until(120, "every notification after the kills", |_| received(&vendors).len() == N)
+        .until(120, "every notification after the kills", |_| {
+            received(&vendors).len() == N
+        })
         .await;
     let drained = start.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let got = received(&vendors);
     let _ = child.kill();
     let _ = child.wait();
-    let lost = (0..N).filter(|i| !got.contains_key(&format!("{}:new:hook", id_of(*i, &salt)))).count();
+    let lost = (0..N)
+        .filter(|i| !got.contains_key(&format!("{}:new:hook", id_of(*i, &salt))))
+        .count();
     let twice: usize = got.values().map(|c| c - 1).sum();
     let requests = vendors.of("webhook").len();
     println!(
@@ -118,7 +141,10 @@ async fn crash(kind: &str, db: &str) {
         drained.as_secs_f64()
     );
     assert_eq!(lost, 0, "no notification lost");
-    assert!(twice <= kills, "at most the message in flight at each kill is repeated: {twice}");
+    assert!(
+        twice <= kills,
+        "at most the message in flight at each kill is repeated: {twice}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -154,18 +180,32 @@ async fn notification_latency() {
         let id = id_of(i, &salt);
         sent.insert(format!("{id}:new:hook"), Instant::now());
         let r = conn
-            .send("POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", &id)], &body(&id, i))
+            .send(
+                "POST",
+                "/v1/reports",
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Idempotency-Key", &id),
+                ],
+                &body(&id, i),
+            )
             .await
             .unwrap();
         assert_eq!(r.status, 201);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    vendors.until(30, "all", |_| received(&vendors).len() == N).await;
+    vendors
+        .until(30, "all", |_| received(&vendors).len() == N)
+        .await;
     let _ = child.kill();
     let _ = child.wait();
     let mut lat: Vec<f64> = Vec::new();
     for g in vendors.of("webhook") {
-        for n in g.json()["notifications"].as_array().cloned().unwrap_or_default() {
+        for n in g.json()["notifications"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let t = sent[n["id"].as_str().unwrap()];
             lat.push(g.at.duration_since(t).as_secs_f64() * 1000.0);
         }

@@ -20,12 +20,20 @@ impl Drop for Kill {
 }
 
 fn port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn get(port: u16, path: &str) -> String {
     let addr = format!("127.0.0.1:{port}").parse().unwrap();
-    Conn::new(addr).send("GET", path, &[], "").await.map(|r| r.body).unwrap_or_default()
+    Conn::new(addr)
+        .send("GET", path, &[], "")
+        .await
+        .map(|r| r.body)
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,19 +57,32 @@ async fn a_report_reaches_the_demo_team_chat_and_mailbox_within_seconds() {
             .env("INBOX_DB", &db)
             .env("INBOX_WIDGET_CONFIG", format!("{root}/www/demo/acme.json"))
             .env("INBOX_CHANNELS", "chat,mail")
-            .env("INBOX_CHANNEL_CHAT", format!("webhook http://127.0.0.1:{chat}/hook"))
+            .env(
+                "INBOX_CHANNEL_CHAT",
+                format!("webhook http://127.0.0.1:{chat}/hook"),
+            )
             .env("INBOX_CHANNEL_CHAT_SECRET", "demo-secret")
             .env("INBOX_CHANNEL_MAIL", "email team@acme.example")
             .env("INBOX_SMTP_URL", format!("smtp://127.0.0.1:{smtp}"))
             .env("INBOX_MAIL_FROM", "Acme Motors <support@acme.example>")
-            .env("INBOX_ESCALATE", "*: 50%=chat, overdue=chat; safety: 0%=chat")
+            .env(
+                "INBOX_ESCALATE",
+                "*: 50%=chat, overdue=chat; safety: 0%=chat",
+            )
             .stdout(Stdio::null())
             .spawn()
             .expect("the inbox"),
     );
     let start = Instant::now();
-    while get(chat, "/").await.is_empty() || tokio::net::TcpStream::connect(("127.0.0.1", inbox)).await.is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "the demo's receivers and inbox did not start");
+    while get(chat, "/").await.is_empty()
+        || tokio::net::TcpStream::connect(("127.0.0.1", inbox))
+            .await
+            .is_err()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the demo's receivers and inbox did not start"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let id = "0b8f1c2d-aaaa-4bbb-8ccc-ddddeeeeffff";
@@ -76,26 +97,54 @@ async fn a_report_reaches_the_demo_team_chat_and_mailbox_within_seconds() {
     let addr = format!("127.0.0.1:{inbox}").parse().unwrap();
     let sent = Instant::now();
     let r = Conn::new(addr)
-        .send("POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", id)], &body)
+        .send(
+            "POST",
+            "/v1/reports",
+            &[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", id),
+            ],
+            &body,
+        )
         .await
         .unwrap();
     assert_eq!(r.status, 201, "{}", r.body);
     loop {
         let page = get(chat, "/").await;
         let mail = get(chat, "/mail").await;
-        if page.contains("Urgent report: ACME-DEMO01") && page.contains("New report: ACME-DEMO01")
-            && mail.contains("Wir haben Ihre Meldung ACME-DEMO01 erhalten") && mail.contains("team@acme.example")
+        if page.contains("Urgent report: ACME-DEMO01")
+            && page.contains("New report: ACME-DEMO01")
+            && mail.contains("Wir haben Ihre Meldung ACME-DEMO01 erhalten")
+            && mail.contains("team@acme.example")
         {
-            assert!(page.contains("&lt;script&gt;") && !page.contains("<script>"), "the chat page escapes");
-            println!("demo relay: team chat and mailbox had the report {:.0} ms after the POST", sent.elapsed().as_secs_f64() * 1000.0);
+            assert!(
+                page.contains("&lt;script&gt;") && !page.contains("<script>"),
+                "the chat page escapes"
+            );
+            println!(
+                "demo relay: team chat and mailbox had the report {:.0} ms after the POST",
+                sent.elapsed().as_secs_f64() * 1000.0
+            );
             break;
         }
-        assert!(sent.elapsed() < Duration::from_secs(5), "not within 5 s: chat {page} mail {mail}");
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "not within 5 s: chat {page} mail {mail}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // The receiver checks the signature: a forged POST is refused.
     let forged = Conn::new(format!("127.0.0.1:{chat}").parse().unwrap())
-        .send("POST", "/hook", &[("X-Reach-Us-Timestamp", "1"), ("X-Reach-Us-Signature", "sha256=00"), ("Content-Type", "application/json")], "{\"notifications\":[]}")
+        .send(
+            "POST",
+            "/hook",
+            &[
+                ("X-Reach-Us-Timestamp", "1"),
+                ("X-Reach-Us-Signature", "sha256=00"),
+                ("Content-Type", "application/json"),
+            ],
+            "{\"notifications\":[]}",
+        )
         .await
         .unwrap();
     assert_eq!(forged.status, 401);

@@ -19,7 +19,16 @@ pub const TEXT: &str = "{{event}}: {{reference}} ({{category}})\n{{message}}\nCo
 
 /// The placeholders a summary template may use.
 pub const PLACEHOLDERS: [&str; 10] = [
-    "event", "reference", "category", "message", "contact.email", "contact.phone", "due_local", "link", "page.url", "id",
+    "event",
+    "reference",
+    "category",
+    "message",
+    "contact.email",
+    "contact.phone",
+    "due_local",
+    "link",
+    "page.url",
+    "id",
 ];
 
 /// The summary template of a channel.
@@ -72,7 +81,12 @@ pub fn event_label(event: &str) -> String {
 pub fn local_time(ms: i64, zone: &str) -> String {
     let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
     match chrono::DateTime::from_timestamp_millis(ms) {
-        Some(t) => format!("{} ({})", tz.from_utc_datetime(&t.naive_utc()).format("%Y-%m-%d %H:%M"), tz.name()),
+        Some(t) => format!(
+            "{} ({})",
+            tz.from_utc_datetime(&t.naive_utc())
+                .format("%Y-%m-%d %H:%M"),
+            tz.name()
+        ),
         None => String::new(),
     }
 }
@@ -105,10 +119,14 @@ pub fn values(item: &Item, zone: &str, public_url: &str) -> Value {
         ("contact".into(), Value::Map(contact)),
         (
             "due_local".into(),
-            s(&r.due_at.map_or_else(|| "no promise".into(), |d| local_time(d, zone))),
+            s(&r.due_at
+                .map_or_else(|| "no promise".into(), |d| local_time(d, zone))),
         ),
         ("link".into(), s(&admin_link(public_url, &r.id))),
-        ("page".into(), Value::Map(vec![("url".into(), s(r.page_url.as_deref().unwrap_or("")))])),
+        (
+            "page".into(),
+            Value::Map(vec![("url".into(), s(r.page_url.as_deref().unwrap_or("")))]),
+        ),
     ])
 }
 
@@ -118,7 +136,13 @@ pub fn plain_text(item: &Item, zone: &str, public_url: &str, max_chars: Option<u
 }
 
 /// [`plain_text`] with another template.
-pub fn plain_text_with(template: &str, item: &Item, zone: &str, public_url: &str, max_chars: Option<usize>) -> String {
+pub fn plain_text_with(
+    template: &str,
+    item: &Item,
+    zone: &str,
+    public_url: &str,
+    max_chars: Option<usize>,
+) -> String {
     let mut v = values(item, zone, public_url);
     if let (Some(max), Value::Map(m)) = (max_chars, &mut v) {
         if item.row.message.chars().count() > max {
@@ -147,7 +171,10 @@ pub fn digest_values(items: &[Item], zone: &str, public_url: &str) -> Value {
     Value::Map(vec![
         (
             "event".into(),
-            s(&format!("{} notifications, merged to stay within this channel's rate limit", items.len())),
+            s(&format!(
+                "{} notifications, merged to stay within this channel's rate limit",
+                items.len()
+            )),
         ),
         ("message".into(), s(&body.join("\n\n"))),
     ])
@@ -191,12 +218,23 @@ pub fn request(ch: &Channel, items: &[Item], zone: &str, public_url: &str, now: 
     let (content_type, mut body) = match ch.kind {
         Kind::Teams => {
             let link = (!merged).then(|| admin_link(public_url, &items[0].row.id));
-            let b = reach_us_core::teams::body(template, &values, link.as_deref().map(|l| ("Open in the inbox", l)));
+            let b = reach_us_core::teams::body(
+                template,
+                &values,
+                link.as_deref().map(|l| ("Open in the inbox", l)),
+            );
             (b.content_type, b.text)
         }
         Kind::Webhook => {
-            let list: Vec<serde_json::Value> = items.iter().map(|i| webhook_item(i, zone, public_url)).collect();
-            ("application/json".to_string(), serde_json::json!({"schema": "reach-us/notification-v1", "notifications": list}).to_string())
+            let list: Vec<serde_json::Value> = items
+                .iter()
+                .map(|i| webhook_item(i, zone, public_url))
+                .collect();
+            (
+                "application/json".to_string(),
+                serde_json::json!({"schema": "reach-us/notification-v1", "notifications": list})
+                    .to_string(),
+            )
         }
         kind => {
             let p = preset(kind).expect("an HTTP chat channel");
@@ -222,16 +260,27 @@ pub fn request(ch: &Channel, items: &[Item], zone: &str, public_url: &str, now: 
         }
         (Kind::DingTalk, Some(secret)) => {
             let sep = if url.contains('?') { '&' } else { '?' };
-            url = format!("{url}{sep}timestamp={now}&sign={}", sign::url_encode(&sign::dingtalk(secret, now)));
+            url = format!(
+                "{url}{sep}timestamp={now}&sign={}",
+                sign::url_encode(&sign::dingtalk(secret, now))
+            );
         }
         (Kind::Webhook, Some(secret)) => {
             let ts = now / 1000;
             headers.push(("X-Reach-Us-Timestamp".to_string(), ts.to_string()));
-            headers.push(("X-Reach-Us-Signature".to_string(), sign::webhook(secret, ts, &body)));
+            headers.push((
+                "X-Reach-Us-Signature".to_string(),
+                sign::webhook(secret, ts, &body),
+            ));
         }
         _ => {}
     }
-    Request { url, content_type, body, headers }
+    Request {
+        url,
+        content_type,
+        body,
+        headers,
+    }
 }
 
 /// One notification in the generic webhook's JSON.
@@ -309,20 +358,70 @@ mod tests {
 
     #[test]
     fn vendor_answers() {
-        assert_eq!(classify(Kind::Feishu, 200, r#"{"code":0,"msg":"success"}"#, None), Sent::Ok);
-        assert!(matches!(classify(Kind::Feishu, 200, r#"{"code":19021,"msg":"sign match fail"}"#, None), Sent::Refused(_)));
-        assert_eq!(classify(Kind::DingTalk, 200, r#"{"errcode":130101,"errmsg":"send too fast"}"#, None), Sent::Retry(Some(600_000), r#"200: {"errcode":130101,"errmsg":"send too fast"}"#.into()));
-        assert!(matches!(classify(Kind::WeCom, 200, r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#, None), Sent::Retry(Some(60_000), _)));
-        assert!(matches!(classify(Kind::WeCom, 200, r#"{"errcode":40058,"errmsg":"too long"}"#, None), Sent::Refused(_)));
-        assert!(matches!(classify(Kind::Discord, 429, "{}", Some("3")), Sent::Retry(Some(3000), _)));
-        assert!(matches!(classify(Kind::Slack, 404, "no_service", None), Sent::Refused(_)));
+        assert_eq!(
+            classify(Kind::Feishu, 200, r#"{"code":0,"msg":"success"}"#, None),
+            Sent::Ok
+        );
+        assert!(matches!(
+            classify(
+                Kind::Feishu,
+                200,
+                r#"{"code":19021,"msg":"sign match fail"}"#,
+                None
+            ),
+            Sent::Refused(_)
+        ));
+        assert_eq!(
+            classify(
+                Kind::DingTalk,
+                200,
+                r#"{"errcode":130101,"errmsg":"send too fast"}"#,
+                None
+            ),
+            Sent::Retry(
+                Some(600_000),
+                r#"200: {"errcode":130101,"errmsg":"send too fast"}"#.into()
+            )
+        );
+        assert!(matches!(
+            classify(
+                Kind::WeCom,
+                200,
+                r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#,
+                None
+            ),
+            Sent::Retry(Some(60_000), _)
+        ));
+        assert!(matches!(
+            classify(
+                Kind::WeCom,
+                200,
+                r#"{"errcode":40058,"errmsg":"too long"}"#,
+                None
+            ),
+            Sent::Refused(_)
+        ));
+        assert!(matches!(
+            classify(Kind::Discord, 429, "{}", Some("3")),
+            Sent::Retry(Some(3000), _)
+        ));
+        assert!(matches!(
+            classify(Kind::Slack, 404, "no_service", None),
+            Sent::Refused(_)
+        ));
         assert_eq!(classify(Kind::Teams, 202, "", None), Sent::Ok);
-        assert!(matches!(classify(Kind::Webhook, 503, "", None), Sent::Retry(None, _)));
+        assert!(matches!(
+            classify(Kind::Webhook, 503, "", None),
+            Sent::Retry(None, _)
+        ));
     }
 
     #[test]
     fn local_times() {
         let t = reach_us_core::time::parse_iso("2026-11-23T05:30:00Z").unwrap();
-        assert_eq!(local_time(t, "Asia/Shanghai"), "2026-11-23 13:30 (Asia/Shanghai)");
+        assert_eq!(
+            local_time(t, "Asia/Shanghai"),
+            "2026-11-23 13:30 (Asia/Shanghai)"
+        );
     }
 }

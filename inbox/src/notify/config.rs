@@ -169,11 +169,7 @@ impl NotifyConfig {
             .map(|s| s.trim().to_ascii_lowercase())
             .filter(|s| !s.is_empty())
         {
-            if name == VISITOR
-                || !name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
+            if name == VISITOR || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 return Err(format!(
                     "INBOX_CHANNELS: {name:?} cannot be a channel name (letters, digits, _; not \"visitor\")"
                 ));
@@ -182,7 +178,8 @@ impl NotifyConfig {
                 return Err(format!("INBOX_CHANNELS: {name:?} is listed twice"));
             }
             let key = format!("INBOX_CHANNEL_{}", name.to_ascii_uppercase());
-            let spec = var(&key).ok_or_else(|| format!("{key} is not set (INBOX_CHANNELS names {name:?})"))?;
+            let spec = var(&key)
+                .ok_or_else(|| format!("{key} is not set (INBOX_CHANNELS names {name:?})"))?;
             let (kind, target) = spec
                 .trim()
                 .split_once(char::is_whitespace)
@@ -196,19 +193,36 @@ impl NotifyConfig {
                     return Err(format!("{key}: {target:?} is not a plain address"));
                 }
             } else if !(target.starts_with("https://") || target.starts_with("http://")) {
-                return Err(format!("{key}: the URL must start with https:// (http:// for a local receiver)"));
+                return Err(format!(
+                    "{key}: the URL must start with https:// (http:// for a local receiver)"
+                ));
             }
             let secret = var(&format!("{key}_SECRET"));
-            if secret.is_some() && matches!(kind, Kind::Slack | Kind::Discord | Kind::WeCom | Kind::Teams | Kind::Email) {
-                return Err(format!("{key}_SECRET: {} has no signed mode (its URL is the secret)", kind.as_str()));
+            if secret.is_some()
+                && matches!(
+                    kind,
+                    Kind::Slack | Kind::Discord | Kind::WeCom | Kind::Teams | Kind::Email
+                )
+            {
+                return Err(format!(
+                    "{key}_SECRET: {} has no signed mode (its URL is the secret)",
+                    kind.as_str()
+                ));
             }
             if kind == Kind::Webhook && secret.is_none() {
-                return Err(format!("{key}_SECRET is required: the generic webhook is always signed"));
+                return Err(format!(
+                    "{key}_SECRET is required: the generic webhook is always signed"
+                ));
             }
             let per_min = match var(&format!("{key}_PER_MIN")) {
-                Some(v) => v.trim().parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    format!("{key}_PER_MIN must be a whole number above 0, not {v:?}")
-                })?,
+                Some(v) => v
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        format!("{key}_PER_MIN must be a whole number above 0, not {v:?}")
+                    })?,
                 None => kind.default_per_min(),
             };
             let on_new = match var(&format!("{key}_ON")).as_deref().map(str::trim) {
@@ -221,9 +235,15 @@ impl NotifyConfig {
                     let t = t.replace("\\n", "\n");
                     let mut rest = t.as_str();
                     while let Some((_, after)) = rest.split_once("{{") {
-                        let (name, tail) = after.split_once("}}").ok_or_else(|| format!("{key}_TEXT: an unclosed {{{{"))?;
+                        let (name, tail) = after
+                            .split_once("}}")
+                            .ok_or_else(|| format!("{key}_TEXT: an unclosed {{{{"))?;
                         if !super::channel::PLACEHOLDERS.contains(&name.trim()) {
-                            return Err(format!("{key}_TEXT: unknown placeholder {{{{{}}}}} (known: {})", name.trim(), super::channel::PLACEHOLDERS.join(", ")));
+                            return Err(format!(
+                                "{key}_TEXT: unknown placeholder {{{{{}}}}} (known: {})",
+                                name.trim(),
+                                super::channel::PLACEHOLDERS.join(", ")
+                            ));
                         }
                         rest = tail;
                     }
@@ -242,14 +262,17 @@ impl NotifyConfig {
             });
         }
         if let Some(url) = var("INBOX_SMTP_URL") {
-            let from = var("INBOX_MAIL_FROM")
-                .ok_or("INBOX_MAIL_FROM is required with INBOX_SMTP_URL")?;
+            let from =
+                var("INBOX_MAIL_FROM").ok_or("INBOX_MAIL_FROM is required with INBOX_SMTP_URL")?;
             if from.parse::<lettre::message::Mailbox>().is_err() {
                 return Err(format!("INBOX_MAIL_FROM: {from:?} is not an address"));
             }
             lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url.trim())
                 .map_err(|e| format!("INBOX_SMTP_URL: {e}"))?;
-            c.smtp = Some(Smtp { url: url.trim().to_string(), from });
+            c.smtp = Some(Smtp {
+                url: url.trim().to_string(),
+                from,
+            });
         }
         if c.channels.iter().any(|ch| ch.kind == Kind::Email) && c.smtp.is_none() {
             return Err("an email channel needs INBOX_SMTP_URL and INBOX_MAIL_FROM".into());
@@ -266,7 +289,8 @@ impl NotifyConfig {
             None => c.smtp.is_some(),
         };
         if let Some(rules) = var("INBOX_ESCALATE") {
-            c.rules = super::escalation::parse(&rules).map_err(|e| format!("INBOX_ESCALATE: {e}"))?;
+            c.rules =
+                super::escalation::parse(&rules).map_err(|e| format!("INBOX_ESCALATE: {e}"))?;
             for r in &c.rules {
                 for step in &r.steps {
                     if c.channel(&step.channel).is_none() {
@@ -285,15 +309,21 @@ impl NotifyConfig {
             c.team_zone = Some(z.trim().to_string());
         }
         if let Some(v) = var("INBOX_NOTIFY_LEASE_SECS") {
-            let s: i64 = v.trim().parse().ok().filter(|n| (1..=3600).contains(n)).ok_or_else(|| {
-                format!("INBOX_NOTIFY_LEASE_SECS must be 1–3600, not {v:?}")
-            })?;
+            let s: i64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=3600).contains(n))
+                .ok_or_else(|| format!("INBOX_NOTIFY_LEASE_SECS must be 1–3600, not {v:?}"))?;
             c.lease_ms = s * 1000;
         }
         if let Some(v) = var("INBOX_NOTIFY_POLL_MS") {
-            c.poll_ms = v.trim().parse().ok().filter(|n| (10..=60_000).contains(n)).ok_or_else(|| {
-                format!("INBOX_NOTIFY_POLL_MS must be 10–60000, not {v:?}")
-            })?;
+            c.poll_ms = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (10..=60_000).contains(n))
+                .ok_or_else(|| format!("INBOX_NOTIFY_POLL_MS must be 10–60000, not {v:?}"))?;
         }
         Ok(c)
     }

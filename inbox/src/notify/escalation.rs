@@ -48,12 +48,15 @@ pub struct Rule {
 pub fn parse(s: &str) -> Result<Vec<Rule>, String> {
     let mut rules: Vec<Rule> = Vec::new();
     for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let (cat, steps) = part
-            .split_once(':')
-            .ok_or_else(|| format!("{part:?}: write <category>: <step>, … (e.g. \"*: 50%=team\")"))?;
+        let (cat, steps) = part.split_once(':').ok_or_else(|| {
+            format!("{part:?}: write <category>: <step>, … (e.g. \"*: 50%=team\")")
+        })?;
         let cat = cat.trim();
         let category = (cat != "*").then(|| cat.to_string());
-        if category.as_deref().is_some_and(|c| c.is_empty() || c.len() > 40) {
+        if category
+            .as_deref()
+            .is_some_and(|c| c.is_empty() || c.len() > 40)
+        {
             return Err(format!("{part:?}: a category id or *"));
         }
         if rules.iter().any(|r| r.category == category) {
@@ -81,7 +84,10 @@ pub fn parse(s: &str) -> Result<Vec<Rule>, String> {
         if out.is_empty() {
             return Err(format!("{part:?} has no steps"));
         }
-        rules.push(Rule { category, steps: out });
+        rules.push(Rule {
+            category,
+            steps: out,
+        });
     }
     Ok(rules)
 }
@@ -149,11 +155,24 @@ mod tests {
         let r = parse("*: 50%=team, 90%=Lead, overdue=oncall; safety: 0%=oncall").unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].category, None);
-        assert_eq!(r[0].steps[1], Step { at: At::Percent(90), channel: "lead".into() });
+        assert_eq!(
+            r[0].steps[1],
+            Step {
+                at: At::Percent(90),
+                channel: "lead".into()
+            }
+        );
         assert_eq!(r[0].steps[2].at, At::Overdue);
         assert_eq!(rule_for(&r, "safety").unwrap().steps.len(), 1);
         assert_eq!(rule_for(&r, "order").unwrap().category, None);
-        for bad in ["team", "*: 150%=x", "*: half=x", "*:", "*: 50%=a; *: 90%=b", ": 5%=a"] {
+        for bad in [
+            "team",
+            "*: 150%=x",
+            "*: half=x",
+            "*:",
+            "*: 50%=a; *: 90%=b",
+            ": 5%=a",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }
@@ -167,14 +186,32 @@ mod tests {
         // Friday 2026-11-27 17:30 UTC: 30 business minutes left that day.
         let start = reach_us_core::time::parse_iso("2026-11-27T17:30:00Z").unwrap();
         let half = at_percent(&w, "problem", start, 50).unwrap();
-        assert_eq!(reach_us_core::time::iso_utc(half), "2026-11-30T09:30:00.000Z", "Monday, 60 business minutes in");
+        assert_eq!(
+            reach_us_core::time::iso_utc(half),
+            "2026-11-30T09:30:00.000Z",
+            "Monday, 60 business minutes in"
+        );
         let due = crate::due::due(&w, "problem", start).unwrap();
-        let steps = steps_for(&parse("*: 0%=a, 50%=b, overdue=c").unwrap(), Some(&w), "problem", start, start, Some(due));
+        let steps = steps_for(
+            &parse("*: 0%=a, 50%=b, overdue=c").unwrap(),
+            Some(&w),
+            "problem",
+            start,
+            start,
+            Some(due),
+        );
         assert_eq!(steps[0], ("esc:0".into(), "a".into(), start));
         assert_eq!(steps[1].2, half);
         assert_eq!(steps[2], ("esc:overdue".into(), "c".into(), due));
         // Without a promise only the 0% step runs.
-        let none = steps_for(&parse("*: 0%=a, 50%=b, overdue=c").unwrap(), None, "x", start, start, None);
+        let none = steps_for(
+            &parse("*: 0%=a, 50%=b, overdue=c").unwrap(),
+            None,
+            "x",
+            start,
+            start,
+            None,
+        );
         assert_eq!(none.len(), 1);
     }
 }

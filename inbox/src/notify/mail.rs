@@ -22,7 +22,10 @@ pub fn transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String
 
 /// A message id for a queue row's key.
 pub fn message_id(key: &str) -> String {
-    format!("<{}@reach-us.relay>", &crate::util::sha256_hex(key.as_bytes())[..32])
+    format!(
+        "<{}@reach-us.relay>",
+        &crate::util::sha256_hex(key.as_bytes())[..32]
+    )
 }
 
 /// Send one plain-text mail.
@@ -103,7 +106,14 @@ pub struct VisitorMail {
 
 /// The acknowledgement: reference, and the due time in the visitor's zone (`zone`, the
 /// report's `timezone`; UTC when it sent none or an unknown one).
-pub fn ack(locale: &str, zone: &str, reference: &str, due: Option<i64>, status_link: &str, optout_link: &str) -> VisitorMail {
+pub fn ack(
+    locale: &str,
+    zone: &str,
+    reference: &str,
+    due: Option<i64>,
+    status_link: &str,
+    optout_link: &str,
+) -> VisitorMail {
     let t = texts(locale);
     let due = due.map(|d| local_time(d, zone));
     let body = match &due {
@@ -122,7 +132,13 @@ pub fn ack(locale: &str, zone: &str, reference: &str, due: Option<i64>, status_l
 }
 
 /// The team's reply.
-pub fn reply(locale: &str, reference: &str, reply: &str, status_link: &str, optout_link: &str) -> VisitorMail {
+pub fn reply(
+    locale: &str,
+    reference: &str,
+    reply: &str,
+    status_link: &str,
+    optout_link: &str,
+) -> VisitorMail {
     let t = texts(locale);
     VisitorMail {
         subject: fill(t.reply_subject, &[("reference", reference)]),
@@ -143,9 +159,20 @@ mod tests {
     #[test]
     fn visitor_mail_in_the_visitors_language_and_zone() {
         let due = reach_us_core::time::parse_iso("2026-11-23T13:30:00Z").unwrap();
-        let m = ack("fr-FR", "Europe/Paris", "ACME-7K2P9Q", Some(due), "https://s/1", "https://o/1");
+        let m = ack(
+            "fr-FR",
+            "Europe/Paris",
+            "ACME-7K2P9Q",
+            Some(due),
+            "https://s/1",
+            "https://o/1",
+        );
         assert_eq!(m.subject, "Nous avons reçu votre signalement ACME-7K2P9Q");
-        assert!(m.text.contains("d'ici le 2026-11-23 14:30 (Europe/Paris)"), "{}", m.text);
+        assert!(
+            m.text.contains("d'ici le 2026-11-23 14:30 (Europe/Paris)"),
+            "{}",
+            m.text
+        );
         assert!(m.text.contains("https://o/1") && m.text.contains("https://s/1"));
         let z = ack("zh-Hant-HK", "Asia/Taipei", "R", None, "s", "o");
         assert!(z.text.contains("我們會盡快回覆"), "{}", z.text);

@@ -66,9 +66,18 @@ pub fn jobs_for_new(cfg: &InboxConfig, row: &Row) -> Vec<Job> {
 /// The reply mail for a status change, queued *before* the change is applied (keyed by
 /// the reply's text, so one reply is mailed once): if the change then fails, the worker
 /// finds the report's reply differs from the one queued and skips it.
-pub fn reply_job(cfg: &InboxConfig, row: &Row, status: &str, reply: Option<&str>, now: i64) -> Option<Job> {
+pub fn reply_job(
+    cfg: &InboxConfig,
+    row: &Row,
+    status: &str,
+    reply: Option<&str>,
+    now: i64,
+) -> Option<Job> {
     let reply = reply.map(str::trim).filter(|r| !r.is_empty())?;
-    if !cfg.notify.visitor_mail || row.email.is_none() || !(status == "answered" || status == "resolved") {
+    if !cfg.notify.visitor_mail
+        || row.email.is_none()
+        || !(status == "answered" || status == "resolved")
+    {
         return None;
     }
     Some(Job {

@@ -70,7 +70,8 @@ impl End {
     }
 }
 
-const INSERT_JOB: &str = "INSERT INTO notifications (report_id, event, channel, payload, created_at, run_at)
+const INSERT_JOB: &str =
+    "INSERT INTO notifications (report_id, event, channel, payload, created_at, run_at)
  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (report_id, event, channel) DO NOTHING";
 const DUE: &str = "SELECT report_id, event, channel, payload, created_at, run_at, attempts FROM notifications
  WHERE state = 'pending' AND run_at <= ?1 AND lease_until <= ?1 ORDER BY run_at, created_at LIMIT ?2";
@@ -82,13 +83,15 @@ const RETRY: &str = "UPDATE notifications SET run_at = ?4, attempts = attempts +
  WHERE report_id = ?1 AND event = ?2 AND channel = ?3 AND state = 'pending'";
 const HEALTH_OK: &str = "INSERT INTO channel_health (channel, last_ok) VALUES (?1, ?2)
  ON CONFLICT (channel) DO UPDATE SET last_ok = ?2";
-const HEALTH_ERR: &str = "INSERT INTO channel_health (channel, last_error_at, last_error) VALUES (?1, ?2, ?3)
+const HEALTH_ERR: &str =
+    "INSERT INTO channel_health (channel, last_error_at, last_error) VALUES (?1, ?2, ?3)
  ON CONFLICT (channel) DO UPDATE SET last_error_at = ?2, last_error = ?3";
 const DEPTH: &str = "SELECT channel, CAST(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END) AS BIGINT),
  CAST(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN state = 'sent' THEN 1 ELSE 0 END) AS BIGINT)
  FROM notifications GROUP BY channel";
 const HEALTH: &str = "SELECT channel, last_ok, last_error_at, last_error FROM channel_health";
-const OPTOUT: &str = "INSERT INTO mail_optout (email_sha, at) VALUES (?1, ?2) ON CONFLICT (email_sha) DO NOTHING";
+const OPTOUT: &str =
+    "INSERT INTO mail_optout (email_sha, at) VALUES (?1, ?2) ON CONFLICT (email_sha) DO NOTHING";
 const OPTED_OUT: &str = "SELECT COUNT(*) FROM mail_optout WHERE email_sha = ?1";
 
 /// A statement argument for either database.
@@ -137,7 +140,9 @@ fn job_args(j: &Job) -> Vec<A> {
 pub(crate) fn insert_sqlite(tx: &rusqlite::Connection, jobs: &[Job]) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(INSERT_JOB)?;
     for j in jobs {
-        st.execute(rusqlite::params_from_iter(job_args(j).iter().map(A::sqlite)))?;
+        st.execute(rusqlite::params_from_iter(
+            job_args(j).iter().map(A::sqlite),
+        ))?;
     }
     Ok(())
 }
@@ -160,7 +165,10 @@ pub(crate) async fn insert_pg(
 }
 
 /// Run statements in one transaction; rows changed by each.
-async fn exec_all(store: &Store, stmts: Vec<(&'static str, Vec<A>)>) -> Result<Vec<u64>, StoreError> {
+async fn exec_all(
+    store: &Store,
+    stmts: Vec<(&'static str, Vec<A>)>,
+) -> Result<Vec<u64>, StoreError> {
     match store {
         Store::Sqlite(m) => {
             let m = m.clone();
@@ -169,7 +177,10 @@ async fn exec_all(store: &Store, stmts: Vec<(&'static str, Vec<A>)>) -> Result<V
                 let tx = c.unchecked_transaction()?;
                 let mut out = Vec::new();
                 for (sql, args) in &stmts {
-                    out.push(tx.execute(sql, rusqlite::params_from_iter(args.iter().map(A::sqlite)))? as u64);
+                    out.push(
+                        tx.execute(sql, rusqlite::params_from_iter(args.iter().map(A::sqlite)))?
+                            as u64,
+                    );
                 }
                 tx.commit()?;
                 Ok(out)
@@ -197,13 +208,21 @@ async fn exec(store: &Store, sql: &'static str, args: Vec<A>) -> Result<u64, Sto
 
 /// Queue jobs outside a report's insert (a reply; ON CONFLICT: never twice).
 pub async fn enqueue(store: &Store, jobs: &[Job]) -> Result<(), StoreError> {
-    exec_all(store, jobs.iter().map(|j| (INSERT_JOB, job_args(j))).collect())
-        .await
-        .map(drop)
+    exec_all(
+        store,
+        jobs.iter().map(|j| (INSERT_JOB, job_args(j))).collect(),
+    )
+    .await
+    .map(drop)
 }
 
 /// Claim up to `limit` due rows at `now` for `lease_ms`: only rows this call won.
-pub async fn claim(store: &Store, now: i64, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, StoreError> {
+pub async fn claim(
+    store: &Store,
+    now: i64,
+    limit: i64,
+    lease_ms: i64,
+) -> Result<Vec<Claimed>, StoreError> {
     type R = (String, String, String, Option<String>, i64, i64, i64);
     let due: Vec<R> = match store {
         Store::Sqlite(m) => {
@@ -212,7 +231,15 @@ pub async fn claim(store: &Store, now: i64, limit: i64, lease_ms: i64) -> Result
                 let c = m.lock().unwrap_or_else(|p| p.into_inner());
                 let mut st = c.prepare_cached(DUE)?;
                 let rows = st.query_map([now, limit], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
                 })?;
                 rows.collect()
             })
@@ -225,7 +252,17 @@ pub async fn claim(store: &Store, now: i64, limit: i64, lease_ms: i64) -> Result
             .query(&pg_sql(DUE), &[&now, &limit])
             .await?
             .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, r.try_get(6)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                    r.try_get(5)?,
+                    r.try_get(6)?,
+                ))
+            })
             .collect::<Result<_, tokio_postgres::Error>>()?,
     };
     if due.is_empty() {
@@ -236,7 +273,13 @@ pub async fn claim(store: &Store, now: i64, limit: i64, lease_ms: i64) -> Result
         .map(|r| {
             (
                 CLAIM,
-                vec![A::T(r.0.clone()), A::T(r.1.clone()), A::T(r.2.clone()), A::I(now + lease_ms), A::I(now)],
+                vec![
+                    A::T(r.0.clone()),
+                    A::T(r.1.clone()),
+                    A::T(r.2.clone()),
+                    A::I(now + lease_ms),
+                    A::I(now),
+                ],
             )
         })
         .collect();
@@ -245,25 +288,57 @@ pub async fn claim(store: &Store, now: i64, limit: i64, lease_ms: i64) -> Result
         .into_iter()
         .zip(won)
         .filter(|(_, n)| *n == 1)
-        .map(|((report_id, event, channel, payload, created_at, run_at, attempts), _)| Claimed {
-            job: Job { report_id, event, channel, payload, created_at, run_at },
-            attempts,
-        })
+        .map(
+            |((report_id, event, channel, payload, created_at, run_at, attempts), _)| Claimed {
+                job: Job {
+                    report_id,
+                    event,
+                    channel,
+                    payload,
+                    created_at,
+                    run_at,
+                },
+                attempts,
+            },
+        )
         .collect())
 }
 
 fn key(j: &Job) -> Vec<A> {
-    vec![A::T(j.report_id.clone()), A::T(j.event.clone()), A::T(j.channel.clone())]
+    vec![
+        A::T(j.report_id.clone()),
+        A::T(j.event.clone()),
+        A::T(j.channel.clone()),
+    ]
 }
 
 /// End rows (all in one transaction: a merged message marks every row it carried).
 /// `attempted`: this ending was an attempt (counts in `attempts`). How many rows changed.
-pub async fn finish(store: &Store, jobs: &[&Job], end: End, now: i64, attempted: bool, error: Option<&str>) -> Result<u64, StoreError> {
-    Ok(exec_all(store, finish_stmts(jobs, end, now, attempted, error)).await?.into_iter().sum())
+pub async fn finish(
+    store: &Store,
+    jobs: &[&Job],
+    end: End,
+    now: i64,
+    attempted: bool,
+    error: Option<&str>,
+) -> Result<u64, StoreError> {
+    Ok(
+        exec_all(store, finish_stmts(jobs, end, now, attempted, error))
+            .await?
+            .into_iter()
+            .sum(),
+    )
 }
 
 /// [`finish`] after an attempt on `channel`, and its health line, in one transaction.
-pub async fn finish_attempt(store: &Store, channel: &str, jobs: &[&Job], end: End, now: i64, error: Option<&str>) -> Result<(), StoreError> {
+pub async fn finish_attempt(
+    store: &Store,
+    channel: &str,
+    jobs: &[&Job],
+    end: End,
+    now: i64,
+    error: Option<&str>,
+) -> Result<(), StoreError> {
     let mut stmts = finish_stmts(jobs, end, now, true, error);
     stmts.push(health_stmt(channel, now, error));
     exec_all(store, stmts).await.map(drop)
@@ -272,13 +347,25 @@ pub async fn finish_attempt(store: &Store, channel: &str, jobs: &[&Job], end: En
 fn health_stmt(channel: &str, now: i64, error: Option<&str>) -> (&'static str, Vec<A>) {
     match error {
         None => (HEALTH_OK, vec![A::T(channel.into()), A::I(now)]),
-        Some(e) => (HEALTH_ERR, vec![A::T(channel.into()), A::I(now), A::T(e.chars().take(300).collect())]),
+        Some(e) => (
+            HEALTH_ERR,
+            vec![
+                A::T(channel.into()),
+                A::I(now),
+                A::T(e.chars().take(300).collect()),
+            ],
+        ),
     }
 }
 
-fn finish_stmts(jobs: &[&Job], end: End, now: i64, attempted: bool, error: Option<&str>) -> Vec<(&'static str, Vec<A>)> {
-    jobs
-        .iter()
+fn finish_stmts(
+    jobs: &[&Job],
+    end: End,
+    now: i64,
+    attempted: bool,
+    error: Option<&str>,
+) -> Vec<(&'static str, Vec<A>)> {
+    jobs.iter()
         .map(|j| {
             let mut a = key(j);
             a.extend([
@@ -293,12 +380,22 @@ fn finish_stmts(jobs: &[&Job], end: End, now: i64, attempted: bool, error: Optio
 }
 
 /// Put rows back for `run_at` (an attempt failed, or the channel is over its rate).
-pub async fn retry(store: &Store, jobs: &[&Job], run_at: i64, attempted: bool, error: Option<&str>) -> Result<(), StoreError> {
+pub async fn retry(
+    store: &Store,
+    jobs: &[&Job],
+    run_at: i64,
+    attempted: bool,
+    error: Option<&str>,
+) -> Result<(), StoreError> {
     let stmts = jobs
         .iter()
         .map(|j| {
             let mut a = key(j);
-            a.extend([A::I(run_at), A::I(i64::from(attempted)), A::O(error.map(String::from))]);
+            a.extend([
+                A::I(run_at),
+                A::I(i64::from(attempted)),
+                A::O(error.map(String::from)),
+            ]);
             (RETRY, a)
         })
         .collect();
@@ -306,7 +403,12 @@ pub async fn retry(store: &Store, jobs: &[&Job], run_at: i64, attempted: bool, e
 }
 
 /// Record a channel's success or error (the admin page's health line).
-pub async fn health(store: &Store, channel: &str, now: i64, error: Option<&str>) -> Result<(), StoreError> {
+pub async fn health(
+    store: &Store,
+    channel: &str,
+    now: i64,
+    error: Option<&str>,
+) -> Result<(), StoreError> {
     let (sql, args) = health_stmt(channel, now, error);
     exec(store, sql, args).await.map(drop)
 }
@@ -337,8 +439,14 @@ pub async fn health_lines(store: &Store) -> Result<Vec<Health>, StoreError> {
             let m = m.clone();
             tokio::task::spawn_blocking(move || -> rusqlite::Result<(Vec<D>, Vec<H>)> {
                 let c = m.lock().unwrap_or_else(|p| p.into_inner());
-                let d = c.prepare_cached(DEPTH)?.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
-                let h = c.prepare_cached(HEALTH)?.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
+                let d = c
+                    .prepare_cached(DEPTH)?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect::<Result<_, _>>()?;
+                let h = c
+                    .prepare_cached(HEALTH)?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect::<Result<_, _>>()?;
                 Ok((d, h))
             })
             .await
@@ -346,20 +454,39 @@ pub async fn health_lines(store: &Store) -> Result<Vec<Health>, StoreError> {
         }
         Store::Postgres(p) => {
             let c = p.get().await?;
-            let d = c.query(DEPTH, &[]).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect::<Result<_, tokio_postgres::Error>>()?;
-            let h = c.query(HEALTH, &[]).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect::<Result<_, tokio_postgres::Error>>()?;
+            let d = c
+                .query(DEPTH, &[])
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+                .collect::<Result<_, tokio_postgres::Error>>()?;
+            let h = c
+                .query(HEALTH, &[])
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+                .collect::<Result<_, tokio_postgres::Error>>()?;
             (d, h)
         }
     };
     let mut out: Vec<Health> = Vec::new();
     for (channel, pending, failed, sent) in depth {
-        out.push(Health { channel, pending, failed, sent, ..Health::default() });
+        out.push(Health {
+            channel,
+            pending,
+            failed,
+            sent,
+            ..Health::default()
+        });
     }
     for (channel, ok, err_at, err) in health {
         let i = match out.iter().position(|h| h.channel == channel) {
             Some(i) => i,
             None => {
-                out.push(Health { channel, ..Health::default() });
+                out.push(Health {
+                    channel,
+                    ..Health::default()
+                });
                 out.len() - 1
             }
         };
@@ -372,7 +499,9 @@ pub async fn health_lines(store: &Store) -> Result<Vec<Health>, StoreError> {
 
 /// Record that an address wants no more mail.
 pub async fn opt_out(store: &Store, email_sha: &str, now: i64) -> Result<(), StoreError> {
-    exec(store, OPTOUT, vec![A::T(email_sha.into()), A::I(now)]).await.map(drop)
+    exec(store, OPTOUT, vec![A::T(email_sha.into()), A::I(now)])
+        .await
+        .map(drop)
 }
 
 /// Whether an address opted out.
@@ -388,13 +517,21 @@ pub async fn opted_out(store: &Store, email_sha: &str) -> Result<bool, StoreErro
             .await
             .map_err(|e| StoreError(e.to_string()))??
         }
-        Store::Postgres(p) => p.get().await?.query_one(&pg_sql(OPTED_OUT), &[&sha]).await?.try_get(0)?,
+        Store::Postgres(p) => p
+            .get()
+            .await?
+            .query_one(&pg_sql(OPTED_OUT), &[&sha])
+            .await?
+            .try_get(0)?,
     };
     Ok(n > 0)
 }
 
 /// The rows of one report (tests, diagnostics): (event, channel, state, attempts).
-pub async fn rows_of(store: &Store, report_id: &str) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+pub async fn rows_of(
+    store: &Store,
+    report_id: &str,
+) -> Result<Vec<(String, String, String, i64)>, StoreError> {
     const SQL: &str = "SELECT event, channel, state, attempts FROM notifications WHERE report_id = ?1 ORDER BY event, channel";
     let id = report_id.to_string();
     Ok(match store {
@@ -403,7 +540,8 @@ pub async fn rows_of(store: &Store, report_id: &str) -> Result<Vec<(String, Stri
             tokio::task::spawn_blocking(move || -> rusqlite::Result<Vec<_>> {
                 let c = m.lock().unwrap_or_else(|p| p.into_inner());
                 let mut st = c.prepare_cached(SQL)?;
-                let rows = st.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                let rows =
+                    st.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
                 rows.collect()
             })
             .await
@@ -435,9 +573,16 @@ pub async fn report_meta(store: &Store, report_id: &str) -> Result<(String, Stri
             .await
             .map_err(|e| StoreError(e.to_string()))??
         }
-        Store::Postgres(p) => p.get().await?.query_opt(&pg_sql(SQL), &[&id]).await?.map(|r| r.get(0)),
+        Store::Postgres(p) => p
+            .get()
+            .await?
+            .query_opt(&pg_sql(SQL), &[&id])
+            .await?
+            .map(|r| r.get(0)),
     };
-    let v: serde_json::Value = body.and_then(|b| serde_json::from_str(&b).ok()).unwrap_or_default();
+    let v: serde_json::Value = body
+        .and_then(|b| serde_json::from_str(&b).ok())
+        .unwrap_or_default();
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     Ok((s("locale"), s("timezone")))
 }
@@ -457,6 +602,11 @@ pub async fn acks_to(store: &Store, email: &str, since: i64) -> Result<i64, Stor
             .await
             .map_err(|e| StoreError(e.to_string()))??
         }
-        Store::Postgres(p) => p.get().await?.query_one(&pg_sql(SQL), &[&since, &e]).await?.try_get(0)?,
+        Store::Postgres(p) => p
+            .get()
+            .await?
+            .query_one(&pg_sql(SQL), &[&since, &e])
+            .await?
+            .try_get(0)?,
     })
 }

@@ -39,7 +39,9 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
             b => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -61,15 +63,28 @@ pub fn webhook(secret: &str, timestamp_secs: i64, body: &str) -> String {
 /// A receiver's check of the generic webhook (what the README shows): the signature over
 /// `"<timestamp>.<body>"`, compared in constant time, and the timestamp within 5 minutes
 /// of `now_secs`.
-pub fn verify_webhook(secret: &str, timestamp: &str, signature: &str, body: &str, now_secs: i64) -> bool {
-    let Ok(ts) = timestamp.trim().parse::<i64>() else { return false };
+pub fn verify_webhook(
+    secret: &str,
+    timestamp: &str,
+    signature: &str,
+    body: &str,
+    now_secs: i64,
+) -> bool {
+    let Ok(ts) = timestamp.trim().parse::<i64>() else {
+        return false;
+    };
     if (now_secs - ts).abs() > 300 {
         return false;
     }
-    let Some(hex) = signature.trim().strip_prefix("sha256=") else { return false };
+    let Some(hex) = signature.trim().strip_prefix("sha256=") else {
+        return false;
+    };
     let Some(given) = (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect::<Option<Vec<u8>>>()
     else {
         return false;
@@ -88,8 +103,14 @@ mod tests {
     /// `base64(hmac.new(b"secret", b"1599360473000\nsecret", sha256))`.
     #[test]
     fn known_answers() {
-        assert_eq!(feishu("secret", 1_599_360_473), "q4jswNiMy51J5JuQV566yJat0/lQ/c+22kINzUgKsGU=");
-        assert_eq!(dingtalk("secret", 1_599_360_473_000), "h/3f4uEADBeKkVuXX2NS1pXSEqARbYb1RV0kmXPBfn0=");
+        assert_eq!(
+            feishu("secret", 1_599_360_473),
+            "q4jswNiMy51J5JuQV566yJat0/lQ/c+22kINzUgKsGU="
+        );
+        assert_eq!(
+            dingtalk("secret", 1_599_360_473_000),
+            "h/3f4uEADBeKkVuXX2NS1pXSEqARbYb1RV0kmXPBfn0="
+        );
         assert_eq!(url_encode("a+b/c="), "a%2Bb%2Fc%3D");
     }
 
@@ -97,9 +118,21 @@ mod tests {
     fn webhook_signatures_verify_and_replays_are_refused() {
         let sig = webhook("k", 1000, "{\"a\":1}");
         assert!(verify_webhook("k", "1000", &sig, "{\"a\":1}", 1100));
-        assert!(!verify_webhook("k", "1000", &sig, "{\"a\":2}", 1100), "another body");
-        assert!(!verify_webhook("other", "1000", &sig, "{\"a\":1}", 1100), "another key");
-        assert!(!verify_webhook("k", "1000", &sig, "{\"a\":1}", 1301), "older than 5 minutes");
-        assert!(!verify_webhook("k", "999", &sig, "{\"a\":1}", 1100), "another timestamp");
+        assert!(
+            !verify_webhook("k", "1000", &sig, "{\"a\":2}", 1100),
+            "another body"
+        );
+        assert!(
+            !verify_webhook("other", "1000", &sig, "{\"a\":1}", 1100),
+            "another key"
+        );
+        assert!(
+            !verify_webhook("k", "1000", &sig, "{\"a\":1}", 1301),
+            "older than 5 minutes"
+        );
+        assert!(
+            !verify_webhook("k", "999", &sig, "{\"a\":1}", 1100),
+            "another timestamp"
+        );
     }
 }

@@ -50,7 +50,10 @@ fn page(title: &str, body: &str) -> Response {
     .into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
@@ -65,9 +68,16 @@ async fn report(app: &Shared, id: &str) -> Result<crate::store::Row, AppError> {
 async fn view(State(app): State<Shared>, Path(id): Path<String>) -> Result<Response, AppError> {
     let r = report(&app, &id).await?;
     let (locale, tz) = super::queue::report_meta(&app.store, &id).await?;
-    let zone = if tz.parse::<chrono_tz::Tz>().is_ok() { tz } else { "UTC".into() };
+    let zone = if tz.parse::<chrono_tz::Tz>().is_ok() {
+        tz
+    } else {
+        "UTC".into()
+    };
     let _ = locale;
-    let due = r.due_at.map(|d| super::channel::local_time(d, &zone)).unwrap_or_default();
+    let due = r
+        .due_at
+        .map(|d| super::channel::local_time(d, &zone))
+        .unwrap_or_default();
     let mut body = format!(
         "<p>Reference <strong>{}</strong></p><p>Status: <strong>{}</strong></p>",
         esc(&r.reference),
@@ -77,13 +87,22 @@ async fn view(State(app): State<Shared>, Path(id): Path<String>) -> Result<Respo
         body.push_str(&format!("<p>Reply due by {}</p>", esc(&due)));
     }
     if let Some(reply) = &r.reply {
-        body.push_str(&format!("<h2>Our reply</h2><p style=\"white-space:pre-wrap\">{}</p>", esc(reply)));
+        body.push_str(&format!(
+            "<h2>Our reply</h2><p style=\"white-space:pre-wrap\">{}</p>",
+            esc(reply)
+        ));
     }
-    body.push_str(&format!("<p><a href=\"/v1/reports/{}/optout\">No more emails about my reports</a></p>", esc(&id)));
+    body.push_str(&format!(
+        "<p><a href=\"/v1/reports/{}/optout\">No more emails about my reports</a></p>",
+        esc(&id)
+    ));
     Ok(page("Your report", &body))
 }
 
-async fn optout_page(State(app): State<Shared>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn optout_page(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     report(&app, &id).await?;
     Ok(page(
         "No more emails",
@@ -100,5 +119,8 @@ async fn optout(State(app): State<Shared>, Path(id): Path<String>) -> Result<Res
     if let Some(email) = &r.email {
         super::queue::opt_out(&app.store, &email_sha(email), now_ms()).await?;
     }
-    Ok(page("No more emails", "<p>Done: this address gets no more mail from us.</p>"))
+    Ok(page(
+        "No more emails",
+        "<p>Done: this address gets no more mail from us.</p>",
+    ))
 }

@@ -71,7 +71,11 @@ impl Relay {
             w.pop_front();
         }
         let free = (per_min as usize).saturating_sub(w.len());
-        let next = if free > 0 { now } else { w.front().map_or(now, |t| t + 60_000 + 1) };
+        let next = if free > 0 {
+            now
+        } else {
+            w.front().map_or(now, |t| t + 60_000 + 1)
+        };
         (free, next)
     }
 
@@ -85,7 +89,12 @@ impl Relay {
     }
 
     fn paused_until(&self, channel: &str) -> i64 {
-        *self.paused.lock().unwrap_or_else(|p| p.into_inner()).get(channel).unwrap_or(&0)
+        *self
+            .paused
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(channel)
+            .unwrap_or(&0)
     }
 
     fn pause(&self, channel: &str, until: i64) {
@@ -161,7 +170,12 @@ fn team_zone(app: &App) -> String {
         .notify
         .team_zone
         .clone()
-        .or_else(|| app.cfg.widget.as_ref().and_then(|w| w.zones().into_iter().next()))
+        .or_else(|| {
+            app.cfg
+                .widget
+                .as_ref()
+                .and_then(|w| w.zones().into_iter().next())
+        })
         .unwrap_or_else(|| "UTC".into())
 }
 
@@ -170,7 +184,12 @@ fn answered(r: &crate::store::Row) -> bool {
     r.answered_at.is_some() || matches!(r.status.as_str(), "answered" | "resolved" | "spam")
 }
 
-async fn handle_channel(app: &Shared, relay: &Relay, name: &str, rows: Vec<Claimed>) -> Result<(), crate::store::StoreError> {
+async fn handle_channel(
+    app: &Shared,
+    relay: &Relay,
+    name: &str,
+    rows: Vec<Claimed>,
+) -> Result<(), crate::store::StoreError> {
     let store = &app.store;
     let now = now_ms();
     if name == VISITOR {
@@ -181,7 +200,15 @@ async fn handle_channel(app: &Shared, relay: &Relay, name: &str, rows: Vec<Claim
     }
     let Some(ch) = app.cfg.notify.channel(name).cloned() else {
         let jobs: Vec<_> = rows.iter().map(|c| &c.job).collect();
-        queue::finish(store, &jobs, End::Failed, now, false, Some("channel not configured")).await?;
+        queue::finish(
+            store,
+            &jobs,
+            End::Failed,
+            now,
+            false,
+            Some("channel not configured"),
+        )
+        .await?;
         return Ok(());
     };
     let paused = relay.paused_until(name);
@@ -195,17 +222,40 @@ async fn handle_channel(app: &Shared, relay: &Relay, name: &str, rows: Vec<Claim
         let row = match store.get(&c.job.report_id).await? {
             Some(r) => r,
             None => {
-                queue::finish(store, &[&c.job], End::Skipped, now, false, Some("report gone")).await?;
+                queue::finish(
+                    store,
+                    &[&c.job],
+                    End::Skipped,
+                    now,
+                    false,
+                    Some("report gone"),
+                )
+                .await?;
                 continue;
             }
         };
         let moot = (c.job.event.starts_with("esc:") && answered(&row)) || row.status == "spam";
         if moot {
-            queue::finish(store, &[&c.job], End::Skipped, now, false, Some("answered or spam before it was due")).await?;
+            queue::finish(
+                store,
+                &[&c.job],
+                End::Skipped,
+                now,
+                false,
+                Some("answered or spam before it was due"),
+            )
+            .await?;
             continue;
         }
         let key = format!("{}:{}:{}", c.job.report_id, c.job.event, c.job.channel);
-        items.push((c.clone(), Item { key, event: c.job.event.clone(), row }));
+        items.push((
+            c.clone(),
+            Item {
+                key,
+                event: c.job.event.clone(),
+                row,
+            },
+        ));
     }
     if items.is_empty() {
         return Ok(());
@@ -226,7 +276,14 @@ async fn handle_channel(app: &Shared, relay: &Relay, name: &str, rows: Vec<Claim
         units.push(rest);
         if !later.is_empty() {
             let jobs: Vec<_> = later.iter().map(|(c, _)| &c.job).collect();
-            queue::retry(store, &jobs, relay.slots(name, ch.per_min, now).1.max(now + 1_000), false, None).await?;
+            queue::retry(
+                store,
+                &jobs,
+                relay.slots(name, ch.per_min, now).1.max(now + 1_000),
+                false,
+                None,
+            )
+            .await?;
         }
     }
     let zone = team_zone(app);
@@ -249,12 +306,26 @@ async fn handle_channel(app: &Shared, relay: &Relay, name: &str, rows: Vec<Claim
         relay.take_slot(name, now);
         let its: Vec<Item> = unit.iter().map(|(_, it)| it.clone()).collect();
         let sent = send_unit(app, relay, &ch, &its, &zone, now).await;
-        settle(app, relay, name, unit.iter().map(|(c, _)| c).collect(), sent).await?;
+        settle(
+            app,
+            relay,
+            name,
+            unit.iter().map(|(c, _)| c).collect(),
+            sent,
+        )
+        .await?;
     }
     Ok(())
 }
 
-async fn send_unit(app: &App, relay: &Relay, ch: &Channel, items: &[Item], zone: &str, now: i64) -> Sent {
+async fn send_unit(
+    app: &App,
+    relay: &Relay,
+    ch: &Channel,
+    items: &[Item],
+    zone: &str,
+    now: i64,
+) -> Sent {
     let public = &app.cfg.public_url;
     if ch.kind == Kind::Email {
         let (Some(t), Some(smtp)) = (&relay.smtp, &app.cfg.notify.smtp) else {
@@ -263,14 +334,27 @@ async fn send_unit(app: &App, relay: &Relay, ch: &Channel, items: &[Item], zone:
         let (subject, text) = if items.len() == 1 {
             let r = &items[0].row;
             (
-                format!("[Reach Us] {}: {} ({})", channel::event_label(&items[0].event), r.reference, r.category),
+                format!(
+                    "[Reach Us] {}: {} ({})",
+                    channel::event_label(&items[0].event),
+                    r.reference,
+                    r.category
+                ),
                 channel::plain_text_with(channel::template(ch), &items[0], zone, public, None),
             )
         } else {
             let refs: Vec<&str> = items.iter().map(|i| i.row.reference.as_str()).collect();
             (
-                format!("[Reach Us] {} notifications: {}", items.len(), refs.join(", ")),
-                items.iter().map(|i| channel::plain_text(i, zone, public, None)).collect::<Vec<_>>().join("\n\n----\n\n"),
+                format!(
+                    "[Reach Us] {} notifications: {}",
+                    items.len(),
+                    refs.join(", ")
+                ),
+                items
+                    .iter()
+                    .map(|i| channel::plain_text(i, zone, public, None))
+                    .collect::<Vec<_>>()
+                    .join("\n\n----\n\n"),
             )
         };
         return mail::send(t, &smtp.from, &ch.target, &subject, text, &items[0].key).await;
@@ -280,13 +364,21 @@ async fn send_unit(app: &App, relay: &Relay, ch: &Channel, items: &[Item], zone:
 }
 
 /// End or reschedule the rows of one unit after its attempt; record the channel's health.
-async fn settle(app: &App, relay: &Relay, name: &str, rows: Vec<&Claimed>, sent: Sent) -> Result<(), crate::store::StoreError> {
+async fn settle(
+    app: &App,
+    relay: &Relay,
+    name: &str,
+    rows: Vec<&Claimed>,
+    sent: Sent,
+) -> Result<(), crate::store::StoreError> {
     let store = &app.store;
     let now = now_ms();
     let jobs: Vec<_> = rows.iter().map(|c| &c.job).collect();
     match sent {
         Sent::Ok => queue::finish_attempt(store, name, &jobs, End::Sent, now, None).await?,
-        Sent::Refused(why) => queue::finish_attempt(store, name, &jobs, End::Failed, now, Some(&why)).await?,
+        Sent::Refused(why) => {
+            queue::finish_attempt(store, name, &jobs, End::Failed, now, Some(&why)).await?
+        }
         Sent::Retry(wait, why) => {
             queue::health(store, name, now, Some(&why)).await?;
             if let Some(w) = wait {
@@ -294,7 +386,15 @@ async fn settle(app: &App, relay: &Relay, name: &str, rows: Vec<&Claimed>, sent:
             }
             let attempts = rows.iter().map(|c| c.attempts).max().unwrap_or(0) + 1;
             if attempts >= MAX_ATTEMPTS {
-                queue::finish(store, &jobs, End::Failed, now, true, Some(&format!("gave up after {attempts} attempts: {why}"))).await?;
+                queue::finish(
+                    store,
+                    &jobs,
+                    End::Failed,
+                    now,
+                    true,
+                    Some(&format!("gave up after {attempts} attempts: {why}")),
+                )
+                .await?;
             } else {
                 let at = now + backoff(attempts).max(wait.unwrap_or(0));
                 queue::retry(store, &jobs, at, true, Some(&why)).await?;
@@ -304,29 +404,57 @@ async fn settle(app: &App, relay: &Relay, name: &str, rows: Vec<&Claimed>, sent:
     Ok(())
 }
 
-async fn handle_visitor(app: &Shared, relay: &Relay, c: Claimed) -> Result<(), crate::store::StoreError> {
+async fn handle_visitor(
+    app: &Shared,
+    relay: &Relay,
+    c: Claimed,
+) -> Result<(), crate::store::StoreError> {
     let store = &app.store;
     let now = now_ms();
     let job = c.job.clone();
     let skip = |why: &'static str| {
         let job = job.clone();
-        async move { queue::finish(store, &[&job], End::Skipped, now, false, Some(why)).await.map(drop) }
+        async move {
+            queue::finish(store, &[&job], End::Skipped, now, false, Some(why))
+                .await
+                .map(drop)
+        }
     };
-    let Some(row) = store.get(&c.job.report_id).await? else { return skip("report gone").await };
-    let Some(email) = row.email.clone() else { return skip("no email (or erased)").await };
+    let Some(row) = store.get(&c.job.report_id).await? else {
+        return skip("report gone").await;
+    };
+    let Some(email) = row.email.clone() else {
+        return skip("no email (or erased)").await;
+    };
     if queue::opted_out(store, &visitor::email_sha(&email)).await? {
         return skip("opted out").await;
     }
-    if c.job.event == "ack" && queue::acks_to(store, &email, now - 3_600_000).await? >= ACKS_PER_HOUR {
+    if c.job.event == "ack"
+        && queue::acks_to(store, &email, now - 3_600_000).await? >= ACKS_PER_HOUR
+    {
         // Someone may be filling in another person's address: no mail bomb.
         return skip("address already acknowledged 5 times this hour").await;
     }
     let (locale, tz) = queue::report_meta(store, &row.id).await?;
-    let zone = if tz.parse::<chrono_tz::Tz>().is_ok() { tz } else { "UTC".to_string() };
+    let zone = if tz.parse::<chrono_tz::Tz>().is_ok() {
+        tz
+    } else {
+        "UTC".to_string()
+    };
     let public = &app.cfg.public_url;
-    let (status_link, optout_link) = (visitor::status_link(public, &row.id), visitor::optout_link(public, &row.id));
+    let (status_link, optout_link) = (
+        visitor::status_link(public, &row.id),
+        visitor::optout_link(public, &row.id),
+    );
     let m = if c.job.event == "ack" {
-        mail::ack(&locale, &zone, &row.reference, row.due_at, &status_link, &optout_link)
+        mail::ack(
+            &locale,
+            &zone,
+            &row.reference,
+            row.due_at,
+            &status_link,
+            &optout_link,
+        )
     } else {
         let queued = c.job.payload.as_deref().unwrap_or("").trim();
         if row.reply.as_deref().map(str::trim) != Some(queued) {
@@ -339,7 +467,16 @@ async fn handle_visitor(app: &Shared, relay: &Relay, c: Claimed) -> Result<(), c
         return queue::retry(store, &[&c.job], next, false, None).await;
     }
     let (Some(t), Some(smtp)) = (&relay.smtp, &app.cfg.notify.smtp) else {
-        return queue::finish(store, &[&c.job], End::Failed, now, false, Some("no SMTP server")).await.map(drop);
+        return queue::finish(
+            store,
+            &[&c.job],
+            End::Failed,
+            now,
+            false,
+            Some("no SMTP server"),
+        )
+        .await
+        .map(drop);
     };
     relay.take_slot(VISITOR, now);
     let key = format!("{}:{}:{}", c.job.report_id, c.job.event, c.job.channel);

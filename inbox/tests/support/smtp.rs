@@ -34,11 +34,23 @@ pub struct Mail {
 impl Mail {
     /// The decoded text: headers as sent, the body with quoted-printable / base64 undone.
     pub fn text(&self) -> String {
-        let (head, body) = self.data.split_once("\r\n\r\n").or_else(|| self.data.split_once("\n\n")).unwrap_or((&self.data, ""));
-        let body = if head.to_ascii_lowercase().contains("content-transfer-encoding: base64") {
+        let (head, body) = self
+            .data
+            .split_once("\r\n\r\n")
+            .or_else(|| self.data.split_once("\n\n"))
+            .unwrap_or((&self.data, ""));
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("content-transfer-encoding: base64")
+        {
             use base64::Engine;
             let clean: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-            String::from_utf8_lossy(&base64::engine::general_purpose::STANDARD.decode(clean).unwrap_or_default()).into_owned()
+            String::from_utf8_lossy(
+                &base64::engine::general_purpose::STANDARD
+                    .decode(clean)
+                    .unwrap_or_default(),
+            )
+            .into_owned()
         } else if head.to_ascii_lowercase().contains("quoted-printable") {
             qp(body)
         } else {
@@ -51,7 +63,10 @@ impl Mail {
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.data.split("\r\n\r\n").next().unwrap_or("");
         head.split("\r\n")
-            .find(|l| l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase())))
+            .find(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+            })
             .map(|l| l[name.len() + 1..].trim().to_string())
     }
 }
@@ -93,7 +108,11 @@ impl Drop for Smtp {
 impl Smtp {
     /// Start it on a free port.
     pub fn start() -> Smtp {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut child = Command::new("/usr/bin/python3")
             .args(["-c", SERVER, &port.to_string()])
             .stdin(Stdio::piped())
@@ -112,12 +131,20 @@ impl Smtp {
                     continue;
                 }
                 m.lock().unwrap().push(Mail {
-                    to: v["to"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default(),
+                    to: v["to"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(String::from))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     data: v["data"].as_str().unwrap_or("").to_string(),
                 });
             }
         });
-        rx.recv_timeout(Duration::from_secs(20)).expect("aiosmtpd started");
+        rx.recv_timeout(Duration::from_secs(20))
+            .expect("aiosmtpd started");
         Smtp { port, child, mails }
     }
 
@@ -135,7 +162,11 @@ impl Smtp {
     pub async fn until(&self, secs: u64, what: &str, f: impl Fn(&[Mail]) -> bool) {
         let end = Instant::now() + Duration::from_secs(secs);
         while !f(&self.mails()) {
-            assert!(Instant::now() < end, "timed out waiting for {what}; mails: {:#?}", self.mails());
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}; mails: {:#?}",
+                self.mails()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }

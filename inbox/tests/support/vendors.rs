@@ -51,10 +51,18 @@ impl Got {
             "feishu" => j["content"]["text"].as_str().unwrap_or("").into(),
             "dingtalk" | "wecom" => j["text"]["content"].as_str().unwrap_or("").into(),
             "discord" => j["content"].as_str().unwrap_or("").into(),
-            "slack" => slack_payload(&self.body)["text"].as_str().unwrap_or("").into(),
+            "slack" => slack_payload(&self.body)["text"]
+                .as_str()
+                .unwrap_or("")
+                .into(),
             "teams" => j["attachments"][0]["content"]["body"]
                 .as_array()
-                .map(|b| b.iter().filter_map(|t| t["text"].as_str()).collect::<Vec<_>>().join("\n"))
+                .map(|b| {
+                    b.iter()
+                        .filter_map(|t| t["text"].as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
                 .unwrap_or_default(),
             _ => self.body.clone(),
         }
@@ -119,61 +127,119 @@ fn b64(b: &[u8]) -> String {
 }
 
 fn now_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 /// The vendor's own check and answer.
-fn judge(vendor: &str, secret: Option<&String>, query: &str, headers: &HeaderMap, body: &str) -> (String, Answer) {
+fn judge(
+    vendor: &str,
+    secret: Option<&String>,
+    query: &str,
+    headers: &HeaderMap,
+    body: &str,
+) -> (String, Answer) {
     let ok_json = |b: &str| (200u16, b.to_string(), None);
     let j: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-    let ct = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     match vendor {
         // Feishu: {"msg_type":"text","content":{"text":…}}; signed: timestamp (s) + sign in
         // the body, sign = base64(HMAC-SHA256(key = "timestamp\nsecret", msg = "")).
         "feishu" => {
             if body.len() > 20_000 {
-                return ("too large".into(), ok_json(r#"{"code":9499,"msg":"Bad Request","data":{}}"#));
+                return (
+                    "too large".into(),
+                    ok_json(r#"{"code":9499,"msg":"Bad Request","data":{}}"#),
+                );
             }
             if j["msg_type"] != "text" || !j["content"]["text"].is_string() {
-                return ("bad body".into(), ok_json(r#"{"code":9499,"msg":"Bad Request","data":{}}"#));
+                return (
+                    "bad body".into(),
+                    ok_json(r#"{"code":9499,"msg":"Bad Request","data":{}}"#),
+                );
             }
             if let Some(secret) = secret {
                 let ts = j["timestamp"].as_str().and_then(|t| t.parse::<i64>().ok());
                 let want = ts.map(|t| b64(&hmac(format!("{t}\n{secret}").as_bytes(), b"")));
                 let fresh = ts.is_some_and(|t| (now_secs() - t).abs() < 3600);
                 if !fresh || want.as_deref() != j["sign"].as_str() {
-                    return ("bad sign".into(), ok_json(r#"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time","data":{}}"#));
+                    return (
+                        "bad sign".into(),
+                        ok_json(
+                            r#"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time","data":{}}"#,
+                        ),
+                    );
                 }
             }
-            ("ok".into(), ok_json(r#"{"StatusCode":0,"StatusMessage":"success","code":0,"data":{},"msg":"success"}"#))
+            (
+                "ok".into(),
+                ok_json(
+                    r#"{"StatusCode":0,"StatusMessage":"success","code":0,"data":{},"msg":"success"}"#,
+                ),
+            )
         }
         // DingTalk: {"msgtype":"text","text":{"content":…}}; signed: &timestamp=<ms>&sign=
         // urlencode(base64(HMAC-SHA256(key = secret, msg = "timestamp\nsecret"))).
         "dingtalk" => {
             if j["msgtype"] != "text" || !j["text"]["content"].is_string() {
-                return ("bad body".into(), ok_json(r#"{"errcode":40035,"errmsg":"缺少参数 json"}"#));
+                return (
+                    "bad body".into(),
+                    ok_json(r#"{"errcode":40035,"errmsg":"缺少参数 json"}"#),
+                );
             }
             if let Some(secret) = secret {
-                let q: HashMap<&str, &str> = query.split('&').filter_map(|kv| kv.split_once('=')).collect();
+                let q: HashMap<&str, &str> = query
+                    .split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .collect();
                 let ts = q.get("timestamp").and_then(|t| t.parse::<i64>().ok());
                 let sign = q.get("sign").map(|s| percent_decode(s));
-                let want = ts.map(|t| b64(&hmac(secret.as_bytes(), format!("{t}\n{secret}").as_bytes())));
+                let want = ts.map(|t| {
+                    b64(&hmac(
+                        secret.as_bytes(),
+                        format!("{t}\n{secret}").as_bytes(),
+                    ))
+                });
                 let fresh = ts.is_some_and(|t| (now_secs() * 1000 - t).abs() < 3_600_000);
-                if !fresh || want != sign || q.get("access_token").is_none() {
-                    return ("bad sign".into(), ok_json(r#"{"errcode":310000,"errmsg":"sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"}"#));
+                if !fresh || want != sign || !q.contains_key("access_token") {
+                    return (
+                        "bad sign".into(),
+                        ok_json(
+                            r#"{"errcode":310000,"errmsg":"sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"}"#,
+                        ),
+                    );
                 }
             }
             ("ok".into(), ok_json(r#"{"errcode":0,"errmsg":"ok"}"#))
         }
         // WeCom: text content at most 2048 bytes (40058 otherwise).
         "wecom" => match j["text"]["content"].as_str() {
-            Some(t) if j["msgtype"] == "text" && t.len() <= 2048 => ("ok".into(), ok_json(r#"{"errcode":0,"errmsg":"ok"}"#)),
-            Some(_) => ("too long".into(), ok_json(r#"{"errcode":40058,"errmsg":"invalid param content exceed max length 2048"}"#)),
-            None => ("bad body".into(), ok_json(r#"{"errcode":40008,"errmsg":"invalid message type"}"#)),
+            Some(t) if j["msgtype"] == "text" && t.len() <= 2048 => {
+                ("ok".into(), ok_json(r#"{"errcode":0,"errmsg":"ok"}"#))
+            }
+            Some(_) => (
+                "too long".into(),
+                ok_json(
+                    r#"{"errcode":40058,"errmsg":"invalid param content exceed max length 2048"}"#,
+                ),
+            ),
+            None => (
+                "bad body".into(),
+                ok_json(r#"{"errcode":40008,"errmsg":"invalid message type"}"#),
+            ),
         },
         // Slack: payload={"text":…} as a form, or JSON; 200 "ok"; errors are statuses.
         "slack" => {
-            let p = if ct.starts_with("application/x-www-form-urlencoded") { slack_payload(body) } else { j.clone() };
+            let p = if ct.starts_with("application/x-www-form-urlencoded") {
+                slack_payload(body)
+            } else {
+                j.clone()
+            };
             if p["text"].is_string() {
                 ("ok".into(), (200, "ok".into(), None))
             } else {
@@ -183,26 +249,52 @@ fn judge(vendor: &str, secret: Option<&String>, query: &str, headers: &HeaderMap
         // Discord: content ≤ 2000 characters; 204.
         "discord" => match j["content"].as_str() {
             Some(c) if c.chars().count() <= 2000 => ("ok".into(), (204, String::new(), None)),
-            _ => ("bad body".into(), (400, r#"{"message":"Invalid Form Body","code":50035}"#.into(), None)),
+            _ => (
+                "bad body".into(),
+                (
+                    400,
+                    r#"{"message":"Invalid Form Body","code":50035}"#.into(),
+                    None,
+                ),
+            ),
         },
         // Teams Workflows: a message with an Adaptive Card attachment; 202.
         "teams" => {
             let a = &j["attachments"][0];
-            if j["type"] == "message" && a["contentType"] == "application/vnd.microsoft.card.adaptive" && a["content"]["type"] == "AdaptiveCard" {
+            if j["type"] == "message"
+                && a["contentType"] == "application/vnd.microsoft.card.adaptive"
+                && a["content"]["type"] == "AdaptiveCard"
+            {
                 ("ok".into(), (202, String::new(), None))
             } else {
-                ("bad body".into(), (400, "{\"error\":{\"code\":\"InvalidRequestContent\"}}".into(), None))
+                (
+                    "bad body".into(),
+                    (
+                        400,
+                        "{\"error\":{\"code\":\"InvalidRequestContent\"}}".into(),
+                        None,
+                    ),
+                )
             }
         }
         // The generic webhook: X-Reach-Us-Signature = sha256=hex(HMAC(secret, "ts.body")),
         // the timestamp within 5 minutes.
         "webhook" => {
-            let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let h = |k: &str| {
+                headers
+                    .get(k)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string()
+            };
             let ts = h("x-reach-us-timestamp").parse::<i64>().ok();
             let secret = secret.cloned().unwrap_or_default();
             let want = ts.map(|t| {
                 let mac = hmac(secret.as_bytes(), format!("{t}.{body}").as_bytes());
-                format!("sha256={}", mac.iter().map(|b| format!("{b:02x}")).collect::<String>())
+                format!(
+                    "sha256={}",
+                    mac.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                )
             });
             let fresh = ts.is_some_and(|t| (now_secs() - t).abs() <= 300);
             if fresh && want.as_deref() == Some(h("x-reach-us-signature").as_str()) {
@@ -251,11 +343,24 @@ fn record(
     let mut i = inner.lock().unwrap();
     let now = Instant::now();
     if let Some(limit) = i.per_min.get(&vendor).copied() {
-        let recent = i.got.iter().filter(|g| g.vendor == vendor && now.duration_since(g.at) < Duration::from_secs(60)).count();
+        let recent = i
+            .got
+            .iter()
+            .filter(|g| g.vendor == vendor && now.duration_since(g.at) < Duration::from_secs(60))
+            .count();
         if recent >= limit {
             answer = match vendor.as_str() {
-                "dingtalk" => (200, r#"{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#.into(), None),
-                "wecom" => (200, r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#.into(), None),
+                "dingtalk" => (
+                    200,
+                    r#"{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#
+                        .into(),
+                    None,
+                ),
+                "wecom" => (
+                    200,
+                    r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#.into(),
+                    None,
+                ),
                 _ => (429, "{}".into(), Some("60".into())),
             };
         }
@@ -268,7 +373,12 @@ fn record(
         query,
         headers: headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body,
         at: now,
@@ -281,8 +391,12 @@ fn record(
 impl Vendors {
     /// Start the receivers, with these signing secrets per vendor path.
     pub async fn start(secrets: &[(&str, &str)]) -> Vendors {
-        let secrets: Arc<HashMap<String, String>> =
-            Arc::new(secrets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let secrets: Arc<HashMap<String, String>> = Arc::new(
+            secrets
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
             .route("/{vendor}", post(receive))
@@ -290,7 +404,11 @@ impl Vendors {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-        Vendors { addr, secrets, inner }
+        Vendors {
+            addr,
+            secrets,
+            inner,
+        }
     }
 
     /// The URL of a vendor's receiver.
@@ -303,12 +421,22 @@ impl Vendors {
 
     /// Answer the next requests to `vendor` with these, in order.
     pub fn script(&self, vendor: &str, answers: Vec<Answer>) {
-        self.inner.lock().unwrap().script.entry(vendor.into()).or_default().extend(answers);
+        self.inner
+            .lock()
+            .unwrap()
+            .script
+            .entry(vendor.into())
+            .or_default()
+            .extend(answers);
     }
 
     /// Enforce a vendor's rate limit.
     pub fn limit(&self, vendor: &str, per_min: usize) {
-        self.inner.lock().unwrap().per_min.insert(vendor.into(), per_min);
+        self.inner
+            .lock()
+            .unwrap()
+            .per_min
+            .insert(vendor.into(), per_min);
     }
 
     /// Delay every answer.
@@ -323,7 +451,10 @@ impl Vendors {
 
     /// What `vendor` received.
     pub fn of(&self, vendor: &str) -> Vec<Got> {
-        self.got().into_iter().filter(|g| g.vendor == vendor).collect()
+        self.got()
+            .into_iter()
+            .filter(|g| g.vendor == vendor)
+            .collect()
     }
 
     /// Wait until `f` holds (or panic after `secs`).
@@ -333,7 +464,14 @@ impl Vendors {
             if f(&self.got()) {
                 return;
             }
-            assert!(Instant::now() < end, "timed out waiting for {what}; got {:#?}", self.got().iter().map(|g| (&g.vendor, &g.verdict, g.answered)).collect::<Vec<_>>());
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}; got {:#?}",
+                self.got()
+                    .iter()
+                    .map(|g| (&g.vendor, &g.verdict, g.answered))
+                    .collect::<Vec<_>>()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
