@@ -1018,3 +1018,27 @@ async fn starttls_required_never_sends_in_the_clear() {
     println!("STARTTLS required against a plain server: {:?}", mail.last_error);
     assert!(mail.last_error.is_some());
 }
+
+/// A vendor that is down costs one attempt per pass, not one per waiting message: the
+/// others wait with the channel, then all are delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failing_vendor_pauses_its_channel_not_the_others() {
+    let vendors = Vendors::start(&[]).await;
+    vendors.script("slack", vec![(503, "down".into(), None)]);
+    let vars = [
+        ("INBOX_CHANNELS", "slack,discord".to_string()),
+        ("INBOX_CHANNEL_SLACK", format!("slack {}", vendors.url("slack"))),
+        ("INBOX_CHANNEL_DISCORD", format!("discord {}", vendors.url("discord"))),
+    ];
+    let env = start(Db::Sqlite, &vars, false).await;
+    for i in 0..3 {
+        let id = new_id();
+        post(env.addr, &id, &report(&id, "problem", &format!("r{i}"), None, "en", "UTC")).await;
+    }
+    worker::spawn(env.app.clone()).unwrap();
+    vendors.until(5, "discord's three", |g| g.iter().filter(|x| x.vendor == "discord").count() == 3).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(vendors.of("slack").len(), 1, "one attempt, then the channel waits");
+    vendors.until(10, "slack's three after the pause", |g| g.iter().filter(|x| x.vendor == "slack" && x.answered == 200).count() == 3).await;
+    assert_eq!(vendors.of("slack").len(), 4);
+}

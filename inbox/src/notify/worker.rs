@@ -3,7 +3,8 @@
 //! - **Retries**: no answer, 5xx, 408/429 and a vendor's "busy"/rate-limit code inside a
 //!   200 are retried after `2 s · 2^(n-1)` (jitter up to +50 %, capped at 1 h), never
 //!   sooner than the vendor's own wait (`Retry-After`; DingTalk 130101: 10 min; WeCom
-//!   45009 and Feishu 11232: 1 min), and that wait pauses the whole channel. After
+//!   45009 and Feishu 11232: 1 min), and that wait (2 s without one) pauses the whole
+//!   channel, so a pass does not queue up behind a vendor that is down. After
 //!   [`MAX_ATTEMPTS`] the row is `failed` and stays listed with its last error.
 //! - **Refusals** (another 4xx, a vendor error code inside a 200) end the row `failed` at
 //!   once: retrying a bad signature or a too-long text cannot succeed.
@@ -381,9 +382,10 @@ async fn settle(
         }
         Sent::Retry(wait, why) => {
             queue::health(store, name, now, Some(&why)).await?;
-            if let Some(w) = wait {
-                relay.pause(name, now + w);
-            }
+            // The vendor's own wait pauses the channel; a failure without one pauses it for
+            // the first backoff step, so the rest of this pass does not queue up behind a
+            // vendor that is down (each attempt could take the whole request timeout).
+            relay.pause(name, now + wait.unwrap_or(2_000));
             let attempts = rows.iter().map(|c| c.attempts).max().unwrap_or(0) + 1;
             if attempts >= MAX_ATTEMPTS {
                 queue::finish(
