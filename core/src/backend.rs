@@ -231,7 +231,7 @@ pub fn fill(template: &str, report: &Value, esc: Escape) -> String {
 
 /// [`fill`], with `message` standing in for the report's own (when cut to fit: the kept
 /// part, and the mark written as it is) and `put` writing each value.
-fn fill_by(
+pub(crate) fn fill_by(
     template: &str,
     report: &Value,
     message: Option<(&str, &str)>,
@@ -333,7 +333,7 @@ pub const CUT: &str = "…[cut]";
 /// Render with the whole message if `measure` of it is within `limit`; else with the
 /// longest prefix of the message (plus [`CUT`]) that is. Only the message is cut: what the
 /// template puts around it (contact, due time, reference) stays.
-fn fit(
+pub(crate) fn fit(
     message: &str,
     limit: usize,
     render: &dyn Fn((&str, &str)) -> String,
@@ -386,7 +386,7 @@ fn feishu_value(v: &str, out: &mut String) {
     }
 }
 
-fn json_str(s: &str) -> String {
+pub(crate) fn json_str(s: &str) -> String {
     let mut out = String::new();
     escape(s, Escape::Json, &mut out);
     out

@@ -22,6 +22,7 @@ pub mod outcome;
 pub mod payload;
 pub mod promise;
 pub mod receipts;
+pub mod teams;
 pub mod reference;
 pub mod send_error;
 pub mod text;

@@ -188,6 +188,8 @@ async fn page(
         .await?;
     let notice = app.store.notice().await?;
     let body: String = rows.iter().map(|r| row_html(r, now)).collect();
+    // notify (issue 20): channel health.
+    let health = crate::notify::health::section(&app, now).await?;
     let pages = open.div_ceil(u64::from(PAGE_SIZE)).max(1);
     let mut nav = String::new();
     if page > 1 {
@@ -213,7 +215,7 @@ async fn page(
             "<h1>Reach Us inbox</h1>\
              <p>{open} open report(s), <strong{}>{overdue} overdue</strong>. Soonest due first, page {page} of {pages}. <a href=/admin>Reload</a></p>\
              <table><caption class=sr>Open reports</caption><thead><tr><th>Reference</th><th>Promise</th><th>Message</th><th>Contact</th><th>Page</th><th>Update</th></tr></thead><tbody>{body}</tbody></table>\
-             <nav>{nav}</nav>\
+             <nav>{nav}</nav>{health}\
              <h2>Incident notice</h2><form class=inline method=post action=/admin/notice>\
              <label for=n-title>Title (empty clears the notice)</label><input id=n-title name=title value=\"{}\">\
              <label for=n-body>Details</label><textarea id=n-body name=body></textarea>\

@@ -132,8 +132,13 @@ pub async fn create(
         body: checked.body.to_string(),
         response: response.to_string(),
     };
-    match app.store.insert(&new).await? {
-        Insert::Created(r) => Ok(json_text(StatusCode::CREATED, r, false)),
+    // notify (issue 20): the report's notifications, in the same transaction.
+    let jobs = crate::notify::jobs_for_new(&app.cfg, &new.row);
+    match app.store.insert_with(&new, jobs).await? {
+        Insert::Created(r) => {
+            app.notify_wake.notify_one();
+            Ok(json_text(StatusCode::CREATED, r, false))
+        }
         Insert::Replay(r) => Ok(json_text(StatusCode::CREATED, r, true)),
         Insert::Conflict => Err(AppError::IdempotencyConflict),
     }
@@ -355,7 +360,17 @@ pub async fn change_status(
     reply: Option<&str>,
 ) -> Result<(), AppError> {
     check_status(status, reply)?;
-    let changed = app.store.set_status(id, status, reply, now_ms()).await?;
+    // notify (issue 20): the reply mail is queued before the change (see `reply_job`).
+    let now = now_ms();
+    if app.cfg.notify.visitor_mail {
+        if let Some(row) = app.store.get(id).await? {
+            if let Some(job) = crate::notify::reply_job(&app.cfg, &row, status, reply, now) {
+                crate::notify::queue::enqueue(&app.store, &[job]).await?;
+            }
+        }
+    }
+    let changed = app.store.set_status(id, status, reply, now).await?;
+    app.notify_wake.notify_one();
     app.track_changed();
     if !changed {
         return Err(AppError::NotFound);

@@ -61,6 +61,9 @@ pub struct InboxConfig {
     pub widget: Option<Config>,
     /// `INBOX_TRACK_WINDOW_DAYS`, default 30.
     pub track_window_days: u32,
+    /// notify (issue 20): channels, SMTP, escalation (`INBOX_CHANNELS`, …; see
+    /// [`crate::notify::config`]). Default: nothing is pushed.
+    pub notify: crate::notify::NotifyConfig,
 }
 
 impl InboxConfig {
@@ -91,6 +94,7 @@ impl InboxConfig {
             db_pool: crate::store::DEFAULT_POOL as u32,
             widget: None,
             track_window_days: 30,
+            notify: crate::notify::NotifyConfig::default(),
         }
     }
 
@@ -178,6 +182,8 @@ impl InboxConfig {
             c.widget =
                 Some(widget_config(&text).map_err(|e| format!("INBOX_WIDGET_CONFIG {path}: {e}"))?);
         }
+        // notify (issue 20).
+        c.notify = crate::notify::NotifyConfig::from_vars(&var)?;
         Ok(c)
     }
 }

@@ -17,6 +17,7 @@ pub mod config;
 pub mod due;
 pub mod error;
 pub mod limit;
+pub mod notify;
 pub mod report;
 pub mod state;
 pub mod store;

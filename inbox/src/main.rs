@@ -49,6 +49,8 @@ async fn main() {
     );
     let limits = web::ServeLimits::from_config(&cfg);
     let app = web::App::new(store, cfg);
+    // notify (issue 20): the notification worker.
+    let _relay = reach_us_inbox::notify::worker::spawn(app.clone());
     // Retention: erase expired personal data now and every hour.
     let purger = app.clone();
     tokio::spawn(async move {

@@ -32,6 +32,8 @@ pub struct App {
     pub track: tokio::sync::Mutex<Option<(Instant, u64, Value)>>,
     /// Bumped when this process changes something the track record counts.
     pub track_generation: AtomicU64,
+    /// notify (issue 20): wakes the notification worker when something was queued.
+    pub notify_wake: tokio::sync::Notify,
 }
 
 /// Shared state.
@@ -49,6 +51,7 @@ impl App {
             inflight: Mutex::default(),
             track: tokio::sync::Mutex::new(None),
             track_generation: AtomicU64::new(0),
+            notify_wake: tokio::sync::Notify::new(),
         })
     }
 

@@ -293,6 +293,8 @@ impl Store {
                 .build()
                 .map_err(|e| StoreError(format!("PostgreSQL pool: {e}")))?;
             pool.get().await?.batch_execute(SCHEMA_SQL).await?;
+            // notify (issue 20): the notification queue's tables.
+            pool.get().await?.batch_execute(crate::notify::queue::SCHEMA_SQL).await?;
             // Open the connections now, not under the first burst of reports (each costs a
             // SCRAM handshake).
             let warm: Vec<_> = (0..pool.status().max_size)
@@ -319,6 +321,8 @@ impl Store {
             conn.pragma_update(None, "synchronous", "FULL")?;
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
             conn.execute_batch(SCHEMA_SQL)?;
+            // notify (issue 20): the notification queue's tables.
+            conn.execute_batch(crate::notify::queue::SCHEMA_SQL)?;
             Ok(Store::Sqlite(Arc::new(Mutex::new(conn))))
         })
         .await
@@ -334,7 +338,7 @@ impl Store {
     }
 
     /// Run `f` on the SQLite connection on a blocking thread.
-    async fn sqlite<T: Send + 'static>(
+    pub(crate) async fn sqlite<T: Send + 'static>(
         m: &Arc<Mutex<Connection>>,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -393,6 +397,16 @@ impl Store {
 
     /// Store a report unless its id is known; decide replay or conflict when it is.
     pub async fn insert(&self, new: &NewReport) -> Result<Insert, StoreError> {
+        self.insert_with(new, Vec::new()).await
+    }
+
+    /// [`Store::insert`], and when the report is new, its notifications `jobs` in the same
+    /// transaction (notify, issue 20): a stored report always has them; a replay adds none.
+    pub async fn insert_with(
+        &self,
+        new: &NewReport,
+        jobs: Vec<crate::notify::queue::Job>,
+    ) -> Result<Insert, StoreError> {
         let r = &new.row;
         let args = vec![
             Arg::Text(r.id.clone()),
@@ -409,7 +423,31 @@ impl Store {
             Arg::OptInt(r.due_at),
             Arg::Text(new.response.clone()),
         ];
-        let n = self.exec(INSERT, args).await?;
+        let n = match self {
+            Store::Sqlite(m) => {
+                Store::sqlite(m, move |c| {
+                    let tx = c.unchecked_transaction()?;
+                    let n = tx.execute(INSERT, rusqlite::params_from_iter(args.iter().map(Arg::sqlite)))?;
+                    if n == 1 {
+                        crate::notify::queue::insert_sqlite(&tx, &jobs)?;
+                    }
+                    tx.commit()?;
+                    Ok(n as u64)
+                })
+                .await?
+            }
+            Store::Postgres(p) => {
+                let refs: Vec<_> = args.iter().map(Arg::pg).collect();
+                let mut c = p.get().await?;
+                let tx = c.transaction().await?;
+                let n = tx.execute(&pg_sql(INSERT), &refs).await?;
+                if n == 1 {
+                    crate::notify::queue::insert_pg(&tx, &jobs).await?;
+                }
+                tx.commit().await?;
+                n
+            }
+        };
         if n == 1 {
             return Ok(Insert::Created(new.response.clone()));
         }

@@ -60,6 +60,7 @@ pub fn router(app: Shared) -> Router {
                 .delete(api::delete_notice),
         )
         .merge(crate::admin::routes())
+        .merge(crate::notify::visitor::routes()) // notify (issue 20)
         .route(
             "/",
             get(|| async { axum::response::Redirect::to("/admin") }),

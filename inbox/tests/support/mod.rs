@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod smtp;
+pub mod vendors;
 
 /// Where a test's reports go: a fresh SQLite file, or a fresh PostgreSQL database.
 #[derive(Clone, Copy, Debug)]
