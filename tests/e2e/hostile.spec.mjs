@@ -74,6 +74,8 @@ async function runCases({ seed, from, to, CDN, API, EVIL }) {
     for (const k of ["symbol", "bigint", "function", "throwingGetter", "proxy", "nan"]) add(`init.${f}=${k}`, { init: () => ({ [f]: HOSTILE[k]() }), bad: f });
     for (const v of [-99999, 99999999999, 1.5, Infinity, "24"]) {
       if (f === "z_index" && v === -99999) add(`init.${f}=${String(v)}`, { init: () => ({ [f]: v }) });
+      // Pixels read alike from the tag and from init: "24" (or "24px") is 24.
+      else if (v === "24" && ["offset_x", "offset_y", "radius"].includes(f)) add(`init.${f}=${String(v)}`, { init: () => ({ [f]: v }) });
       else add(`init.${f}=${String(v)}`, { init: () => ({ [f]: v }), bad: f });
     }
   }
