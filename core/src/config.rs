@@ -168,9 +168,12 @@ pub struct RawConfig {
     /// `path` (default: the page address without query string and fragment, which may
     /// carry tokens) or `full` (as the browser shows it).
     pub page_url: Option<String>,
+    /// Photos and files with the report (`attachments`; `data-max-files`).
+    pub attachments: crate::attachments::Raw,
 }
 
-/// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
+/// Fields that can be set from a `data-*` attribute (kebab-case in the attribute); besides
+/// these, `data-max-files` sets `attachments.max_files`.
 pub const ATTRIBUTE_FIELDS: [&str; 21] = [
     "endpoint",
     "brand",
@@ -198,7 +201,7 @@ pub const ATTRIBUTE_FIELDS: [&str; 21] = [
 impl RawConfig {
     /// Every JSON field name of the schema (for readers that cannot refuse unknown fields
     /// themselves, such as the browser's object reader).
-    pub const FIELDS: [&'static str; 27] = [
+    pub const FIELDS: [&'static str; 28] = [
         "endpoint",
         "backends",
         "deliver",
@@ -226,6 +229,7 @@ impl RawConfig {
         "retention_days",
         "fallback_email",
         "page_url",
+        "attachments",
     ];
 
     /// Read the script tag's `data-*` attributes (names given without `data-`).
@@ -328,6 +332,11 @@ impl RawConfig {
                         ConfigError::invalid(field, "must be a whole number of characters")
                     })?)
                 }
+                "max_files" => {
+                    raw.attachments.max_files = Some(value.parse().map_err(|_| {
+                        ConfigError::invalid(field, "must be a whole number of files")
+                    })?)
+                }
                 _ => unknown.push(format!(
                     "data-{}",
                     name.strip_prefix("data-").unwrap_or(name)
@@ -398,6 +407,7 @@ impl RawConfig {
                 "color" => raw.color = Some(value::string(k, v)?),
                 "fallback_email" => raw.fallback_email = Some(value::string(k, v)?),
                 "page_url" => raw.page_url = Some(value::string(k, v)?),
+                "attachments" => raw.attachments.apply(v)?,
                 "timeout_ms" => {
                     raw.timeout_ms = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
                 }
@@ -644,6 +654,8 @@ pub struct Config {
     pub notice_url: Option<String>,
     /// Send the page address with its query string and fragment (`page_url: "full"`).
     pub page_url_full: bool,
+    /// What may be attached, and how images are re-encoded.
+    pub attachments: crate::attachments::Policy,
 }
 
 /// Which of `options` a keyword field names, as an index (0, the default, when the field
@@ -1125,6 +1137,7 @@ impl Config {
             notice: raw.notice,
             notice_url,
             page_url_full: keyword("page_url", raw.page_url.as_deref(), &["path", "full"])? == 1,
+            attachments: raw.attachments.resolve()?,
         })
     }
 }

@@ -4,6 +4,7 @@
 //! function here is deterministic and tested natively with `cargo test` in milliseconds.
 //! The browser shell (the `reach-us` crate) and the reference backend both build on it.
 
+pub mod attachments;
 pub mod backend;
 pub mod config;
 pub mod defaults;
