@@ -17,7 +17,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -55,11 +55,12 @@ fn json_text(status: StatusCode, text: String, replayed: bool) -> Response {
     r
 }
 
-/// `POST /v1/reports`.
-pub async fn create(
-    State(app): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+/// `POST /v1/reports` with a JSON body, or the `report` part of a multipart one (the
+/// route is [`crate::attachments::create`], which also stores the files).
+pub async fn accept(
+    app: &App,
+    peer: SocketAddr,
+    headers: &HeaderMap,
     body: String,
 ) -> Result<Response, AppError> {
     let now = now_ms();
@@ -380,6 +381,7 @@ pub async fn erase_report(app: &App, id: &str) -> Result<(), AppError> {
     if !app.store.erase(id, now_ms()).await? {
         return Err(AppError::NotFound);
     }
+    crate::attachments::erase(app, id).await?;
     Ok(())
 }
 

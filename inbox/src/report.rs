@@ -25,7 +25,7 @@ pub const MAX_URL_CHARS: usize = reach_us_core::defaults::MAX_PAGE_CHARS;
 pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60_000;
 
 /// Fields other than these are refused: a typo'd field is a bug worth seeing.
-const REPORT_FIELDS: [&str; 14] = [
+const REPORT_FIELDS: [&str; 15] = [
     "schema",
     "id",
     "reference",
@@ -40,6 +40,7 @@ const REPORT_FIELDS: [&str; 14] = [
     "client",
     "user",
     "website",
+    "attachments",
 ];
 
 /// A checked report: the fields the inbox stores, and the cleaned body.
@@ -250,6 +251,9 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
                 body["page"][key] = cleaned.into();
             }
         }
+    }
+    if let Some(list) = map.get("attachments").filter(|v| !v.is_null()) {
+        body["attachments"] = crate::attachments::check_described(list)?;
     }
     for (key, max) in [("locale", 35), ("timezone", 64)] {
         match map.get(key) {
