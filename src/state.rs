@@ -81,6 +81,8 @@ pub struct State {
     pub primed: bool,
     /// The clock for countdowns (updated on open and every 30 s while open).
     pub now: Millis,
+    /// The files attached to the report being written.
+    pub files: crate::components::attachments::Files,
     /// The page's `ReachUs(...)` side, for the Send path's events (a field here rather
     /// than a yew context: one consumer does not pay for a `ContextProvider` component).
     pub bridge: Bridge,
@@ -130,6 +132,8 @@ pub enum Action {
     Prime,
     /// A new config (a later `init`).
     Configure(Rc<Config>, Rc<Strings>),
+    /// The attached files changed.
+    File(crate::components::attachments::FileOp),
 }
 
 /// A report the outbox gave up on, as the visitor is told of it.
@@ -175,6 +179,7 @@ impl State {
             notice,
             primed: false,
             now: 0,
+            files: Default::default(),
         }
     }
 
@@ -308,6 +313,14 @@ impl Reducible for State {
             Action::Notice(n) => s.notice = Some(n),
             Action::Tick(now) => s.now = now,
             Action::Prime => s.primed = true,
+            Action::File(op) => {
+                s.files.apply(op);
+                // Other files make another report (a new id), unless it is on its way.
+                if matches!(s.phase, Phase::Editing | Phase::Failed(_)) {
+                    s.attempt = None;
+                    s.phase = Phase::Editing;
+                }
+            }
             Action::Configure(config, strings) => {
                 s.config = config;
                 s.strings = strings;
@@ -342,6 +355,7 @@ impl State {
             errors: Vec::new(),
             phase: Phase::Editing,
             attempt: None,
+            files: Default::default(),
             ..self.clone()
         }
     }
