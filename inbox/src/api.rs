@@ -393,5 +393,7 @@ pub async fn purge_expired(app: &App) -> Result<u64, AppError> {
     }
     let now = now_ms();
     let before = now - i64::from(app.cfg.retention_days) * 86_400_000;
-    Ok(app.store.erase_before(before, now).await?)
+    let erased = app.store.erase_before(before, now).await?;
+    crate::attachments::erase_before(app, before).await?;
+    Ok(erased)
 }

@@ -538,6 +538,39 @@ async fn file(
     Ok(r)
 }
 
+/// Erase the files of reports accepted before `before` (the retention purge, with their
+/// personal data); how many reports had files.
+pub async fn erase_before(app: &App, before: i64) -> Result<u64, StoreError> {
+    const SQL: &str = "SELECT DISTINCT a.report_id FROM attachments a JOIN reports r ON r.id = a.report_id WHERE r.accepted_at < $1";
+    let ids: Vec<String> = match &app.store {
+        Store::Sqlite(conn) => {
+            let conn = conn.clone();
+            tokio::task::spawn_blocking(move || -> Result<Vec<String>, StoreError> {
+                let c = conn.lock().unwrap_or_else(|p| p.into_inner());
+                let ids = c
+                    .prepare(&SQL.replace('$', "?"))?
+                    .query_map([before], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                Ok(ids)
+            })
+            .await
+            .map_err(|e| StoreError(e.to_string()))??
+        }
+        Store::Postgres(pool) => pool
+            .get()
+            .await?
+            .query(SQL, &[&before])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect(),
+    };
+    for id in &ids {
+        erase(app, id).await?;
+    }
+    Ok(ids.len() as u64)
+}
+
 /// Erase a report's files (with its personal data): the rows go; content no other report
 /// uses goes too.
 pub async fn erase(app: &App, id: &str) -> Result<(), StoreError> {

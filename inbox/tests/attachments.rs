@@ -250,6 +250,42 @@ async fn files_lost_in_the_browser_are_shown_as_missing(db: Db) {
     assert!(page.body.contains("1 of 2 attachment(s) did not arrive"), "{}", page.body);
 }
 
+async fn retention_erases_files_with_the_personal_data(db: Db) {
+    let mut cfg = InboxConfig::local(fresh_db(db).await);
+    cfg.admin_token_sha256 = Some(reach_us_inbox::util::sha256_hex(TOKEN.as_bytes()));
+    cfg.rate_per_min = 0;
+    cfg.retention_days = 30;
+    cfg.public_url = format!("http://{HOST}");
+    let db_url = cfg.db.clone();
+    let store = Store::open(&cfg.db, 2).await.expect("store");
+    let shared = web::App::new(store, cfg);
+    let app: &'static Router = Box::leak(Box::new(web::router(shared.clone())));
+    let (old, new) = (uuid(20), uuid(21));
+    let (a, b) = (jpeg(), { let mut j = jpeg(); j[10] = 1; j });
+    for (id, file) in [(&old, &a), (&new, &b)] {
+        let r = post(app, id, multipart(&[("report", None, report(id, &[("a.jpg", "image/jpeg", file.len())]).as_bytes()), ("file", Some("a.jpg"), file)])).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    // Age one report past retention (as if accepted 31 days ago).
+    let aged = reach_us_inbox::util::now_ms() - 31 * 86_400_000;
+    match db {
+        Db::Sqlite => rusqlite::Connection::open(&db_url).unwrap()
+            .execute("UPDATE reports SET accepted_at = ?1 WHERE id = ?2", rusqlite::params![aged, old]).map(|_| ()).unwrap(),
+        Db::Postgres => {
+            let (url, id) = (db_url.clone(), old.clone());
+            tokio::task::spawn_blocking(move || {
+                let mut c = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+                c.execute("UPDATE reports SET accepted_at = $1 WHERE id = $2", &[&aged, &id]).unwrap();
+            }).await.unwrap();
+        }
+    }
+    reach_us_inbox::api::purge_expired(&shared).await.expect("purge");
+    let auth = format!("Bearer {TOKEN}");
+    let get = |sha: String| { let auth = auth.clone(); async move { send(app, "GET", &format!("/admin/files/{sha}"), &[("Authorization", &auth)], vec![]).await.0.status } };
+    assert_eq!(get(reach_us_inbox::util::sha256_hex(&a)).await, 404, "the old report's file is erased");
+    assert_eq!(get(reach_us_inbox::util::sha256_hex(&b)).await, 200, "the recent one stays");
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite {
@@ -266,5 +302,6 @@ macro_rules! both {
 both!(
     attachments_are_stored_once_and_served_to_the_admin_only,
     files_are_what_their_bytes_are_and_the_size_is_capped,
-    files_lost_in_the_browser_are_shown_as_missing
+    files_lost_in_the_browser_are_shown_as_missing,
+    retention_erases_files_with_the_personal_data
 );
