@@ -65,7 +65,7 @@ pub async fn accept(
 ) -> Result<Response, AppError> {
     let now = now_ms();
     app.limiter
-        .take(app.client_ip(peer, &headers), now)
+        .take(app.client_ip(peer, headers), now)
         .map_err(AppError::RateLimited)?;
     let raw: Value =
         serde_json::from_str(&body).map_err(|_| AppError::report("body", "must be JSON"))?;

@@ -133,7 +133,8 @@ async function recorder() {
       const raw = Buffer.concat(chunks);
       const ct = req.headers["content-type"] || "";
       const parts = ct.startsWith("multipart/form-data") ? parseMultipart(raw, ct) : null;
-      const report = JSON.parse(parts ? parts[0].data.toString() : raw.toString());
+      const report = parts ? JSON.parse(parts[0].data.toString())
+        : ct.includes("urlencoded") ? Object.fromEntries(new URLSearchParams(raw.toString())) : JSON.parse(raw.toString());
       posts.push({ key: req.headers["idempotency-key"], ct, raw, parts, report });
       res.writeHead(201, { ...cors, "content-type": "application/json" }).end(JSON.stringify({ reference: report.reference }));
     });
@@ -340,6 +341,33 @@ test("offline + reload + back online: the report and its files arrive exactly on
   expect(lost.report.message).toBe("Files lost");
   expect(lost.parts.map((p) => p.name)).toEqual(["report", "note"]);
   expect(lost.parts[1].data.toString()).toBe("1 of 1 attachments were lost in the visitor's browser before delivery");
+  await api.close(); await site.close();
+});
+
+test("a callback gets File objects; a form backend gets the report without files and a note of how many were left out", async ({ page }) => {
+  const api = await recorder();
+  const cfg = { brand: "Acme", backends: [{ type: "form", url: api.url }, { type: "callback" }] };
+  const site = await servePages({ "/": hostPage({ cdn: cdn.url, head: `<script>window.ReachUs=function(){(ReachUs.q=ReachUs.q||[]).push(arguments)};ReachUs('init', ${JSON.stringify(cfg)});
+    ReachUs('on', 'submit', async (r) => { window.__got = { files: r.files.map((f) => [f instanceof File, f.name, f.type, f.size]), described: r.attachments.length }; });</script>` }) });
+  await page.goto(site.url + "/");
+  await page.getByRole("button", { name: /Reach us now/ }).click();
+  const photo = withExif(await drawn(page, 300, 200), 1);
+  await page.getByLabel("Add a photo or file").setInputFiles({ name: "a.jpg", mimeType: "image/jpeg", buffer: photo });
+  await expect(remove(page, "a.jpg")).toBeVisible();
+  await page.getByLabel("What happened?").fill("Two backends");
+  await page.getByLabel("Email").fill("driver@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  expect(api.posts).toHaveLength(1);
+  expect(api.posts[0].ct).toBe("application/x-www-form-urlencoded;charset=UTF-8");
+  expect(api.posts[0].report.message).toBe("Two backends");
+  expect(api.posts[0].report.attachments_note).toBe("1 of 1 attachments left out: this backend cannot carry files");
+  const got = await page.evaluate(() => window.__got);
+  expect(got.described).toBe(1);
+  expect(got.files).toHaveLength(1);
+  const [isFile, name, type, size] = got.files[0];
+  expect([isFile, name, type]).toEqual([true, "a.jpg", "image/jpeg"]);
+  expect(size).toBeGreaterThan(0);
   await api.close(); await site.close();
 });
 
