@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod args;
+pub mod attached;
 pub mod bridge;
 pub mod components;
 pub mod edge;

@@ -11,6 +11,7 @@ use reach_us_core::payload::{Context, Report};
 use yew::prelude::*;
 
 use crate::bridge::Bridge;
+use crate::components::attachments::FileOp;
 use crate::edge::outbox::{self, SaveError};
 use crate::edge::{deliver, env, zone};
 use crate::ui::SendError;
@@ -23,8 +24,9 @@ pub fn on_send(state: UseReducerHandle<Ui>, bridge: Bridge) -> Callback<()> {
         if matches!(
             state.phase,
             Phase::Sending | Phase::Sent(_) | Phase::Queued { .. }
-        ) {
-            return;
+        ) || state.files.preparing()
+        {
+            return; // (a file still being prepared: Send is marked disabled until it is ready)
         }
         let form = match validate(&state.form, &state.config) {
             Ok(f) => f,
@@ -52,7 +54,24 @@ pub fn on_send(state: UseReducerHandle<Ui>, bridge: Bridge) -> Callback<()> {
             Rc::new(Report::build(form, &state.config, ctx))
         });
         let dispatcher = state.dispatcher();
-        let body = report.to_json();
+        // Files: described in the body (fixed for every attempt) and staged under the
+        // report's id (IndexedDB write started) before the outbox entry is written.
+        let files = state.files.ready();
+        let policy = &state.config.attachments;
+        let total: u64 = files.iter().map(|f| f.meta.size).sum();
+        if total > u64::from(policy.max_total_bytes) {
+            let name = files
+                .last()
+                .map(|f| f.meta.name.clone())
+                .unwrap_or_default();
+            let refuse = reach_us_core::attachments::Refusal::Total;
+            return dispatcher.dispatch(Action::File(FileOp::Refuse(refuse, name)));
+        }
+        let metas: Vec<_> = files.iter().map(|f| f.meta.clone()).collect();
+        let body = reach_us_core::attachments::describe(&report.to_json(), &metas);
+        if !files.is_empty() {
+            crate::edge::files::stage(&report.id, Rc::new(files));
+        }
         let plan = outbox::Plan::of(&state.config);
         // With a `callback` backend the `submit` listeners ARE the delivery (called by the
         // outbox, once per attempt); otherwise `submit` tells the page a report was sent.

@@ -5,7 +5,14 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 pub use reach_us_core::send_error::SendError;
-pub use reach_us_core::widget::{Accepted, Action, Phase, State, Undelivered};
+pub use reach_us_core::widget::{Accepted, Phase, Undelivered};
+
+use crate::attached::Files;
+
+/// The widget's state: core's, with the visitor's files attached.
+pub type State = reach_us_core::widget::State<Files>;
+/// Everything that can happen to it.
+pub type Action = reach_us_core::widget::Action<Files>;
 use yew::Reducible;
 
 /// Core's [`State`] behind an `Rc`, as a yew `Reducible` (a foreign trait needs a local

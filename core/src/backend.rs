@@ -124,7 +124,7 @@ pub const DEFAULT_TEXT: &str = "New report {{reference}} ({{category}})\n{{messa
 
 /// Every placeholder a template may use (paths into the `reach-us/v1` body; `due_at` is
 /// short for `promise.due_at`).
-pub const PLACEHOLDERS: [&str; 21] = [
+pub const PLACEHOLDERS: [&str; 22] = [
     "id",
     "reference",
     "created_at",
@@ -146,6 +146,7 @@ pub const PLACEHOLDERS: [&str; 21] = [
     "user.user_id",
     "user.user_hash",
     "schema",
+    "attachments_left_out",
 ];
 
 const FIELDS: [&str; 8] = [
@@ -251,6 +252,13 @@ pub(crate) fn fill_by(
             Some((m, mark)) if name == "message" => {
                 put(m, &mut out);
                 out.push_str(mark);
+            }
+            // Files a rendered body cannot carry: how many were left out (empty: none).
+            _ if name == "attachments_left_out" => {
+                let n = crate::attachments::count(report);
+                if n > 0 {
+                    put(&n.to_string(), &mut out);
+                }
             }
             _ => put(&scalar(lookup(report, name)), &mut out),
         }
@@ -624,15 +632,34 @@ impl Backend {
                 content_type: "application/json".into(),
                 text: stored.into(),
             },
-            Format::Form => Body {
-                content_type: "application/x-www-form-urlencoded".into(),
-                text: form_fields(report),
-            },
+            Format::Form => {
+                let mut text = form_fields(report);
+                // The files stay behind: say so, never drop them silently.
+                let n = crate::attachments::count(report);
+                if n > 0 {
+                    text.push_str("&attachments_note=");
+                    escape(
+                        &crate::attachments::note(n, n, false),
+                        Escape::Form,
+                        &mut text,
+                    );
+                }
+                Body {
+                    content_type: "application/x-www-form-urlencoded".into(),
+                    text,
+                }
+            }
             Format::Template { body, content_type } => Body {
                 content_type: content_type.clone(),
                 text: fill(body, report, template_escape(content_type, body)),
             },
-            Format::Preset(p, text) => p.body(text, report),
+            Format::Preset(p, text) => match crate::attachments::count(report) {
+                0 => p.body(text, report),
+                n => p.body(
+                    &format!("{text}\n({})", crate::attachments::note(n, n, false)),
+                    report,
+                ),
+            },
         }
     }
 
@@ -956,6 +983,39 @@ mod tests {
         assert_eq!(get("promise.business_hours"), Some("true"));
         assert_eq!(get("page.url"), Some("https://acme.example/cars?a=1&b=2"));
         assert_eq!(get("contact.phone"), None);
+    }
+
+    #[test]
+    fn backends_that_cannot_carry_files_say_how_many_were_left_out() {
+        let with_files = with(
+            &report(),
+            "attachments",
+            crate::value::from_json(
+                json!([{"name": "a.jpg", "type": "image/jpeg", "size": 1}, {"name": "b.pdf", "type": "application/pdf", "size": 2}]),
+            ),
+        );
+        let f = backend(json!({"type": "form", "url": "https://forms.example/f"})).unwrap();
+        let pairs = form(&f.body("{}", &with_files).text);
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(
+            get("attachments_note").as_deref(),
+            Some("2 of 2 attachments left out: this backend cannot carry files")
+        );
+        assert_eq!(
+            form(&f.body("{}", &report()).text)
+                .iter()
+                .filter(|(k, _)| k == "attachments_note")
+                .count(),
+            0
+        );
+        let t = backend(json!({"type": "template", "url": "/h", "template": "{\"n\": \"{{attachments_left_out}}\"}"})).unwrap();
+        assert_eq!(t.body("{}", &with_files).text, r#"{"n": "2"}"#);
+        assert_eq!(t.body("{}", &report()).text, r#"{"n": ""}"#);
+        let slack =
+            backend(json!({"preset": "slack", "url": "https://hooks.slack.com/services/T/B/x"}))
+                .unwrap();
+        let body = slack.body("{}", &with_files).text;
+        assert!(body.contains("2+of+2+attachments+left+out"), "{body}");
     }
 
     #[test]

@@ -65,3 +65,18 @@ pub const MAX_ID_CHARS: usize = 40;
 pub const MAX_RECEIPTS: usize = 50;
 /// Longest team reply shown to the visitor, characters (the inbox refuses longer).
 pub const MAX_REPLY_CHARS: usize = 4000;
+/// Files a visitor may attach to one report (config `attachments.max_files`).
+pub const MAX_FILES: u32 = 3;
+/// The most `attachments.max_files` may allow.
+pub const MAX_FILES_CEILING: u32 = 10;
+/// Longest edge of an image after the browser re-encodes it, px.
+pub const IMAGE_LONG_EDGE: u32 = 1600;
+/// The largest `attachments.long_edge`, px.
+pub const IMAGE_LONG_EDGE_CEILING: u32 = 4096;
+/// Largest attached file after re-encoding, bytes.
+pub const MAX_FILE_BYTES: u32 = 2_000_000;
+/// Largest sum of one report's files, bytes.
+pub const MAX_FILES_BYTES: u32 = 5_000_000;
+/// The most `attachments.max_file_bytes` / `max_total_bytes` may allow, bytes; with the
+/// report itself and the multipart framing, what the reference inbox accepts per request.
+pub const MAX_FILES_BYTES_CEILING: u32 = 10_000_000;

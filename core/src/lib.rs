@@ -7,6 +7,7 @@
 // The size rules of `clippy.toml` are for what ships in the wasm; tests may use std freely.
 #![cfg_attr(test, allow(clippy::disallowed_methods, clippy::disallowed_types))]
 
+pub mod attachments;
 pub mod backend;
 pub mod check;
 pub mod config;
@@ -22,9 +23,9 @@ pub mod outcome;
 pub mod payload;
 pub mod promise;
 pub mod receipts;
-pub mod teams;
 pub mod reference;
 pub mod send_error;
+pub mod teams;
 pub mod text;
 pub mod theme;
 pub mod time;

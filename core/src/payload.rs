@@ -197,8 +197,9 @@ pub struct Context {
 
 impl Report {
     /// The members of a `reach-us/v1` report, in the order written (`user` only when the
-    /// page identified the visitor). Receivers refuse others (the reference inbox does).
-    pub const FIELDS: [&'static str; 13] = [
+    /// page identified the visitor, `attachments` only when files go with it: see
+    /// `attachments::describe`).
+    pub const FIELDS: [&'static str; 14] = [
         "schema",
         "id",
         "reference",
@@ -212,6 +213,7 @@ impl Report {
         "timezone",
         "client",
         "user",
+        "attachments",
     ];
 
     /// Build the report for a validated form.

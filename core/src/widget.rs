@@ -45,9 +45,25 @@ pub enum Phase {
     Sent(Accepted),
 }
 
+/// What the shell attaches to a report: the widget's are the visitor's files, whose bytes
+/// are browser objects. The reducer only applies their changes, and knows that other
+/// files make another report.
+pub trait Attachments: Clone + std::fmt::Debug + Default + PartialEq {
+    /// One change to them.
+    type Op: Clone + std::fmt::Debug + PartialEq;
+    /// Apply one change.
+    fn apply(&mut self, op: Self::Op);
+}
+
+/// Nothing attached (the native tests; a shell without files).
+impl Attachments for () {
+    type Op = ();
+    fn apply(&mut self, _: ()) {}
+}
+
 /// The whole UI state.
 #[derive(Clone, Debug, PartialEq)]
-pub struct State {
+pub struct State<F: Attachments = ()> {
     /// Validated config.
     pub config: Rc<Config>,
     /// The visitor's strings.
@@ -82,6 +98,8 @@ pub struct State {
     pub primed: bool,
     /// The clock for countdowns (updated on open and every 30 s while open).
     pub now: Millis,
+    /// What is attached to the report being written.
+    pub files: F,
     /// While the dialog is open: each listed receipt's last milestone (see
     /// [`receipts::Verdict::milestone`]). Starts afresh on each open.
     pub seen: Vec<(String, u8)>,
@@ -93,7 +111,7 @@ pub struct State {
 
 /// Everything that can happen.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Action {
+pub enum Action<F: Attachments = ()> {
     /// Open the dialog.
     Open,
     /// Close the dialog.
@@ -135,6 +153,8 @@ pub enum Action {
     Prime(Millis),
     /// A new config (a later `init`).
     Configure(Rc<Config>, Rc<Strings>),
+    /// The attached files changed.
+    File(F::Op),
 }
 
 /// A report the outbox gave up on, as the visitor is told of it.
@@ -150,7 +170,7 @@ pub struct Undelivered {
     pub status: Option<u16>,
 }
 
-impl State {
+impl<F: Attachments> State<F> {
     /// The initial state for a config.
     pub fn new(config: Rc<Config>, strings: Rc<Strings>) -> Self {
         let form = FormInput {
@@ -181,6 +201,7 @@ impl State {
             now: 0,
             seen: Vec::new(),
             announce: None,
+            files: F::default(),
         }
     }
 
@@ -198,10 +219,10 @@ impl State {
     }
 }
 
-impl State {
+impl<F: Attachments> State<F> {
     /// The next state after `action`. Returns `self` (the same `Rc`) when nothing
     /// changed, so the view does not render again.
-    pub fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+    pub fn reduce(self: Rc<Self>, action: Action<F>) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
             Action::Open => s.open = true,
@@ -316,6 +337,14 @@ impl State {
             Action::Track(t) => s.track = Some(t),
             Action::Notice(n) => s.notice = Some(n),
             Action::Tick(now) => s.now = now,
+            Action::File(op) => {
+                s.files.apply(op);
+                // Other files make another report (a new id), unless it is on its way.
+                if matches!(s.phase, Phase::Editing | Phase::Failed(_)) {
+                    s.attempt = None;
+                    s.phase = Phase::Editing;
+                }
+            }
             Action::Prime(now) => {
                 s.primed = true;
                 s.now = now;
@@ -363,10 +392,10 @@ impl State {
 /// How many receipts "Your reports" lists.
 pub const LISTED: usize = 5;
 
-impl State {
+impl<F: Attachments> State<F> {
     /// A blank form for the next report; everything that is not about the report just
     /// sent (dialog, identity, receipts, track record, notice, clock) carries over.
-    fn next_report(&self) -> State {
+    fn next_report(&self) -> State<F> {
         State {
             form: FormInput {
                 category: self
@@ -380,6 +409,7 @@ impl State {
             errors: Vec::new(),
             phase: Phase::Editing,
             attempt: None,
+            files: F::default(),
             ..self.clone()
         }
     }
@@ -666,5 +696,57 @@ mod tests {
         assert!(s.seen.is_empty(), "now is 0 until the first tick");
         let s = s.reduce(Action::Close).reduce(Action::Prime(5));
         assert!(s.primed && s.now == 5 && s.seen.is_empty());
+    }
+
+    /// A shell's attachments for the test: names, added one by one.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    struct Names(Vec<String>);
+
+    impl Attachments for Names {
+        type Op = String;
+        fn apply(&mut self, op: String) {
+            self.0.push(op);
+        }
+    }
+
+    #[test]
+    fn other_files_make_another_report_unless_it_is_on_its_way() {
+        let (raw, _) = RawConfig::from_attributes([("endpoint", "/r")]).unwrap();
+        let config = Rc::new(Config::from_raw(raw).unwrap());
+        let s: Rc<State<Names>> =
+            Rc::new(State::new(config, Rc::new(Strings::new(None, Vec::new()))));
+        let s = s.reduce(Action::Edit(Field::Message, "Door".into()));
+        let r = {
+            let plain = state();
+            report(&plain)
+        };
+        let sending = s.clone().reduce(Action::Sending(r.clone()));
+        let failed = sending.clone().reduce(Action::Failed(SendError::Network));
+        assert!(failed.retry().is_some());
+        let with_photo = failed.reduce(Action::File("door.jpg".into()));
+        assert_eq!(with_photo.files, Names(vec!["door.jpg".into()]));
+        assert!(
+            with_photo.retry().is_none() && with_photo.phase == Phase::Editing,
+            "a new report"
+        );
+        let still = sending.reduce(Action::File("late.jpg".into()));
+        assert_eq!(
+            still.phase,
+            Phase::Sending,
+            "the report on its way keeps its id"
+        );
+        let next = still
+            .reduce(Action::Delivered(Accepted {
+                id: r.id.clone(),
+                reference: "R".into(),
+                created_at: 1,
+                due_at: None,
+            }))
+            .reduce(Action::Reset);
+        assert_eq!(
+            next.files,
+            Names::default(),
+            "a new report starts without files"
+        );
     }
 }

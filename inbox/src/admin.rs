@@ -44,7 +44,7 @@ async fn locked_down(mut r: Response) -> Response {
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -62,7 +62,8 @@ async fn locked_down(mut r: Response) -> Response {
 const STYLE: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:1.5rem;max-width:72rem;color:#1a1a1a}\
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.45rem;text-align:left;vertical-align:top}\
 .msg{white-space:pre-wrap;max-width:28rem}.overdue{color:#a00000;font-weight:600}.kept{color:#0a6b2d}\
-textarea{width:100%;min-height:3rem}form.inline{display:grid;gap:.3rem}label{font-weight:600}";
+textarea{width:100%;min-height:3rem}form.inline{display:grid;gap:.3rem}label{font-weight:600}\
+.atts{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.5rem;white-space:normal}.att img{display:block;object-fit:cover;border:1px solid #ccc;border-radius:4px}";
 
 fn shell(title: &str, body: &str) -> Html<String> {
     Html(format!(
@@ -105,7 +106,7 @@ pub fn countdown(due: i64, now: i64) -> (String, bool) {
     }
 }
 
-fn row_html(r: &Row, now: i64) -> String {
+fn row_html(r: &Row, now: i64, files: &str) -> String {
     let (due, late) = match r.due_at {
         Some(d) if r.answered_at.is_none() => {
             let (text, late) = countdown(d, now);
@@ -148,7 +149,7 @@ fn row_html(r: &Row, now: i64) -> String {
         .collect::<Vec<_>>()
         .join("<br>");
     format!(
-        "<tr{}><td><code>{}</code><br><small>{}</small></td><td>{}</td><td class=msg>{}</td><td>{}</td><td>{}</td>\
+        "<tr{}><td><code>{}</code><br><small>{}</small></td><td>{}</td><td class=msg>{}{files}</td><td>{}</td><td>{}</td>\
          <td><form class=inline method=post action=/admin/reports/{}><label for=s-{id}>Status</label><select id=s-{id} name=status>{options}</select>\
          <label for=r-{id}>Reply the visitor sees</label><textarea id=r-{id} name=reply maxlength=4000>{}</textarea><button>Save</button></form>\
          <form method=post action=/admin/reports/{id}/erase><button>Erase personal data</button></form></td></tr>",
@@ -187,7 +188,17 @@ async fn page(
         .open_reports(PAGE_SIZE, (page - 1).saturating_mul(PAGE_SIZE))
         .await?;
     let notice = app.store.notice().await?;
-    let body: String = rows.iter().map(|r| row_html(r, now)).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let files = crate::attachments::for_reports(&app.store, &ids).await?;
+    let described = crate::attachments::described(&app.store, &ids).await?;
+    let body: String = rows
+        .iter()
+        .map(|r| {
+            let stored = files.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+            let cell = crate::attachments::cell(stored, described.get(&r.id).copied().unwrap_or(0));
+            row_html(r, now, &cell)
+        })
+        .collect();
     // notify (issue 20): channel health.
     let health = crate::notify::health::section(&app, now).await?;
     let pages = open.div_ceil(u64::from(PAGE_SIZE)).max(1);

@@ -17,7 +17,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -55,16 +55,17 @@ fn json_text(status: StatusCode, text: String, replayed: bool) -> Response {
     r
 }
 
-/// `POST /v1/reports`.
-pub async fn create(
-    State(app): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+/// `POST /v1/reports` with a JSON body, or the `report` part of a multipart one (the
+/// route is [`crate::attachments::create`], which also stores the files).
+pub async fn accept(
+    app: &App,
+    peer: SocketAddr,
+    headers: &HeaderMap,
     body: String,
 ) -> Result<Response, AppError> {
     let now = now_ms();
     app.limiter
-        .take(app.client_ip(peer, &headers), now)
+        .take(app.client_ip(peer, headers), now)
         .map_err(AppError::RateLimited)?;
     let raw: Value =
         serde_json::from_str(&body).map_err(|_| AppError::report("body", "must be JSON"))?;
@@ -412,6 +413,7 @@ pub async fn erase_report(app: &App, id: &str) -> Result<(), AppError> {
     if !app.store.erase(id, now_ms()).await? {
         return Err(AppError::NotFound);
     }
+    crate::attachments::erase(app, id).await?;
     Ok(())
 }
 
@@ -423,5 +425,7 @@ pub async fn purge_expired(app: &App) -> Result<u64, AppError> {
     }
     let now = now_ms();
     let before = now - i64::from(app.cfg.retention_days) * 86_400_000;
-    Ok(app.store.erase_before(before, now).await?)
+    let erased = app.store.erase_before(before, now).await?;
+    crate::attachments::erase_before(app, before).await?;
+    Ok(erased)
 }

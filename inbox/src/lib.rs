@@ -12,6 +12,7 @@
 //! routes, siblings), [`report`] (reading a report), [`store`], [`web`] (router and server).
 pub mod admin;
 pub mod api;
+pub mod attachments;
 pub mod auth;
 pub mod config;
 pub mod due;

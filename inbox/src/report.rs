@@ -241,6 +241,9 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
             }
         }
     }
+    if let Some(list) = map.get("attachments").filter(|v| !v.is_null()) {
+        body["attachments"] = crate::attachments::check_described(list)?;
+    }
     for (key, max) in [("locale", 35), ("timezone", 64)] {
         match map.get(key) {
             None | Some(Value::Null) => {}

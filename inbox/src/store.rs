@@ -294,7 +294,14 @@ impl Store {
                 .map_err(|e| StoreError(format!("PostgreSQL pool: {e}")))?;
             pool.get().await?.batch_execute(SCHEMA_SQL).await?;
             // notify (issue 20): the notification queue's tables.
-            pool.get().await?.batch_execute(crate::notify::queue::SCHEMA_SQL).await?;
+            pool.get()
+                .await?
+                .batch_execute(crate::notify::queue::SCHEMA_SQL)
+                .await?;
+            pool.get()
+                .await?
+                .batch_execute(crate::attachments::SCHEMA_SQL)
+                .await?;
             // Open the connections now, not under the first burst of reports (each costs a
             // SCRAM handshake).
             let warm: Vec<_> = (0..pool.status().max_size)
@@ -323,6 +330,7 @@ impl Store {
             conn.execute_batch(SCHEMA_SQL)?;
             // notify (issue 20): the notification queue's tables.
             conn.execute_batch(crate::notify::queue::SCHEMA_SQL)?;
+            conn.execute_batch(crate::attachments::SCHEMA_SQL)?;
             Ok(Store::Sqlite(Arc::new(Mutex::new(conn))))
         })
         .await
@@ -427,7 +435,10 @@ impl Store {
             Store::Sqlite(m) => {
                 Store::sqlite(m, move |c| {
                     let tx = c.unchecked_transaction()?;
-                    let n = tx.execute(INSERT, rusqlite::params_from_iter(args.iter().map(Arg::sqlite)))?;
+                    let n = tx.execute(
+                        INSERT,
+                        rusqlite::params_from_iter(args.iter().map(Arg::sqlite)),
+                    )?;
                     if n == 1 {
                         crate::notify::queue::insert_sqlite(&tx, &jobs)?;
                     }

@@ -46,7 +46,10 @@ pub fn router(app: Shared) -> Router {
     // admin API's (token only) share paths, told apart by method. CORS only lets browsers on
     // the allowed origins use GET and POST; the admin API is for tools holding the token.
     Router::new()
-        .route("/v1/reports", post(api::create).get(api::list))
+        .route(
+            "/v1/reports",
+            post(crate::attachments::create).get(api::list),
+        )
         .route("/v1/reports/{id}", axum::routing::delete(api::erase))
         .route(
             "/v1/reports/{id}/status",
@@ -61,6 +64,7 @@ pub fn router(app: Shared) -> Router {
         )
         .merge(crate::admin::routes())
         .merge(crate::notify::visitor::routes()) // notify (issue 20)
+        .merge(crate::attachments::routes())
         .route(
             "/",
             get(|| async { axum::response::Redirect::to("/admin") }),

@@ -437,7 +437,8 @@ async fn vendor_errors(kind: Db) {
         "wecom",
         vec![(
             200,
-            r#"{"errcode":45009,"errmsg":"api freq out of limit <script>alert(1)</script>"}"#.into(),
+            r#"{"errcode":45009,"errmsg":"api freq out of limit <script>alert(1)</script>"}"#
+                .into(),
             None,
         )],
     );
@@ -995,12 +996,27 @@ async fn starttls_required_never_sends_in_the_clear() {
     let vars = [
         ("INBOX_CHANNELS", "mail".to_string()),
         ("INBOX_CHANNEL_MAIL", "email team@acme.example".into()),
-        ("INBOX_SMTP_URL", format!("smtp://127.0.0.1:{}?tls=required", smtp.port)),
+        (
+            "INBOX_SMTP_URL",
+            format!("smtp://127.0.0.1:{}?tls=required", smtp.port),
+        ),
         ("INBOX_MAIL_FROM", "support@acme.example".into()),
     ];
     let env = start(Db::Sqlite, &vars, true).await;
     let id = new_id();
-    post(env.addr, &id, &report(&id, "problem", "secret details", Some("v@example.com"), "en", "UTC")).await;
+    post(
+        env.addr,
+        &id,
+        &report(
+            &id,
+            "problem",
+            "secret details",
+            Some("v@example.com"),
+            "en",
+            "UTC",
+        ),
+    )
+    .await;
     let end = Instant::now() + Duration::from_secs(10);
     loop {
         let r = rows(&env.app, &id).await;
@@ -1015,7 +1031,10 @@ async fn starttls_required_never_sends_in_the_clear() {
     assert!(smtp.mails().is_empty(), "nothing went out in the clear");
     let health = queue::health_lines(&env.app.store).await.unwrap();
     let mail = health.iter().find(|h| h.channel == "mail").unwrap();
-    println!("STARTTLS required against a plain server: {:?}", mail.last_error);
+    println!(
+        "STARTTLS required against a plain server: {:?}",
+        mail.last_error
+    );
     assert!(mail.last_error.is_some());
 }
 
@@ -1027,18 +1046,44 @@ async fn a_failing_vendor_pauses_its_channel_not_the_others() {
     vendors.script("slack", vec![(503, "down".into(), None)]);
     let vars = [
         ("INBOX_CHANNELS", "slack,discord".to_string()),
-        ("INBOX_CHANNEL_SLACK", format!("slack {}", vendors.url("slack"))),
-        ("INBOX_CHANNEL_DISCORD", format!("discord {}", vendors.url("discord"))),
+        (
+            "INBOX_CHANNEL_SLACK",
+            format!("slack {}", vendors.url("slack")),
+        ),
+        (
+            "INBOX_CHANNEL_DISCORD",
+            format!("discord {}", vendors.url("discord")),
+        ),
     ];
     let env = start(Db::Sqlite, &vars, false).await;
     for i in 0..3 {
         let id = new_id();
-        post(env.addr, &id, &report(&id, "problem", &format!("r{i}"), None, "en", "UTC")).await;
+        post(
+            env.addr,
+            &id,
+            &report(&id, "problem", &format!("r{i}"), None, "en", "UTC"),
+        )
+        .await;
     }
     worker::spawn(env.app.clone()).unwrap();
-    vendors.until(5, "discord's three", |g| g.iter().filter(|x| x.vendor == "discord").count() == 3).await;
+    vendors
+        .until(5, "discord's three", |g| {
+            g.iter().filter(|x| x.vendor == "discord").count() == 3
+        })
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(vendors.of("slack").len(), 1, "one attempt, then the channel waits");
-    vendors.until(10, "slack's three after the pause", |g| g.iter().filter(|x| x.vendor == "slack" && x.answered == 200).count() == 3).await;
+    assert_eq!(
+        vendors.of("slack").len(),
+        1,
+        "one attempt, then the channel waits"
+    );
+    vendors
+        .until(10, "slack's three after the pause", |g| {
+            g.iter()
+                .filter(|x| x.vendor == "slack" && x.answered == 200)
+                .count()
+                == 3
+        })
+        .await;
     assert_eq!(vendors.of("slack").len(), 4);
 }

@@ -3,6 +3,7 @@
 //! of wasm for its own lifecycle and props machinery. The one component is `App`, which
 //! holds the hooks (state, effects, focus trap, outbox runner).
 
+pub mod attachments;
 pub mod dialog;
 pub mod launcher;
 pub mod notice_banner;

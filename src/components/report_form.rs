@@ -61,7 +61,8 @@ pub fn report_form(state: &UseReducerHandle<Ui>, send: Callback<()>) -> Html {
             ))
         })
     };
-    let sending = matches!(state.phase, Phase::Sending);
+    let sending = matches!(state.phase, Phase::Sending) || state.files.preparing();
+    let (onpaste, ondragover, ondrop) = crate::components::attachments::handlers(state);
     let count = char_count(state.form.message.trim());
     let counter = s.fmt(
         Msg::MessageCount,
@@ -90,7 +91,7 @@ pub fn report_form(state: &UseReducerHandle<Ui>, send: Callback<()>) -> Html {
         format!("mailto:{to}?subject={subject}&body={body}")
     });
     html! {
-        <form class="ru-form" novalidate=true {onsubmit}>
+        <form class="ru-form" novalidate=true {onsubmit} {onpaste} {ondragover} {ondrop}>
             if let Some(u) = urgent {
                 { urgent_hotline(&u, s) }
             }
@@ -112,6 +113,7 @@ pub fn report_form(state: &UseReducerHandle<Ui>, send: Callback<()>) -> Html {
             { text_field(TextFieldProps { id: "ru-message", label: s.get(Msg::Message).to_string(), kind: "text", multiline: true, required: true,
                 value: state.form.message.clone(), autocomplete: None, error: err(Field::Message), hint: Some(counter), counter: true,
                 oninput: edit(Field::Message) }) }
+            { crate::components::attachments::attachments(state) }
             if config.contact_fields.email || config.contact_fields.phone {
                 <fieldset class="ru-field ru-contact">
                     <legend class="ru-label">{ s.get(Msg::ContactLegend) }</legend>
@@ -141,7 +143,7 @@ pub fn report_form(state: &UseReducerHandle<Ui>, send: Callback<()>) -> Html {
             }
             <div class="ru-actions">
                 <button type="submit" class="ru-send" aria-disabled={sending.then_some("true")}>
-                    { s.get(if sending { Msg::Sending } else { Msg::Send }) }
+                    { s.get(if matches!(state.phase, Phase::Sending) { Msg::Sending } else { Msg::Send }) }
                 </button>
             </div>
         </form>

@@ -15,6 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, RequestMode, Response};
 
 use crate::bridge::Bridge;
+use crate::edge::files::Loaded;
 use crate::edge::read;
 use crate::ui::SendError;
 
@@ -70,8 +71,17 @@ fn report_value(stored: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// The request for one attempt at `backend` (None for `callback`: no request).
-fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option<RequestInit> {
+/// The request for one attempt at `backend` (None for `callback`: no request). With
+/// `files`, a `json` backend gets `multipart/form-data`: the stored report as the first
+/// part (`report`), each file as a `file` part, and a `note` part when some were lost.
+/// The rendered formats cannot carry files; the core's body says how many were left out.
+fn request(
+    backend: &Backend,
+    id: &str,
+    stored: &str,
+    keepalive: bool,
+    files: Option<&Loaded>,
+) -> Option<RequestInit> {
     if backend.format == Format::Callback {
         return None;
     }
@@ -82,14 +92,34 @@ fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option
         report_value(stored)
     };
     let body = backend.body(stored, &report);
+    let multipart = files
+        .filter(|_| backend.format == Format::Json)
+        .and_then(|f| {
+            let form = web_sys::FormData::new().ok()?;
+            form.append_with_str("report", stored).ok()?;
+            for (name, _, blob) in &f.files {
+                form.append_with_blob_and_filename("file", blob, name)
+                    .ok()?;
+            }
+            if let Some(note) = f.note() {
+                form.append_with_str("note", &note).ok()?;
+            }
+            Some(form)
+        });
     let headers = Headers::new().ok()?;
     backend.request_headers(&body, id, |k, v| {
-        let _ = headers.set(k, v);
+        // The browser writes a multipart body's Content-Type itself (with its boundary).
+        if multipart.is_none() || k != "Content-Type" {
+            let _ = headers.set(k, v);
+        }
     });
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&body.text));
+    match &multipart {
+        Some(form) => init.set_body(form),
+        None => init.set_body(&JsValue::from_str(&body.text)),
+    }
     if backend.no_cors {
         init.set_mode(RequestMode::NoCors);
     }
@@ -102,15 +132,43 @@ fn request(backend: &Backend, id: &str, stored: &str, keepalive: bool) -> Option
 /// Fire a `keepalive` request that may outlive the page (pagehide). Its answer is never
 /// read: the stored copy stays until a later attempt sees a 2xx.
 pub fn keepalive(backend: &Backend, id: &str, stored: &str) {
-    if let (Some(w), Some(init)) = (web_sys::window(), request(backend, id, stored, true)) {
+    if let (Some(w), Some(init)) = (web_sys::window(), request(backend, id, stored, true, None)) {
         let _ = w.fetch_with_str_and_init(&backend.url, &init);
     }
 }
 
 /// The host page delivers it: every `submit` listener is called with the report and the
 /// returned promises settle the attempt (no listener yet: try again later).
-async fn callback(id: &str, stored: &str, timeout_ms: u32, bridge: &Bridge) -> Outcome {
-    let Some(settled) = bridge.deliver(&to_js(stored)) else {
+async fn callback(
+    id: &str,
+    stored: &str,
+    timeout_ms: u32,
+    bridge: &Bridge,
+    files: Option<&Loaded>,
+) -> Outcome {
+    let report = to_js(stored);
+    if let Some(f) = files {
+        // The page's code gets the files as `File` objects (`report.files`), and the note.
+        let list: js_sys::Array = f
+            .files
+            .iter()
+            .filter_map(|(name, mime, blob)| {
+                let bag = web_sys::FilePropertyBag::new();
+                bag.set_type(mime);
+                web_sys::File::new_with_blob_sequence_and_options(
+                    &js_sys::Array::of1(blob),
+                    name,
+                    &bag,
+                )
+                .ok()
+            })
+            .collect();
+        let _ = Reflect::set(&report, &"files".into(), &list);
+        if let Some(note) = f.note() {
+            let _ = Reflect::set(&report, &"files_note".into(), &note.into());
+        }
+    }
+    let Some(settled) = bridge.deliver(&report) else {
         return Outcome::Transient(None);
     };
     let timeout = Promise::new(&mut |_, reject| {
@@ -156,9 +214,10 @@ pub async fn attempt(
     stored: &str,
     timeout_ms: u32,
     bridge: &Bridge,
+    files: Option<&Loaded>,
 ) -> Outcome {
-    let Some(init) = request(backend, id, stored, false) else {
-        return callback(id, stored, timeout_ms, bridge).await;
+    let Some(init) = request(backend, id, stored, false, files) else {
+        return callback(id, stored, timeout_ms, bridge, files).await;
     };
     let (response, text) = match fetch(&backend.url, init, timeout_ms).await {
         Ok(r) => r,

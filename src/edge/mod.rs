@@ -4,7 +4,9 @@
 
 pub mod deliver;
 pub mod env;
+pub mod files;
 pub mod i18n;
+pub mod idb;
 pub mod intl;
 pub mod outbox;
 pub mod read;

@@ -166,7 +166,16 @@ pub async fn attempt(e: &mut Entry, plan: &Plan, bridge: &Bridge) {
     let Some(backend) = plan.backend(e) else {
         return;
     };
-    let outcome = deliver::attempt(backend, &e.id, &e.body, plan.timeout_ms, bridge).await;
+    let files = crate::edge::files::load(&e.id, &e.body).await;
+    let outcome = deliver::attempt(
+        backend,
+        &e.id,
+        &e.body,
+        plan.timeout_ms,
+        bridge,
+        files.as_ref(),
+    )
+    .await;
     e.record(
         outcome,
         plan.route,
@@ -208,6 +217,7 @@ async fn drain(plan: &Plan, bridge: &Bridge, lease: bool) -> Vec<Flushed> {
         });
         if matches!(sent.state, State::Delivered { .. }) {
             remove(&id);
+            crate::edge::files::forget(&id, &sent.body);
         } else if !put(&sent) {
             break;
         }
@@ -300,6 +310,10 @@ pub fn flush_on_hide(plan: &Plan) {
         let Some(backend) = plan.backend(e).filter(|b| b.idempotent()) else {
             continue;
         };
+        // Files cannot ride a keepalive request (its 64 KiB budget): sent on the next page.
+        if reach_us_core::attachments::described(&e.body) {
+            continue;
+        }
         if e.body.len() > budget {
             break;
         }
@@ -310,6 +324,9 @@ pub fn flush_on_hide(plan: &Plan) {
 
 /// Drop an entry the visitor has been told about.
 pub fn forget(id: &str) {
+    if let Some(e) = get(id) {
+        crate::edge::files::forget(id, &e.body);
+    }
     remove(id);
 }
 

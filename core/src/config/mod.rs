@@ -175,6 +175,8 @@ pub struct Config {
     pub notice_url: Option<String>,
     /// Send the page address with its query string and fragment (`page_url: "full"`).
     pub page_url_full: bool,
+    /// What may be attached, and how images are re-encoded.
+    pub attachments: crate::attachments::Policy,
 }
 impl Config {
     /// What the stylesheet needs of this config ([`crate::theme::css`]).

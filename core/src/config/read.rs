@@ -87,9 +87,12 @@ pub struct RawConfig {
     /// `path` (default: the page address without query string and fragment, which may
     /// carry tokens) or `full` (as the browser shows it).
     pub page_url: Option<String>,
+    /// Photos and files with the report (`attachments`; `data-max-files`).
+    pub attachments: crate::attachments::Raw,
 }
 
-/// Fields that can be set from a `data-*` attribute (kebab-case in the attribute).
+/// Fields that can be set from a `data-*` attribute (kebab-case in the attribute); besides
+/// these, `data-max-files` sets `attachments.max_files`.
 pub const ATTRIBUTE_FIELDS: [&str; 21] = [
     "endpoint",
     "brand",
@@ -117,7 +120,7 @@ pub const ATTRIBUTE_FIELDS: [&str; 21] = [
 impl RawConfig {
     /// Every JSON field name of the schema (for readers that cannot refuse unknown fields
     /// themselves, such as the browser's object reader).
-    pub const FIELDS: [&'static str; 27] = [
+    pub const FIELDS: [&'static str; 28] = [
         "endpoint",
         "backends",
         "deliver",
@@ -145,6 +148,7 @@ impl RawConfig {
         "retention_days",
         "fallback_email",
         "page_url",
+        "attachments",
     ];
 
     /// Read the script tag's `data-*` attributes (names given without `data-`).
@@ -223,6 +227,11 @@ impl RawConfig {
                         ConfigError::invalid(field, "must be a whole number of characters")
                     })?)
                 }
+                "max_files" => {
+                    raw.attachments.max_files = Some(value.parse().map_err(|_| {
+                        ConfigError::invalid(field, "must be a whole number of files")
+                    })?)
+                }
                 _ => unknown.push(format!(
                     "data-{}",
                     name.strip_prefix("data-").unwrap_or(name)
@@ -289,6 +298,7 @@ impl RawConfig {
                 "color" => raw.color = Some(value::string(k, v)?),
                 "fallback_email" => raw.fallback_email = Some(value::string(k, v)?),
                 "page_url" => raw.page_url = Some(value::string(k, v)?),
+                "attachments" => raw.attachments.apply(v)?,
                 "timeout_ms" => {
                     raw.timeout_ms = Some(value::integer(k, v, 0, i64::from(u32::MAX))? as u32)
                 }

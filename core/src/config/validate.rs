@@ -336,6 +336,7 @@ impl Config {
             notice: raw.notice,
             notice_url,
             page_url_full: keyword("page_url", raw.page_url.as_deref(), &["path", "full"])? == 1,
+            attachments: raw.attachments.resolve()?,
         })
     }
 }
