@@ -194,7 +194,7 @@ impl Raw {
                 ));
             }
         }
-        let format = match crate::config::keyword(
+        let format = match crate::check::keyword(
             "attachments.image_format",
             self.image_format.as_deref(),
             &["jpeg", "webp"],
