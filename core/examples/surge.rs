@@ -29,7 +29,7 @@ fn pct((kept, n): (usize, usize)) -> String {
 
 fn main() {
     let seeds: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(20);
-    let hours = BusinessHours::parse([("mon-fri", "09:00-18:00")].into_iter(), &[]).unwrap();
+    let hours = BusinessHours::parse([("mon-fri", "09:00-18:00")], &[]).unwrap();
     let start = parse_iso("2026-11-23T08:00:00Z").unwrap(); // Mon 09:00 local
     let surge_at = start + 26 * HOUR; // Tue 11:00 local
     let mut sc = Scenario {

@@ -61,6 +61,8 @@ pub struct InboxConfig {
     pub widget: Option<Config>,
     /// `INBOX_TRACK_WINDOW_DAYS`, default 30.
     pub track_window_days: u32,
+    /// `INBOX_CAPACITY_*`: the team's capacity for the live promise ([`crate::surge`]).
+    pub surge: crate::surge::SurgeConfig,
 }
 
 impl InboxConfig {
@@ -91,6 +93,7 @@ impl InboxConfig {
             db_pool: crate::store::DEFAULT_POOL as u32,
             widget: None,
             track_window_days: 30,
+            surge: crate::surge::SurgeConfig::default(),
         }
     }
 
@@ -155,6 +158,7 @@ impl InboxConfig {
         c.retention_days = num("INBOX_RETENTION_DAYS", c.retention_days)?;
         c.session_hours = num("INBOX_SESSION_HOURS", c.session_hours)?.clamp(1, 24 * 30);
         c.db_pool = num("INBOX_DB_POOL", c.db_pool)?.clamp(1, 256);
+        c.surge = crate::surge::SurgeConfig::from_env()?;
         if let Some(path) = var("INBOX_WIDGET_CONFIG") {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("INBOX_WIDGET_CONFIG {path}: {e}"))?;

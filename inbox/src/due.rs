@@ -32,3 +32,13 @@ pub fn due(config: &Config, category: &str, start: i64) -> Option<i64> {
     let zone: chrono_tz::Tz = rule.time_zone.as_deref()?.parse().ok()?;
     promise::due(&rule.hours, &Tz(zone), start, rule.minutes).ok()
 }
+
+/// When a reply promised within `minutes` (the live promise, [`crate::surge`]) under
+/// `rule`'s hours is due, for a clock started at `start`.
+pub fn due_in(rule: &reach_us_core::promise::PromiseRule, start: i64, minutes: u32) -> Option<i64> {
+    if !rule.business() {
+        return Some(start + i64::from(minutes) * 60_000);
+    }
+    let zone: chrono_tz::Tz = rule.time_zone.as_deref()?.parse().ok()?;
+    promise::due(&rule.hours, &Tz(zone), start, minutes).ok()
+}

@@ -20,6 +20,7 @@ pub mod limit;
 pub mod report;
 pub mod state;
 pub mod store;
+pub mod surge;
 pub mod util;
 pub mod web;
 

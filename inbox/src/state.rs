@@ -32,6 +32,8 @@ pub struct App {
     pub track: tokio::sync::Mutex<Option<(Instant, u64, Value)>>,
     /// Bumped when this process changes something the track record counts.
     pub track_generation: AtomicU64,
+    /// The backlog behind the live promise.
+    pub surge: crate::surge::Live,
 }
 
 /// Shared state.
@@ -49,6 +51,7 @@ impl App {
             inflight: Mutex::default(),
             track: tokio::sync::Mutex::new(None),
             track_generation: AtomicU64::new(0),
+            surge: crate::surge::Live::default(),
         })
     }
 
@@ -76,6 +79,7 @@ impl App {
     /// Forget the cached track record (after a change this process made).
     pub fn track_changed(&self) {
         self.track_generation.fetch_add(1, Ordering::AcqRel);
+        self.surge.changed();
     }
 }
 

@@ -157,7 +157,7 @@ mod tests {
     const HOUR: Millis = 3_600_000;
 
     fn office() -> BusinessHours {
-        BusinessHours::parse([("mon-fri", "09:00-18:00")].into_iter(), &[]).unwrap()
+        BusinessHours::parse([("mon-fri", "09:00-18:00")], &[]).unwrap()
     }
 
     #[test]

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod router;
 
 /// Where a test's reports go: a fresh SQLite file, or a fresh PostgreSQL database.
 #[derive(Clone, Copy, Debug)]
