@@ -28,7 +28,10 @@ fn pct((kept, n): (usize, usize)) -> String {
 }
 
 fn main() {
-    let seeds: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let seeds: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
     let hours = BusinessHours::parse([("mon-fri", "09:00-18:00")], &[]).unwrap();
     let start = parse_iso("2026-11-23T08:00:00Z").unwrap(); // Mon 09:00 local
     let surge_at = start + 26 * HOUR; // Tue 11:00 local
@@ -38,7 +41,10 @@ fn main() {
         start,
         length: 14 * 24 * HOUR,
         configured: 120,
-        capacity: Capacity { per_hour: 6.0, margin: DEFAULT_MARGIN },
+        capacity: Capacity {
+            per_hour: 6.0,
+            margin: DEFAULT_MARGIN,
+        },
         live: true,
     };
     let end = start + sc.length;
@@ -65,8 +71,14 @@ fn main() {
         let f: Vec<&SimReport> = fixed.iter().filter(in_hour).collect();
         let open = is_open(&hours, &FixedOffset(60), h);
         if open || !l.is_empty() {
-            let backlog = live.iter().filter(|s| s.arrived < h && s.answered.is_none_or(|a| a > h)).count();
-            let promise = match (l.iter().map(|s| s.promised).min(), l.iter().map(|s| s.promised).max()) {
+            let backlog = live
+                .iter()
+                .filter(|s| s.arrived < h && s.answered.is_none_or(|a| a > h))
+                .count();
+            let promise = match (
+                l.iter().map(|s| s.promised).min(),
+                l.iter().map(|s| s.promised).max(),
+            ) {
                 (Some(a), Some(b)) if a == b => format!("{}", fmt(a)),
                 (Some(a), Some(b)) => format!("{} – {}", fmt(a), fmt(b)),
                 _ => "–".into(),
@@ -74,10 +86,15 @@ fn main() {
             let local = iso_utc(h + HOUR);
             println!(
                 "| {} {} | {} | {} | {} | {} | {} | {} |",
-                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][((h + HOUR - (start + HOUR - 9 * HOUR)) / (24 * HOUR)) as usize % 7],
+                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                    [((h + HOUR - (start + HOUR - 9 * HOUR)) / (24 * HOUR)) as usize % 7],
                 &local[11..16],
                 l.len(),
-                if open { format!("{}", sc.capacity.per_hour) } else { "closed".into() },
+                if open {
+                    format!("{}", sc.capacity.per_hour)
+                } else {
+                    "closed".into()
+                },
                 backlog,
                 promise,
                 pct(share(&f, end)),
@@ -92,7 +109,12 @@ fn main() {
         let l = run(seed, &sc, &rate);
         sc.live = false;
         let f = run(seed, &sc, &rate);
-        let after = |v: &Vec<SimReport>| v.iter().filter(|s| s.arrived >= surge_at).cloned().collect::<Vec<_>>();
+        let after = |v: &Vec<SimReport>| {
+            v.iter()
+                .filter(|s| s.arrived >= surge_at)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
         let (la, fa) = (after(&l), after(&f));
         let (a, b) = share(&la.iter().collect::<Vec<_>>(), end);
         let (c, d) = share(&fa.iter().collect::<Vec<_>>(), end);
@@ -108,7 +130,11 @@ fn main() {
     println!("| promise | reports decided | kept | share kept | widest promise made |");
     println!("|---|---|---|---|---|");
     println!("| fixed 2 h | {fnn} | {fk} | {} | 2 h |", pct((fk, fnn)));
-    println!("| live | {ln} | {lk} | {} | {} |", pct((lk, ln)), fmt(widest));
+    println!(
+        "| live | {ln} | {lk} | {} | {} |",
+        pct((lk, ln)),
+        fmt(widest)
+    );
 }
 
 fn fmt(m: u32) -> String {

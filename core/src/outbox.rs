@@ -42,8 +42,9 @@ impl Default for Policy {
 /// What one attempt came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// 2xx: the backend has it. Its reference, if it gave one.
-    Accepted(Option<String>),
+    /// 2xx: the backend has it. Its reference and the due time it set (the promise it
+    /// made, which the receipt shows), if it gave them.
+    Accepted(Option<String>, Option<Millis>),
     /// Worth retrying: no answer, timeout, 408, 429, 5xx. `Retry-After`, if given, in ms.
     Transient(Option<Millis>),
     /// Not worth retrying: another 4xx (the status).
@@ -55,7 +56,7 @@ impl Outcome {
     pub fn of_status(status: Option<u16>, retry_after_ms: Option<Millis>) -> Outcome {
         match status {
             None => Outcome::Transient(None),
-            Some(s) if (200..300).contains(&s) => Outcome::Accepted(None),
+            Some(s) if (200..300).contains(&s) => Outcome::Accepted(None, None),
             // 409: the same key is still being processed (another tab, a keepalive send).
             Some(408 | 409 | 429) => Outcome::Transient(retry_after_ms),
             Some(s) if s >= 500 => Outcome::Transient(retry_after_ms),
@@ -94,6 +95,8 @@ pub enum State {
     Delivered {
         /// The backend's reference, if any.
         reference: Option<String>,
+        /// The due time the backend set, if it said (it wins over the report's own).
+        due: Option<Millis>,
     },
     /// Given up: the backend refused it (status) or retention ran out (no status).
     Failed {
@@ -143,6 +146,8 @@ pub struct Entry {
     pub soft: bool,
     /// A reference an earlier backend gave (`deliver: all`).
     pub got: Option<String>,
+    /// A due time an earlier backend gave (`deliver: all`).
+    pub got_due: Option<Millis>,
     /// Where it is.
     pub state: State,
 }
@@ -175,11 +180,19 @@ impl crate::json::ToJson for Entry {
             o.bool("soft", true);
         }
         o.opt_str("got", self.got.as_deref());
+        if let Some(d) = self.got_due {
+            o.int("got_due", d);
+        }
         match &self.state {
             State::Pending => o.str("state", "pending"),
-            State::Delivered { reference } => o
-                .str("state", "delivered")
-                .opt_str("reference", reference.as_deref()),
+            State::Delivered { reference, due } => {
+                o.str("state", "delivered")
+                    .opt_str("reference", reference.as_deref());
+                if let Some(d) = due {
+                    o.int("due", *d);
+                }
+                &mut o
+            }
             State::Failed { status } => {
                 o.str("state", "failed");
                 if let Some(s) = status {
@@ -215,6 +228,7 @@ impl Entry {
             via: 0,
             soft: false,
             got: None,
+            got_due: None,
             state: State::Pending,
         }
     }
@@ -284,20 +298,22 @@ impl Entry {
         let last = target + 1 >= route.backends.max(1);
         let transient = matches!(outcome, Outcome::Transient(_));
         match (route.deliver, outcome) {
-            (Deliver::All, Outcome::Accepted(reference)) => {
+            (Deliver::All, Outcome::Accepted(reference, due)) => {
                 if !self.done.contains(&(target as u32)) {
                     self.done.push(target as u32);
                 }
                 let reference = reference.or_else(|| self.got.take());
+                let due = due.or_else(|| self.got_due.take());
                 if self.done.len() >= route.backends.max(1) {
-                    self.state = State::Delivered { reference };
+                    self.state = State::Delivered { reference, due };
                 } else {
                     self.got = reference;
+                    self.got_due = due;
                     self.next_at = now;
                 }
             }
-            (Deliver::First, Outcome::Accepted(reference)) => {
-                self.state = State::Delivered { reference }
+            (Deliver::First, Outcome::Accepted(reference, due)) => {
+                self.state = State::Delivered { reference, due }
             }
             (Deliver::All, Outcome::Permanent(status)) => {
                 self.state = State::Failed {
@@ -335,8 +351,10 @@ impl Entry {
                 "via",
                 "soft",
                 "got",
+                "got_due",
                 "state",
                 "reference",
+                "due",
                 "status",
             ],
         )?;
@@ -356,6 +374,9 @@ impl Entry {
             "delivered" => State::Delivered {
                 reference: get("reference")
                     .map(|v| value::string("reference", v))
+                    .transpose()?,
+                due: get("due")
+                    .map(|v| value::integer("due", v, 0, i64::MAX / 2))
                     .transpose()?,
             },
             "failed" => State::Failed {
@@ -398,6 +419,9 @@ impl Entry {
                 .transpose()?
                 .unwrap_or(false),
             got: get("got").map(|v| value::string("got", v)).transpose()?,
+            got_due: get("got_due")
+                .map(|v| value::integer("got_due", v, 0, i64::MAX / 2))
+                .transpose()?,
             state,
         })
     }
@@ -479,7 +503,10 @@ mod tests {
     #[test]
     fn classification() {
         assert_eq!(Outcome::of_status(None, None), Outcome::Transient(None));
-        assert_eq!(Outcome::of_status(Some(201), None), Outcome::Accepted(None));
+        assert_eq!(
+            Outcome::of_status(Some(201), None),
+            Outcome::Accepted(None, None)
+        );
         for s in [408, 409, 429, 500, 502, 503, 504] {
             assert_eq!(
                 Outcome::of_status(Some(s), Some(5_000)),
@@ -505,7 +532,7 @@ mod tests {
         // pending --2xx--> delivered
         let mut e = fresh();
         e.record(
-            Outcome::Accepted(Some("SRV-1".into())),
+            Outcome::Accepted(Some("SRV-1".into()), None),
             Route::ONE,
             10,
             0.0,
@@ -514,7 +541,8 @@ mod tests {
         assert_eq!(
             e.state,
             State::Delivered {
-                reference: Some("SRV-1".into())
+                reference: Some("SRV-1".into()),
+                due: None
             }
         );
         // delivered stays delivered whatever comes later
@@ -524,7 +552,8 @@ mod tests {
             (
                 1,
                 State::Delivered {
-                    reference: Some("SRV-1".into())
+                    reference: Some("SRV-1".into()),
+                    due: None
                 }
             )
         );
@@ -532,7 +561,7 @@ mod tests {
         let mut e = fresh();
         e.record(Outcome::Permanent(400), Route::ONE, 10, 0.0, &P);
         assert_eq!(e.state, State::Failed { status: Some(400) });
-        e.record(Outcome::Accepted(None), Route::ONE, 20, 0.0, &P);
+        e.record(Outcome::Accepted(None, None), Route::ONE, 20, 0.0, &P);
         assert_eq!(e.state, State::Failed { status: Some(400) });
         // pending --transient--> pending, backoff doubling with jitter, capped
         let mut e = fresh();
@@ -562,7 +591,7 @@ mod tests {
             (true, 50, "k")
         );
         let mut done = fresh();
-        done.record(Outcome::Accepted(None), Route::ONE, 10, 0.0, &P);
+        done.record(Outcome::Accepted(None, None), Route::ONE, 10, 0.0, &P);
         done.retry_now(50);
         assert!(!done.pending());
         // pending --past retention--> failed(no status)
@@ -579,7 +608,13 @@ mod tests {
         };
         let mut e = Entry::new("k", "{}".into(), 0);
         assert_eq!(e.target(all), 0);
-        e.record(Outcome::Accepted(Some("A-1".into())), all, 10, 0.0, &P);
+        e.record(
+            Outcome::Accepted(Some("A-1".into()), None),
+            all,
+            10,
+            0.0,
+            &P,
+        );
         assert_eq!(
             (e.pending(), e.target(all), e.next_at),
             (true, 1, 10),
@@ -591,20 +626,33 @@ mod tests {
             (true, 1, 2_020),
             "backs off on the same backend"
         );
-        e.record(Outcome::Accepted(None), all, 2_020, 0.0, &P);
+        e.record(Outcome::Accepted(None, None), all, 2_020, 0.0, &P);
         assert_eq!(e.target(all), 2);
-        e.record(Outcome::Accepted(None), all, 2_030, 0.0, &P);
+        e.record(Outcome::Accepted(None, None), all, 2_030, 0.0, &P);
         assert_eq!(
             e.state,
             State::Delivered {
-                reference: Some("A-1".into())
+                reference: Some("A-1".into()),
+                due: None
             },
             "the reference an earlier backend gave"
         );
         assert_eq!(e.done, vec![0, 1, 2]);
+        // The due time a backend set survives the later backends' acceptance, and storage.
+        let mut d = Entry::new("k", "{}".into(), 0);
+        d.record(Outcome::Accepted(None, Some(77)), all, 1, 0.0, &P);
+        let stored = crate::json::ToJson::to_json(&d);
+        let back = Entry::from_value(&crate::value::from_json(serde_json::from_str(&stored).unwrap())).unwrap();
+        assert_eq!(back.got_due, Some(77));
+        d.record(Outcome::Accepted(Some("B".into()), None), all, 2, 0.0, &P);
+        d.record(Outcome::Accepted(None, None), all, 3, 0.0, &P);
+        assert_eq!(d.state, State::Delivered { reference: Some("B".into()), due: Some(77) });
+        let stored = crate::json::ToJson::to_json(&d);
+        let back = Entry::from_value(&crate::value::from_json(serde_json::from_str(&stored).unwrap())).unwrap();
+        assert_eq!(back.state, d.state);
         // A refusal by any backend fails the report; a retry keeps what was accepted.
         let mut r = Entry::new("k", "{}".into(), 0);
-        r.record(Outcome::Accepted(None), all, 1, 0.0, &P);
+        r.record(Outcome::Accepted(None, None), all, 1, 0.0, &P);
         r.record(Outcome::Permanent(403), all, 2, 0.0, &P);
         assert_eq!(r.state, State::Failed { status: Some(403) });
         r.retry_now(5);
@@ -621,11 +669,18 @@ mod tests {
         let mut e = Entry::new("k", "{}".into(), 0);
         e.record(Outcome::Transient(None), first, 10, 0.0, &P);
         assert_eq!((e.target(first), e.next_at), (1, 10));
-        e.record(Outcome::Accepted(Some("F".into())), first, 11, 0.0, &P);
+        e.record(
+            Outcome::Accepted(Some("F".into()), None),
+            first,
+            11,
+            0.0,
+            &P,
+        );
         assert_eq!(
             e.state,
             State::Delivered {
-                reference: Some("F".into())
+                reference: Some("F".into()),
+                due: None
             }
         );
         // Both down: one backoff for the round, then the primary again.
@@ -701,8 +756,12 @@ mod tests {
             State::Pending,
             State::Delivered {
                 reference: Some("R".into()),
+                due: None,
             },
-            State::Delivered { reference: None },
+            State::Delivered {
+                reference: None,
+                due: None,
+            },
             State::Failed { status: Some(400) },
             State::Failed { status: None },
         ] {
@@ -735,8 +794,8 @@ mod tests {
             for (kind, gap, jitter) in outcomes {
                 now = now.max(e.next_at) + Millis::from(gap);
                 let was_pending = e.pending();
-                let outcome = match kind { 0 => Outcome::Transient(None), 1 => Outcome::Transient(Some(Millis::from(gap))), 2 => Outcome::Accepted(None), _ => Outcome::Permanent(400) };
-                let terminal = matches!(outcome, Outcome::Accepted(_) | Outcome::Permanent(_));
+                let outcome = match kind { 0 => Outcome::Transient(None), 1 => Outcome::Transient(Some(Millis::from(gap))), 2 => Outcome::Accepted(None, None), _ => Outcome::Permanent(400) };
+                let terminal = matches!(outcome, Outcome::Accepted(..) | Outcome::Permanent(_));
                 let target = e.target(route);
                 prop_assert!(target < backends);
                 e.record(outcome, route, now, jitter, &P);

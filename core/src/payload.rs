@@ -173,6 +173,8 @@ pub struct Report {
     pub client: Client,
     /// The identified user, when the page called `identify`.
     pub user: Option<User>,
+    /// The known incident the visitor said it is about ("Yes, same problem"), by id.
+    pub incident: Option<String>,
 }
 
 /// What the browser contributes to a report.
@@ -230,6 +232,7 @@ impl Report {
                 widget_version: WIDGET_VERSION,
             },
             user: ctx.user.filter(|u| !u.is_empty()),
+            incident: None,
         }
     }
 
@@ -302,6 +305,7 @@ impl ToJson for Report {
         if let Some(u) = &self.user {
             o.raw("user", &u.to_json());
         }
+        o.opt_str("incident", self.incident.as_deref());
         o.done()
     }
 }

@@ -162,7 +162,10 @@ mod tests {
 
     #[test]
     fn configured_until_the_backlog_needs_more() {
-        let cap = Some(Capacity { per_hour: 10.0, margin: 0.2 });
+        let cap = Some(Capacity {
+            per_hour: 10.0,
+            margin: 0.2,
+        });
         assert_eq!(live_minutes(120, 0, cap), 120);
         // 13 open: (13 + 2) / 10 h · 1.2 = 108 min < 120.
         assert_eq!(live_minutes(120, 13, cap), 120);
@@ -171,9 +174,33 @@ mod tests {
         // 49 open: 6 h 7.2 min → 7 h (whole hours past 4 h).
         assert_eq!(live_minutes(120, 49, cap), 420);
         assert_eq!(live_minutes(120, 1_000_000, cap), MAX_PROMISE_MINUTES);
-        assert_eq!(live_minutes(120, 500, None), 120, "no capacity: as configured");
-        assert_eq!(live_minutes(120, 500, Some(Capacity { per_hour: 0.0, margin: 0.2 })), 120);
-        assert_eq!(live_minutes(15, 3, Some(Capacity { per_hour: 12.0, margin: 0.0 })), 30);
+        assert_eq!(
+            live_minutes(120, 500, None),
+            120,
+            "no capacity: as configured"
+        );
+        assert_eq!(
+            live_minutes(
+                120,
+                500,
+                Some(Capacity {
+                    per_hour: 0.0,
+                    margin: 0.2
+                })
+            ),
+            120
+        );
+        assert_eq!(
+            live_minutes(
+                15,
+                3,
+                Some(Capacity {
+                    per_hour: 12.0,
+                    margin: 0.0
+                })
+            ),
+            30
+        );
     }
 
     #[test]
@@ -204,12 +231,18 @@ mod tests {
 
     #[test]
     fn a_published_surge_is_read_leniently() {
-        let v = crate::value::from_json(serde_json::json!({"order": 360, "bad": -1, "x": "6h", "big": 99_999_999}));
+        let v = crate::value::from_json(
+            serde_json::json!({"order": 360, "bad": -1, "x": "6h", "big": 99_999_999}),
+        );
         assert_eq!(surge_from_value(&v), vec![("order".to_string(), 360)]);
         assert!(surge_from_value(&Value::Null).is_empty());
         let s = surge_from_value(&v);
         assert_eq!(surge_for(&s, "order", 120), Some(360));
-        assert_eq!(surge_for(&s, "order", 600), None, "never shorter than configured");
+        assert_eq!(
+            surge_for(&s, "order", 600),
+            None,
+            "never shorter than configured"
+        );
         assert_eq!(surge_for(&s, "other", 120), None);
     }
 
@@ -231,7 +264,10 @@ mod tests {
             start,
             length: end - start,
             configured: 120,
-            capacity: Capacity { per_hour: 6.0, margin: DEFAULT_MARGIN },
+            capacity: Capacity {
+                per_hour: 6.0,
+                margin: DEFAULT_MARGIN,
+            },
             live: true,
         };
         let hours = office();
@@ -257,17 +293,33 @@ mod tests {
             for s in &after {
                 assert_eq!(s.kept(end), Some(true), "seed {seed}: {s:?}");
             }
-            assert!(all.iter().all(|s| s.kept(end) != Some(false)), "seed {seed}: none broken at all");
+            assert!(
+                all.iter().all(|s| s.kept(end) != Some(false)),
+                "seed {seed}: none broken at all"
+            );
             let widest = after.iter().map(|s| s.promised).max().unwrap();
-            assert!(widest >= 8 * 60, "seed {seed}: the promise widened ({widest} min)");
+            assert!(
+                widest >= 8 * 60,
+                "seed {seed}: the promise widened ({widest} min)"
+            );
             // From day 9 on the queue is quiet again: the configured promise.
-            let late: Vec<_> = all.iter().filter(|s| s.arrived > start + 9 * 24 * HOUR).collect();
+            let late: Vec<_> = all
+                .iter()
+                .filter(|s| s.arrived > start + 9 * 24 * HOUR)
+                .collect();
             let normal = late.iter().filter(|s| s.promised == 120).count();
-            assert!(normal * 2 >= late.len(), "seed {seed}: back to normal ({normal} of {})", late.len());
+            assert!(
+                normal * 2 >= late.len(),
+                "seed {seed}: back to normal ({normal} of {})",
+                late.len()
+            );
             // The fixed promise, same stream: broken for many.
             sc.live = false;
             let fixed = run(seed, &sc, &rate);
-            let broken = fixed.iter().filter(|s| s.arrived >= surge_at && s.kept(end) == Some(false)).count();
+            let broken = fixed
+                .iter()
+                .filter(|s| s.arrived >= surge_at && s.kept(end) == Some(false))
+                .count();
             assert!(broken > 50, "seed {seed}: the fixed promise broke {broken}");
         }
     }
@@ -278,7 +330,10 @@ mod tests {
     fn random_streams_break_no_promise() {
         for seed in 0..30u64 {
             let mut r = Rng::new(seed + 1000);
-            let cap = Capacity { per_hour: 1.0 + r.unit() * 29.0, margin: r.unit() * 0.3 };
+            let cap = Capacity {
+                per_hour: 1.0 + r.unit() * 29.0,
+                margin: r.unit() * 0.3,
+            };
             let base = r.unit() * cap.per_hour * 0.8;
             let burst_at = (r.unit() * 72.0) as i64 * HOUR;
             let burst_len = (1.0 + r.unit() * 6.0) as i64 * HOUR;
@@ -286,10 +341,18 @@ mod tests {
             let start = crate::time::parse_iso("2026-11-23T08:00:00Z").unwrap();
             let rate = move |t: Millis| {
                 let k = t - start;
-                if k >= burst_at && k < burst_at + burst_len { base * factor } else { base }
+                if k >= burst_at && k < burst_at + burst_len {
+                    base * factor
+                } else {
+                    base
+                }
             };
             let sc = Scenario {
-                hours: if seed % 2 == 0 { BusinessHours::always() } else { office() },
+                hours: if seed % 2 == 0 {
+                    BusinessHours::always()
+                } else {
+                    office()
+                },
                 offset_minutes: 60,
                 start,
                 length: 12 * 24 * HOUR,
