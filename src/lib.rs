@@ -11,6 +11,7 @@ pub mod edge;
 pub mod error;
 pub mod events;
 pub mod hooks;
+pub mod live;
 pub mod send;
 pub mod state;
 

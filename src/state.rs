@@ -77,6 +77,13 @@ pub struct State {
     pub track: Option<TrackRecord>,
     /// The incident notice, if any.
     pub notice: Option<Notice>,
+    /// The live promise the brand's track record endpoint published (category id →
+    /// minutes, only where widened; [`crate::live`]) and when it was read.
+    pub surge: Rc<Vec<(String, u32)>>,
+    /// When the track record (and `surge`) was last read.
+    pub track_at: Millis,
+    /// The visitor answered "No, something else" to the incident offer.
+    pub not_incident: bool,
     /// The dialog is kept in the DOM (hidden while closed) once primed, after mount.
     pub primed: bool,
     /// The clock for countdowns (updated on open and every 30 s while open).
@@ -124,6 +131,10 @@ pub enum Action {
     Track(TrackRecord),
     /// A notice arrived (from `notice_url`).
     Notice(Notice),
+    /// The track record endpoint was read at this time, with this live promise.
+    Surge(Rc<Vec<(String, u32)>>, Millis),
+    /// "No, something else": stop offering the incident.
+    NotIncident,
     /// The clock moved.
     Tick(Millis),
     /// Keep the dialog built (hidden while closed) from now on.
@@ -173,6 +184,9 @@ impl State {
             receipts: Rc::default(),
             track: None,
             notice,
+            surge: Rc::default(),
+            track_at: 0,
+            not_incident: false,
             primed: false,
             now: 0,
         }
@@ -306,6 +320,11 @@ impl Reducible for State {
             }
             Action::Track(t) => s.track = Some(t),
             Action::Notice(n) => s.notice = Some(n),
+            Action::Surge(surge, at) => {
+                s.surge = surge;
+                s.track_at = at;
+            }
+            Action::NotIncident => s.not_incident = true,
             Action::Tick(now) => s.now = now,
             Action::Prime => s.primed = true,
             Action::Configure(config, strings) => {

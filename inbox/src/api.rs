@@ -127,7 +127,12 @@ pub async fn create(
         body: checked.body.to_string(),
         response: response.to_string(),
     };
-    match app.store.insert(&new).await? {
+    let inserted = app.store.insert(&new).await?;
+    if !matches!(inserted, Insert::Conflict) {
+        // "Yes, same problem": linked to the incident in force (a replay links once).
+        crate::incident::link(&app, &id, &raw).await?;
+    }
+    match inserted {
         Insert::Created(r) => Ok(json_text(StatusCode::CREATED, r, false)),
         Insert::Replay(r) => Ok(json_text(StatusCode::CREATED, r, true)),
         Insert::Conflict => Err(AppError::IdempotencyConflict),

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod config;
 pub mod due;
 pub mod error;
+pub mod incident;
 pub mod limit;
 pub mod report;
 pub mod state;

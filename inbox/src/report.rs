@@ -25,7 +25,7 @@ pub const MAX_URL_CHARS: usize = reach_us_core::defaults::MAX_PAGE_CHARS;
 pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60_000;
 
 /// Fields other than these are refused: a typo'd field is a bug worth seeing.
-const REPORT_FIELDS: [&str; 14] = [
+const REPORT_FIELDS: [&str; 15] = [
     "schema",
     "id",
     "reference",
@@ -40,6 +40,7 @@ const REPORT_FIELDS: [&str; 14] = [
     "client",
     "user",
     "website",
+    "incident",
 ];
 
 /// A checked report: the fields the inbox stores, and the cleaned body.
@@ -154,6 +155,9 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
         return Err(AppError::report("body", format!("has an unknown field {k:?}")));
     }
     let s = |k: &str| map.get(k).and_then(Value::as_str);
+    if !matches!(map.get("incident"), None | Some(Value::Null | Value::String(_))) {
+        return Err(AppError::report("incident", "must be a string"));
+    }
     if s("schema") != Some(SCHEMA) {
         return Err(AppError::report("schema", format!("must be {SCHEMA:?}")));
     }

@@ -286,6 +286,7 @@ impl Store {
                 .build()
                 .map_err(|e| StoreError(format!("PostgreSQL pool: {e}")))?;
             pool.get().await?.batch_execute(SCHEMA_SQL).await?;
+            pool.get().await?.batch_execute(crate::incident::SCHEMA_SQL).await?;
             // Open the connections now, not under the first burst of reports (each costs a
             // SCRAM handshake).
             let warm: Vec<_> = (0..pool.status().max_size)
@@ -312,6 +313,7 @@ impl Store {
             conn.pragma_update(None, "synchronous", "FULL")?;
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
             conn.execute_batch(SCHEMA_SQL)?;
+            conn.execute_batch(crate::incident::SCHEMA_SQL)?;
             Ok(Store::Sqlite(Arc::new(Mutex::new(conn))))
         })
         .await

@@ -4,6 +4,7 @@
 //! holds the hooks (state, effects, focus trap, outbox runner).
 
 pub mod dialog;
+pub mod incident_offer;
 pub mod launcher;
 pub mod notice_banner;
 pub mod promise_line;

@@ -113,6 +113,7 @@ pub fn report_form(state: &UseReducerHandle<State>) -> Html {
             { text_field(TextFieldProps { id: "ru-message", label: s.get(Msg::Message).to_string(), kind: "text", multiline: true, required: true,
                 value: state.form.message.clone(), autocomplete: None, error: err(Field::Message), hint: Some(counter), counter: true,
                 oninput: edit(Field::Message) }) }
+            { crate::components::incident_offer::incident_offer(state) }
             if config.contact_fields.email || config.contact_fields.phone {
                 <fieldset class="ru-field ru-contact">
                     <legend class="ru-label">{ s.get(Msg::ContactLegend) }</legend>
