@@ -79,7 +79,7 @@ fn main() {
                 l.iter().map(|s| s.promised).min(),
                 l.iter().map(|s| s.promised).max(),
             ) {
-                (Some(a), Some(b)) if a == b => format!("{}", fmt(a)),
+                (Some(a), Some(b)) if a == b => fmt(a),
                 (Some(a), Some(b)) => format!("{} – {}", fmt(a), fmt(b)),
                 _ => "–".into(),
             };

@@ -153,7 +153,6 @@ mod tests {
     use super::*;
     use crate::promise::FixedOffset;
 
-    const MIN: Millis = 60_000;
     const HOUR: Millis = 3_600_000;
 
     fn office() -> BusinessHours {
