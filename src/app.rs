@@ -36,7 +36,7 @@ async fn read_track(d: &UseReducerDispatcher<State>, url: &str) {
                 .unwrap_or_default(),
             _ => Vec::new(),
         };
-        d.dispatch(Action::Surge(Rc::new(surge), env::now()));
+        d.dispatch(Action::Surge(Rc::new(surge)));
     }
 }
 
@@ -47,14 +47,13 @@ fn track_url(config: &Config) -> Option<String> {
 
 /// Ask the brand's endpoints about open receipts and the track record; store and show
 /// what they say. A failing endpoint changes nothing: no guess is shown. The track record
-/// is read again when the last read is older than [`crate::live::FRESH_MS`].
+/// is read again only when the last read started more than [`crate::live::FRESH_MS`] ago.
 fn refresh(
     dispatcher: &UseReducerDispatcher<State>,
     config: &Rc<Config>,
     receipts: &Rc<Vec<reach_us_core::receipts::Receipt>>,
-    track_at: reach_us_core::time::Millis,
 ) {
-    let track_url = track_url(config).filter(|_| env::now() - track_at > crate::live::FRESH_MS);
+    let track_url = track_url(config).filter(|u| crate::live::start_read(u, env::now()));
     let jobs: Vec<(String, String)> = receipts
         .iter()
         .filter(|r| r.open())
@@ -172,7 +171,7 @@ pub fn app(props: &AppProps) -> Html {
             dispatcher.dispatch(Action::Receipts(std::rc::Rc::new(store::load())));
             // The live promise, read as the code mounts (on intent), so the open shows it
             // without waiting; the open reads it again only when it is a minute old.
-            if let Some(url) = track {
+            if let Some(url) = track.filter(|u| crate::live::start_read(u, env::now())) {
                 let d = dispatcher.clone();
                 wasm_bindgen_futures::spawn_local(async move { read_track(&d, &url).await });
             }
@@ -202,11 +201,10 @@ pub fn app(props: &AppProps) -> Html {
     {
         let dialog_ref = dialog_ref.clone();
         let (bridge, opener, root) = (props.bridge.clone(), opener.clone(), props.root.clone());
-        let (dispatcher, config, receipts, track_at, clock) = (
+        let (dispatcher, config, receipts, clock) = (
             state.dispatcher(),
             state.config.clone(),
             state.receipts.clone(),
-            state.track_at,
             state.now,
         );
         let (first, announced) = (use_mut_ref(|| true), announced.clone());
@@ -241,7 +239,7 @@ pub fn app(props: &AppProps) -> Html {
                 if now - clock > 1_000 {
                     dispatcher.dispatch(Action::Tick(now));
                 }
-                refresh(&dispatcher, &config, &receipts, track_at);
+                refresh(&dispatcher, &config, &receipts);
                 let d = dispatcher.clone();
                 tick = Some(gloo::timers::callback::Interval::new(30_000, move || {
                     d.dispatch(Action::Tick(env::now()))

@@ -14,6 +14,24 @@ use crate::state::State;
 /// How long a read of the track record (and `surge`) is used before an open reads it again.
 pub const FRESH_MS: i64 = 60_000;
 
+thread_local! {
+    /// Which URL the last read was of and when it started (a read in flight counts: the
+    /// open that follows the loading click must not start a second one).
+    static LAST_READ: std::cell::RefCell<(String, reach_us_core::time::Millis)> = const { std::cell::RefCell::new((String::new(), 0)) };
+}
+
+/// Start a read of `url` at `now` unless one started within [`FRESH_MS`]: whether to read.
+pub fn start_read(url: &str, now: reach_us_core::time::Millis) -> bool {
+    LAST_READ.with(|last| {
+        let mut last = last.borrow_mut();
+        let fresh = last.0 == url && now - last.1 < FRESH_MS;
+        if !fresh {
+            *last = (url.to_string(), now);
+        }
+        !fresh
+    })
+}
+
 /// The rule to promise for `category` now, and whether it was widened.
 pub fn rule<'a>(state: &'a State, category: &str) -> Option<(Cow<'a, PromiseRule>, bool)> {
     let rule = state.config.rule_for(category)?;

@@ -78,10 +78,8 @@ pub struct State {
     /// The incident notice, if any.
     pub notice: Option<Notice>,
     /// The live promise the brand's track record endpoint published (category id →
-    /// minutes, only where widened; [`crate::live`]) and when it was read.
+    /// minutes, only where widened; [`crate::live`]).
     pub surge: Rc<Vec<(String, u32)>>,
-    /// When the track record (and `surge`) was last read.
-    pub track_at: Millis,
     /// The visitor answered "No, something else" to the incident offer.
     pub not_incident: bool,
     /// The dialog is kept in the DOM (hidden while closed) once primed, after mount.
@@ -131,8 +129,8 @@ pub enum Action {
     Track(TrackRecord),
     /// A notice arrived (from `notice_url`).
     Notice(Notice),
-    /// The track record endpoint was read at this time, with this live promise.
-    Surge(Rc<Vec<(String, u32)>>, Millis),
+    /// The track record endpoint published this live promise.
+    Surge(Rc<Vec<(String, u32)>>),
     /// "No, something else": stop offering the incident.
     NotIncident,
     /// The clock moved.
@@ -185,7 +183,6 @@ impl State {
             track: None,
             notice,
             surge: Rc::default(),
-            track_at: 0,
             not_incident: false,
             primed: false,
             now: 0,
@@ -320,10 +317,7 @@ impl Reducible for State {
             }
             Action::Track(t) => s.track = Some(t),
             Action::Notice(n) => s.notice = Some(n),
-            Action::Surge(surge, at) => {
-                s.surge = surge;
-                s.track_at = at;
-            }
+            Action::Surge(surge) => s.surge = surge,
             Action::NotIncident => s.not_incident = true,
             Action::Tick(now) => s.now = now,
             Action::Prime => s.primed = true,
