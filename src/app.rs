@@ -19,19 +19,43 @@ use reach_us_core::receipts::{Notice, TrackRecord};
 /// Timeout for the status, track-record and notice fetches.
 const FETCH_TIMEOUT_MS: u32 = 8_000;
 
+/// Read the track record and the live promise it carries (`surge`, [`crate::live`]).
+/// Unreachable or nonsense: nothing changes (the configured promise stands).
+async fn read_track(d: &UseReducerDispatcher<Ui>, url: &str) {
+    if let Some(j) = deliver::get_json(url, FETCH_TIMEOUT_MS).await {
+        let v = read::value(&j);
+        if let Some(t) = TrackRecord::from_value(&v) {
+            d.dispatch(Action::Track(t));
+        }
+        let surge = match &v {
+            reach_us_core::value::Value::Map(m) => m
+                .iter()
+                .find(|(k, _)| k == "surge")
+                .map(|(_, s)| reach_us_core::promise::live::surge_from_value(s))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        d.dispatch(Action::Surge(Rc::new(surge)));
+    }
+}
+
+/// The track record's URL (the brand's promise's).
+fn track_url(config: &Config) -> Option<String> {
+    config
+        .promise
+        .as_ref()
+        .and_then(|p| p.track_record_url.clone())
+}
+
 /// Ask the brand's endpoints about open receipts and the track record; store and show
-/// what they say. A failing endpoint changes nothing: no guess is shown.
+/// what they say. A failing endpoint changes nothing: no guess is shown. The track record
+/// is read again only when the last read started more than [`crate::live::FRESH_MS`] ago.
 fn refresh(
     dispatcher: &UseReducerDispatcher<Ui>,
     config: &Rc<Config>,
     receipts: &Rc<Vec<reach_us_core::receipts::Receipt>>,
-    has_track: bool,
 ) {
-    let track_url = config
-        .promise
-        .as_ref()
-        .and_then(|p| p.track_record_url.clone())
-        .filter(|_| !has_track);
+    let track_url = track_url(config).filter(|u| crate::live::start_read(u, env::now()));
     let jobs: Vec<(String, String)> = receipts
         .iter()
         .filter(|r| r.open())
@@ -45,12 +69,7 @@ fn refresh(
     let d = dispatcher.clone();
     wasm_bindgen_futures::spawn_local(async move {
         if let Some(url) = track_url {
-            if let Some(t) = deliver::get_json(&url, FETCH_TIMEOUT_MS)
-                .await
-                .and_then(|j| TrackRecord::from_value(&read::value(&j)))
-            {
-                d.dispatch(Action::Track(t));
-            }
+            read_track(&d, &url).await;
         }
         let mut answers = Vec::new();
         for (id, url) in jobs {
@@ -131,6 +150,7 @@ pub fn app(props: &AppProps) -> Html {
             launcher_ref.clone(),
         );
         let notice_url = state.config.notice_url.clone();
+        let track = track_url(&state.config);
         let (config, strings) = (state.config.clone(), state.strings.clone());
         use_effect_with((), move |_| {
             if let Ok(Some(facade)) = root.query_selector("[data-ru-facade]") {
@@ -146,6 +166,12 @@ pub fn app(props: &AppProps) -> Html {
             }
             // Receipts from earlier visits, and the notice from its URL.
             dispatcher.dispatch(Action::Receipts(std::rc::Rc::new(store::load())));
+            // The live promise, read as the code mounts (on intent), so the open shows it
+            // without waiting; the open reads it again only when it is a minute old.
+            if let Some(url) = track.filter(|u| crate::live::start_read(u, env::now())) {
+                let d = dispatcher.clone();
+                wasm_bindgen_futures::spawn_local(async move { read_track(&d, &url).await });
+            }
             if let Some(url) = notice_url {
                 let d = dispatcher.clone();
                 wasm_bindgen_futures::spawn_local(async move {
@@ -177,11 +203,10 @@ pub fn app(props: &AppProps) -> Html {
     {
         let dialog_ref = dialog_ref.clone();
         let (bridge, opener, root) = (props.bridge.clone(), opener.clone(), props.root.clone());
-        let (dispatcher, config, receipts, has_track, clock) = (
+        let (dispatcher, config, receipts, clock) = (
             state.dispatcher(),
             state.config.clone(),
             state.receipts.clone(),
-            state.track.is_some(),
             state.now,
         );
         let first = use_mut_ref(|| true);
@@ -212,7 +237,7 @@ pub fn app(props: &AppProps) -> Html {
                 if now - clock > 1_000 {
                     dispatcher.dispatch(Action::Tick(now));
                 }
-                refresh(&dispatcher, &config, &receipts, has_track);
+                refresh(&dispatcher, &config, &receipts);
                 let d = dispatcher.clone();
                 tick = Some(gloo::timers::callback::Interval::new(30_000, move || {
                     d.dispatch(Action::Tick(env::now()))
@@ -282,13 +307,14 @@ pub fn app(props: &AppProps) -> Html {
     };
     // The Send path (storage, network, the page's events) is made here, not in a view.
     let send = crate::send::on_send(state.clone(), props.bridge.clone());
+    let link = crate::send::on_send_linked(state.clone(), props.bridge.clone());
     html! {
             <div class="ru-root" data-pos={state.config.position.as_str()} data-open={state.open.then_some("")} data-launcher={(!state.config.launcher).then_some("none")} data-theme={state.config.theme.as_str()} lang={locale} dir={dir(locale)}>
                 if state.config.launcher {
                     { launcher(&LauncherProps { node_ref: launcher_ref, strings: state.strings.clone(), expanded: state.open, onclick: on_launcher, notice: state.notice.is_some(), undelivered: !state.undelivered.is_empty() }) }
                 }
                 if state.open || state.primed {
-                    { dialog(&state, &dialog_ref, trap, send) }
+                    { dialog(&state, &dialog_ref, trap, send, link) }
                 }
             </div>
     }

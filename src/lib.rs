@@ -13,6 +13,7 @@ pub mod components;
 pub mod edge;
 pub mod events;
 pub mod hooks;
+pub mod live;
 pub mod send;
 pub mod ui;
 pub mod widget;

@@ -4,28 +4,31 @@
 use std::rc::Rc;
 
 use reach_us_core::backend::Format;
-use reach_us_core::form::validate;
+use reach_us_core::form::{validate, ValidForm};
 use reach_us_core::json::ToJson;
 use reach_us_core::outbox::{Entry, State as Sent};
 use reach_us_core::payload::{Context, Report};
 use yew::prelude::*;
 
+use crate::attached::FileOp;
 use crate::bridge::Bridge;
-use crate::components::attachments::FileOp;
 use crate::edge::outbox::{self, SaveError};
 use crate::edge::{deliver, env, zone};
-use crate::ui::SendError;
-use crate::ui::{Accepted, Action, Phase, Ui};
+use crate::ui::{Accepted, Action, Phase, SendError, State, Ui};
+
+/// A send is under way or done: a second one now would be a duplicate.
+fn settled(state: &State) -> bool {
+    matches!(
+        state.phase,
+        Phase::Sending | Phase::Sent(_) | Phase::Queued { .. }
+    )
+}
 
 /// A callback that sends the current form; `bridge` is the page's side, for the events.
 /// (A plain function, not a hook: it keeps no state of its own between renders.)
 pub fn on_send(state: UseReducerHandle<Ui>, bridge: Bridge) -> Callback<()> {
     Callback::from(move |_| {
-        if matches!(
-            state.phase,
-            Phase::Sending | Phase::Sent(_) | Phase::Queued { .. }
-        ) || state.files.preparing()
-        {
+        if settled(&state) || state.files.preparing() {
             return; // (a file still being prepared: Send is marked disabled until it is ready)
         }
         let form = match validate(&state.form, &state.config) {
@@ -34,25 +37,70 @@ pub fn on_send(state: UseReducerHandle<Ui>, bridge: Bridge) -> Callback<()> {
         };
         // A retry of the same text is the same report: same id, same Idempotency-Key,
         // same promise clock. Edited text is a new report.
-        let report = state.retry().unwrap_or_else(|| {
-            let now = env::now();
-            // The promise clock starts now, at first save; the engine counts the
-            // category's business hours in the brand's zone.
-            let due = state
-                .config
-                .rule_for(&form.category)
-                .and_then(|rule| zone::due(rule, now));
-            let ctx = Context {
-                random: env::random16(),
-                now,
-                page: env::page().tidy(state.config.page_url_full),
-                locale: state.strings.locale().to_string(),
-                timezone: env::timezone(),
-                user: state.user.clone(),
-                due,
-            };
-            Rc::new(Report::build(form, &state.config, ctx))
-        });
+        let report = state.retry().unwrap_or_else(|| build(&state, form, None));
+        submit(&state, &bridge, report);
+    })
+}
+
+/// "Yes, same problem": a short report linked to the incident `id`, in one tap. Its
+/// text names the incident (and carries whatever the visitor had typed); contact is
+/// optional (checked only if given). The app makes it a callback of (incident id, text).
+pub fn on_send_linked(state: UseReducerHandle<Ui>, bridge: Bridge) -> Callback<(String, String)> {
+    Callback::from(move |(id, text): (String, String)| send_linked(&state, &bridge, &id, text))
+}
+
+fn send_linked(state: &UseReducerHandle<Ui>, bridge: &Bridge, id: &str, text: String) {
+    if settled(state) || state.files.preparing() {
+        return;
+    }
+    let mut config = (*state.config).clone();
+    config.require_contact = false;
+    let typed = state.form.message.trim();
+    let input = reach_us_core::form::FormInput {
+        message: if typed.is_empty() {
+            text
+        } else {
+            format!("{text}\n{typed}")
+        },
+        ..state.form.clone()
+    };
+    match validate(&input, &config) {
+        Ok(form) => {
+            let report = build(state, form, Some(id.to_string()));
+            submit(state, bridge, report)
+        }
+        Err(errors) => state.dispatch(Action::Rejected(errors)),
+    }
+}
+
+/// Build a new report: the promise clock starts now, at first save, under the live
+/// promise for its category ([`crate::live`]) counted in the brand's business hours.
+fn build(state: &State, form: ValidForm, incident: Option<String>) -> Rc<Report> {
+    let now = env::now();
+    let live = crate::live::rule(state, &form.category);
+    let due = live.as_ref().and_then(|(rule, _)| zone::due(rule, now));
+    let ctx = Context {
+        random: env::random16(),
+        now,
+        page: env::page().tidy(state.config.page_url_full),
+        locale: state.strings.locale().to_string(),
+        timezone: env::timezone(),
+        user: state.user.clone(),
+        due,
+    };
+    let mut report = Report::build(form, &state.config, ctx);
+    if let (Some(p), Some((rule, true))) = (report.promise.as_mut(), &live) {
+        p.respond_within = rule.respond_within.clone();
+        p.respond_within_minutes = rule.minutes;
+    }
+    report.incident = incident;
+    Rc::new(report)
+}
+
+/// Save `report` in the outbox and start delivering it.
+fn submit(state: &UseReducerHandle<Ui>, bridge: &Bridge, report: Rc<Report>) {
+    let bridge = bridge.clone();
+    {
         let dispatcher = state.dispatcher();
         // Files: described in the body (fixed for every attempt) and staged under the
         // report's id (IndexedDB write started) before the outbox entry is written.
@@ -107,14 +155,14 @@ pub fn on_send(state: UseReducerHandle<Ui>, bridge: Bridge) -> Callback<()> {
                     // The page hears the outcome as from the outbox: `delivered`, or
                     // `failed` (`http_<status>`, or `network` when no backend answered).
                     let phase = match entry.state {
-                        Sent::Delivered { reference } => {
+                        Sent::Delivered { reference, due } => {
                             let reference = reference.unwrap_or_else(|| report.reference.clone());
                             crate::events::delivered(&bridge, &report.id, &reference);
                             Phase::Sent(Accepted {
                                 id: report.id.clone(),
                                 reference,
                                 created_at: report.created_millis(),
-                                due_at: report.due_millis(),
+                                due_at: due.or(report.due_millis()),
                             })
                         }
                         Sent::Failed { status: Some(s) } => {
@@ -132,5 +180,5 @@ pub fn on_send(state: UseReducerHandle<Ui>, bridge: Bridge) -> Callback<()> {
                 });
             }
         }
-    })
+    }
 }

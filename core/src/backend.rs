@@ -525,6 +525,13 @@ fn sane_reference(v: Option<&Value>) -> Option<String> {
         .then(|| s.to_string())
 }
 
+/// A due time the backend set (the reference inbox answers the promise it made): an
+/// RFC 3339 time, else nothing.
+fn sane_due(v: Option<&Value>) -> Option<Millis> {
+    let Some(Value::Str(s)) = v else { return None };
+    crate::time::parse_iso(s)
+}
+
 impl Backend {
     /// Classify one readable answer: its status, its body as text, the body parsed when it
     /// is JSON (else `Null`) and its `Retry-After` in ms. Errors that vendors answer inside
@@ -556,10 +563,11 @@ impl Backend {
             Outcome::of_status(Some(status), retry_after)
         } else {
             match (preset, code) {
-                (None, _) if self.format == Format::Json => {
-                    Outcome::Accepted(sane_reference(member(json, "reference")))
-                }
-                (_, 0) => Outcome::Accepted(None),
+                (None, _) if self.format == Format::Json => Outcome::Accepted(
+                    sane_reference(member(json, "reference")),
+                    sane_due(member(json, "due_at")),
+                ),
+                (_, 0) => Outcome::Accepted(None, None),
                 // Feishu: 100 a minute, 5 a second per bot.
                 (Some(Feishu), 11232 | 99991400) => Outcome::Transient(Some(60_000)),
                 // DingTalk: 20 a minute, then blocked for 10 minutes.
@@ -571,7 +579,7 @@ impl Backend {
                 _ => Outcome::Permanent(REFUSED),
             }
         };
-        let why = (!matches!(outcome, Outcome::Accepted(_))).then(|| {
+        let why = (!matches!(outcome, Outcome::Accepted(..))).then(|| {
             let detail = if matches!(json, Value::Null) && status < 300 {
                 "HTML, not JSON (reCAPTCHA on?)"
             } else {
@@ -1343,7 +1351,10 @@ mod tests {
         // Feishu custom bot: `code` 0 is success; anything else is not.
         let f = preset("feishu");
         let ok = r#"{"code":0,"msg":"success","data":{},"Extra":null,"StatusCode":0,"StatusMessage":"success"}"#;
-        assert_eq!(answer(&f, 200, ok, None).outcome, Outcome::Accepted(None));
+        assert_eq!(
+            answer(&f, 200, ok, None).outcome,
+            Outcome::Accepted(None, None)
+        );
         refused(
             &answer(
                 &f,
@@ -1404,13 +1415,13 @@ mod tests {
                 None
             )
             .outcome,
-            Outcome::Accepted(None)
+            Outcome::Accepted(None, None)
         );
         // DingTalk: 20 messages a minute, then 10 minutes blocked.
         let d = preset("dingtalk");
         assert_eq!(
             answer(&d, 200, r#"{"errcode":0,"errmsg":"ok"}"#, None).outcome,
-            Outcome::Accepted(None)
+            Outcome::Accepted(None, None)
         );
         let fast = answer(
             &d,
@@ -1437,7 +1448,7 @@ mod tests {
         let w = preset("wecom");
         assert_eq!(
             answer(&w, 200, r#"{"errcode":0,"errmsg":"ok"}"#, None).outcome,
-            Outcome::Accepted(None)
+            Outcome::Accepted(None, None)
         );
         assert_eq!(
             answer(
@@ -1464,7 +1475,10 @@ mod tests {
             Outcome::Transient(None)
         );
         // A relay in between that answers its own 2xx without the vendor's fields: accepted.
-        assert_eq!(answer(&w, 204, "", None).outcome, Outcome::Accepted(None));
+        assert_eq!(
+            answer(&w, 204, "", None).outcome,
+            Outcome::Accepted(None, None)
+        );
         // Formspree: JSON `ok`, or refused; its HTML (reCAPTCHA) page is not a delivery.
         let fs = preset("formspree");
         assert_eq!(
@@ -1475,7 +1489,7 @@ mod tests {
                 None
             )
             .outcome,
-            Outcome::Accepted(None)
+            Outcome::Accepted(None, None)
         );
         refused(
             &answer(
@@ -1509,7 +1523,10 @@ mod tests {
         // Discord: 204 is success; a 429 waits its `Retry-After` (when the browser can read
         // it; else the usual backoff).
         let d = preset("discord");
-        assert_eq!(answer(&d, 204, "", None).outcome, Outcome::Accepted(None));
+        assert_eq!(
+            answer(&d, 204, "", None).outcome,
+            Outcome::Accepted(None, None)
+        );
         let limited =
             r#"{"message":"You are being rate limited.","retry_after":1.5,"global":false}"#;
         assert_eq!(
@@ -1532,7 +1549,10 @@ mod tests {
         );
         // Slack answers errors as statuses with a short text body.
         let s = preset("slack");
-        assert_eq!(answer(&s, 200, "ok", None).outcome, Outcome::Accepted(None));
+        assert_eq!(
+            answer(&s, 200, "ok", None).outcome,
+            Outcome::Accepted(None, None)
+        );
         refused(&answer(&s, 404, "no_service", None), 404, &["no_service"]);
         refused(
             &answer(&s, 410, "channel_is_archived", None),
@@ -1547,11 +1567,29 @@ mod tests {
         let j = backend(json!({"url": "https://api.example/r"})).unwrap();
         assert_eq!(
             answer(&j, 201, r#"{"reference":" ACME-1 "}"#, None).outcome,
-            Outcome::Accepted(Some("ACME-1".into()))
+            Outcome::Accepted(Some("ACME-1".into()), None)
+        );
+        // ... and the due time it set (the live promise the inbox made), if it is a time.
+        assert_eq!(
+            answer(
+                &j,
+                201,
+                r#"{"reference":"A","due_at":"2026-11-23T17:30:00.000Z"}"#,
+                None
+            )
+            .outcome,
+            Outcome::Accepted(
+                Some("A".into()),
+                crate::time::parse_iso("2026-11-23T17:30:00Z")
+            )
+        );
+        assert_eq!(
+            answer(&j, 201, r#"{"due_at":"soon"}"#, None).outcome,
+            Outcome::Accepted(None, None)
         );
         assert_eq!(
             answer(&j, 201, r#"{"reference":"a\u0007b"}"#, None).outcome,
-            Outcome::Accepted(None)
+            Outcome::Accepted(None, None)
         );
         assert_eq!(
             answer(
@@ -1561,9 +1599,12 @@ mod tests {
                 None
             )
             .outcome,
-            Outcome::Accepted(None)
+            Outcome::Accepted(None, None)
         );
-        assert_eq!(answer(&j, 200, "", None).outcome, Outcome::Accepted(None));
+        assert_eq!(
+            answer(&j, 200, "", None).outcome,
+            Outcome::Accepted(None, None)
+        );
         assert_eq!(
             answer(&j, 503, "", Some(5000)).outcome,
             Outcome::Transient(Some(5000))
@@ -1573,7 +1614,7 @@ mod tests {
         let t = backend(json!({"type": "form", "url": "/f"})).unwrap();
         assert_eq!(
             answer(&t, 200, r#"{"errcode":1}"#, None).outcome,
-            Outcome::Accepted(None)
+            Outcome::Accepted(None, None)
         );
     }
 

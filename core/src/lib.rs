@@ -17,6 +17,7 @@ pub mod error;
 pub mod find;
 pub mod form;
 pub mod i18n;
+pub mod incident;
 pub mod json;
 pub mod outbox;
 pub mod outcome;

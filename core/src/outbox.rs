@@ -70,6 +70,8 @@ pub enum State {
     Delivered {
         /// The backend's reference, if any.
         reference: Option<String>,
+        /// The due time the backend set, if it said (it wins over the report's own).
+        due: Option<Millis>,
     },
     /// Given up: the backend refused it (status) or retention ran out (no status).
     Failed {
@@ -119,6 +121,8 @@ pub struct Entry {
     pub soft: bool,
     /// A reference an earlier backend gave (`deliver: all`).
     pub got: Option<String>,
+    /// A due time an earlier backend gave (`deliver: all`).
+    pub got_due: Option<Millis>,
     /// Where it is.
     pub state: State,
 }
@@ -151,11 +155,19 @@ impl crate::json::ToJson for Entry {
             o.bool("soft", true);
         }
         o.opt_str("got", self.got.as_deref());
+        if let Some(d) = self.got_due {
+            o.int("got_due", d);
+        }
         match &self.state {
             State::Pending => o.str("state", "pending"),
-            State::Delivered { reference } => o
-                .str("state", "delivered")
-                .opt_str("reference", reference.as_deref()),
+            State::Delivered { reference, due } => {
+                o.str("state", "delivered")
+                    .opt_str("reference", reference.as_deref());
+                if let Some(d) = due {
+                    o.int("due", *d);
+                }
+                &mut o
+            }
             State::Failed { status } => {
                 o.str("state", "failed");
                 if let Some(s) = status {
@@ -191,6 +203,7 @@ impl Entry {
             via: 0,
             soft: false,
             got: None,
+            got_due: None,
             state: State::Pending,
         }
     }
@@ -269,20 +282,22 @@ impl Entry {
         let last = target + 1 >= route.backends.max(1);
         let transient = matches!(outcome, Outcome::Transient(_));
         match (route.deliver, outcome) {
-            (Deliver::All, Outcome::Accepted(reference)) => {
+            (Deliver::All, Outcome::Accepted(reference, due)) => {
                 if !self.done.contains(&(target as u32)) {
                     self.done.push(target as u32);
                 }
                 let reference = reference.or_else(|| self.got.take());
+                let due = due.or_else(|| self.got_due.take());
                 if self.done.len() >= route.backends.max(1) {
-                    self.state = State::Delivered { reference };
+                    self.state = State::Delivered { reference, due };
                 } else {
                     self.got = reference;
+                    self.got_due = due;
                     self.next_at = now;
                 }
             }
-            (Deliver::First, Outcome::Accepted(reference)) => {
-                self.state = State::Delivered { reference }
+            (Deliver::First, Outcome::Accepted(reference, due)) => {
+                self.state = State::Delivered { reference, due }
             }
             (Deliver::All, Outcome::Permanent(status)) => {
                 self.state = State::Failed {
@@ -320,8 +335,10 @@ impl Entry {
                 "via",
                 "soft",
                 "got",
+                "got_due",
                 "state",
                 "reference",
+                "due",
                 "status",
             ],
         )?;
@@ -341,6 +358,9 @@ impl Entry {
             "delivered" => State::Delivered {
                 reference: get("reference")
                     .map(|v| value::string("reference", v))
+                    .transpose()?,
+                due: get("due")
+                    .map(|v| value::integer("due", v, 0, i64::MAX / 2))
                     .transpose()?,
             },
             "failed" => State::Failed {
@@ -383,6 +403,9 @@ impl Entry {
                 .transpose()?
                 .unwrap_or(false),
             got: get("got").map(|v| value::string("got", v)).transpose()?,
+            got_due: get("got_due")
+                .map(|v| value::integer("got_due", v, 0, i64::MAX / 2))
+                .transpose()?,
             state,
         })
     }
@@ -464,7 +487,10 @@ mod tests {
     #[test]
     fn classification() {
         assert_eq!(Outcome::of_status(None, None), Outcome::Transient(None));
-        assert_eq!(Outcome::of_status(Some(201), None), Outcome::Accepted(None));
+        assert_eq!(
+            Outcome::of_status(Some(201), None),
+            Outcome::Accepted(None, None)
+        );
         for s in [408, 409, 429, 500, 502, 503, 504] {
             assert_eq!(
                 Outcome::of_status(Some(s), Some(5_000)),
@@ -490,7 +516,7 @@ mod tests {
         // pending --2xx--> delivered
         let mut e = fresh();
         e.record(
-            Outcome::Accepted(Some("SRV-1".into())),
+            Outcome::Accepted(Some("SRV-1".into()), None),
             Route::ONE,
             10,
             0.0,
@@ -499,7 +525,8 @@ mod tests {
         assert_eq!(
             e.state,
             State::Delivered {
-                reference: Some("SRV-1".into())
+                reference: Some("SRV-1".into()),
+                due: None
             }
         );
         // delivered stays delivered whatever comes later
@@ -509,7 +536,8 @@ mod tests {
             (
                 1,
                 State::Delivered {
-                    reference: Some("SRV-1".into())
+                    reference: Some("SRV-1".into()),
+                    due: None
                 }
             )
         );
@@ -517,7 +545,7 @@ mod tests {
         let mut e = fresh();
         e.record(Outcome::Permanent(400), Route::ONE, 10, 0.0, &P);
         assert_eq!(e.state, State::Failed { status: Some(400) });
-        e.record(Outcome::Accepted(None), Route::ONE, 20, 0.0, &P);
+        e.record(Outcome::Accepted(None, None), Route::ONE, 20, 0.0, &P);
         assert_eq!(e.state, State::Failed { status: Some(400) });
         // pending --transient--> pending, backoff doubling with jitter, capped
         let mut e = fresh();
@@ -547,7 +575,7 @@ mod tests {
             (true, 50, "k")
         );
         let mut done = fresh();
-        done.record(Outcome::Accepted(None), Route::ONE, 10, 0.0, &P);
+        done.record(Outcome::Accepted(None, None), Route::ONE, 10, 0.0, &P);
         done.retry_now(50);
         assert!(!done.pending());
         // pending --past retention--> failed(no status)
@@ -564,7 +592,13 @@ mod tests {
         };
         let mut e = Entry::new("k", "{}".into(), 0);
         assert_eq!(e.target(all), 0);
-        e.record(Outcome::Accepted(Some("A-1".into())), all, 10, 0.0, &P);
+        e.record(
+            Outcome::Accepted(Some("A-1".into()), None),
+            all,
+            10,
+            0.0,
+            &P,
+        );
         assert_eq!(
             (e.pending(), e.target(all), e.next_at),
             (true, 1, 10),
@@ -576,20 +610,45 @@ mod tests {
             (true, 1, 2_020),
             "backs off on the same backend"
         );
-        e.record(Outcome::Accepted(None), all, 2_020, 0.0, &P);
+        e.record(Outcome::Accepted(None, None), all, 2_020, 0.0, &P);
         assert_eq!(e.target(all), 2);
-        e.record(Outcome::Accepted(None), all, 2_030, 0.0, &P);
+        e.record(Outcome::Accepted(None, None), all, 2_030, 0.0, &P);
         assert_eq!(
             e.state,
             State::Delivered {
-                reference: Some("A-1".into())
+                reference: Some("A-1".into()),
+                due: None
             },
             "the reference an earlier backend gave"
         );
         assert_eq!(e.done, vec![0, 1, 2]);
+        // The due time a backend set survives the later backends' acceptance, and storage.
+        let mut d = Entry::new("k", "{}".into(), 0);
+        d.record(Outcome::Accepted(None, Some(77)), all, 1, 0.0, &P);
+        let stored = crate::json::ToJson::to_json(&d);
+        let back = Entry::from_value(&crate::value::from_json(
+            serde_json::from_str(&stored).unwrap(),
+        ))
+        .unwrap();
+        assert_eq!(back.got_due, Some(77));
+        d.record(Outcome::Accepted(Some("B".into()), None), all, 2, 0.0, &P);
+        d.record(Outcome::Accepted(None, None), all, 3, 0.0, &P);
+        assert_eq!(
+            d.state,
+            State::Delivered {
+                reference: Some("B".into()),
+                due: Some(77)
+            }
+        );
+        let stored = crate::json::ToJson::to_json(&d);
+        let back = Entry::from_value(&crate::value::from_json(
+            serde_json::from_str(&stored).unwrap(),
+        ))
+        .unwrap();
+        assert_eq!(back.state, d.state);
         // A refusal by any backend fails the report; a retry keeps what was accepted.
         let mut r = Entry::new("k", "{}".into(), 0);
-        r.record(Outcome::Accepted(None), all, 1, 0.0, &P);
+        r.record(Outcome::Accepted(None, None), all, 1, 0.0, &P);
         r.record(Outcome::Permanent(403), all, 2, 0.0, &P);
         assert_eq!(r.state, State::Failed { status: Some(403) });
         r.retry_now(5);
@@ -606,11 +665,18 @@ mod tests {
         let mut e = Entry::new("k", "{}".into(), 0);
         e.record(Outcome::Transient(None), first, 10, 0.0, &P);
         assert_eq!((e.target(first), e.next_at), (1, 10));
-        e.record(Outcome::Accepted(Some("F".into())), first, 11, 0.0, &P);
+        e.record(
+            Outcome::Accepted(Some("F".into()), None),
+            first,
+            11,
+            0.0,
+            &P,
+        );
         assert_eq!(
             e.state,
             State::Delivered {
-                reference: Some("F".into())
+                reference: Some("F".into()),
+                due: None
             }
         );
         // Both down: one backoff for the round, then the primary again.
@@ -686,8 +752,12 @@ mod tests {
             State::Pending,
             State::Delivered {
                 reference: Some("R".into()),
+                due: None,
             },
-            State::Delivered { reference: None },
+            State::Delivered {
+                reference: None,
+                due: None,
+            },
             State::Failed { status: Some(400) },
             State::Failed { status: None },
         ] {
@@ -753,8 +823,8 @@ mod tests {
             for (kind, gap, jitter) in outcomes {
                 now = now.max(e.next_at) + Millis::from(gap);
                 let was_pending = e.pending();
-                let outcome = match kind { 0 => Outcome::Transient(None), 1 => Outcome::Transient(Some(Millis::from(gap))), 2 => Outcome::Accepted(None), _ => Outcome::Permanent(400) };
-                let terminal = matches!(outcome, Outcome::Accepted(_) | Outcome::Permanent(_));
+                let outcome = match kind { 0 => Outcome::Transient(None), 1 => Outcome::Transient(Some(Millis::from(gap))), 2 => Outcome::Accepted(None, None), _ => Outcome::Permanent(400) };
+                let terminal = matches!(outcome, Outcome::Accepted(..) | Outcome::Permanent(_));
                 let target = e.target(route);
                 prop_assert!(target < backends);
                 e.record(outcome, route, now, jitter, &P);

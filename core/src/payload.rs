@@ -173,6 +173,8 @@ pub struct Report {
     pub client: Client,
     /// The identified user, when the page called `identify`.
     pub user: Option<User>,
+    /// The known incident the visitor said it is about ("Yes, same problem"), by id.
+    pub incident: Option<String>,
 }
 
 /// What the browser contributes to a report.
@@ -197,9 +199,10 @@ pub struct Context {
 
 impl Report {
     /// The members of a `reach-us/v1` report, in the order written (`user` only when the
-    /// page identified the visitor, `attachments` only when files go with it: see
+    /// page identified the visitor, `incident` only when the visitor said it is about a
+    /// known incident, `attachments` only when files go with it: see
     /// `attachments::describe`).
-    pub const FIELDS: [&'static str; 14] = [
+    pub const FIELDS: [&'static str; 15] = [
         "schema",
         "id",
         "reference",
@@ -213,6 +216,7 @@ impl Report {
         "timezone",
         "client",
         "user",
+        "incident",
         "attachments",
     ];
 
@@ -250,6 +254,7 @@ impl Report {
                 widget_version: WIDGET_VERSION,
             },
             user: ctx.user.filter(|u| !u.is_empty()),
+            incident: None,
         }
     }
 
@@ -322,6 +327,7 @@ impl ToJson for Report {
         if let Some(u) = &self.user {
             o.raw("user", &u.to_json());
         }
+        o.opt_str("incident", self.incident.as_deref());
         o.done()
     }
 }

@@ -158,12 +158,20 @@ impl Receipt {
             ));
         }
         let reply = opt_str("reply", get("reply"))?.map(|r| r.chars().take(4000).collect());
+        // The due time the backend set (its live promise) wins over the browser's own.
+        let due_at = opt_str("due_at", get("due_at"))
+            .ok()
+            .flatten()
+            .filter(|d| parse_iso(d).is_some());
         self.status = status;
         if answered_at.is_some() {
             self.answered_at = answered_at;
         }
         if reply.is_some() {
             self.reply = reply;
+        }
+        if due_at.is_some() {
+            self.due_at = due_at;
         }
         Ok(())
     }
@@ -291,12 +299,26 @@ pub struct Notice {
     pub updated_at: Option<Millis>,
     /// When the next update is promised.
     pub next_update_by: Option<Millis>,
+    /// The incident it describes, when it has an `id` ([`crate::incident`]).
+    pub incident: Option<crate::incident::Incident>,
 }
 
 impl Notice {
     /// Read a notice (config `notice` or the JSON at `notice_url`).
     pub fn from_value(field: &str, v: &Value) -> Result<Notice, ConfigError> {
-        let f = value::object(field, v, &["title", "body", "updated_at", "next_update_by"])?;
+        let f = value::object(
+            field,
+            v,
+            &[
+                "title",
+                "body",
+                "updated_at",
+                "next_update_by",
+                "id",
+                "keywords",
+                "categories",
+            ],
+        )?;
         let get = |k: &str| value::member(&f, k);
         let time = |k: &str| -> Result<Option<Millis>, ConfigError> {
             match get(k) {
@@ -324,6 +346,7 @@ impl Notice {
             body,
             updated_at: time("updated_at")?,
             next_update_by: time("next_update_by")?,
+            incident: crate::incident::Incident::from_fields(field, &f)?,
         })
     }
 
@@ -371,6 +394,22 @@ mod tests {
             Verdict::Kept(at("2026-11-23T10:48:00Z"))
         );
         assert_eq!(kept.reply.as_deref(), Some("Fixed"));
+        // A status answer's due time (the backend's live promise) replaces the browser's.
+        let mut wider = r.clone();
+        wider
+            .apply_status(&from_json(
+                json!({"status": "received", "due_at": "2026-11-23T15:00:00Z"}),
+            ))
+            .unwrap();
+        assert_eq!(wider.due_at.as_deref(), Some("2026-11-23T15:00:00Z"));
+        wider
+            .apply_status(&from_json(json!({"status": "received", "due_at": "later"})))
+            .unwrap();
+        assert_eq!(
+            wider.due_at.as_deref(),
+            Some("2026-11-23T15:00:00Z"),
+            "not a time: kept"
+        );
         let mut late = r.clone();
         late.apply_status(&from_json(
             json!({"status": "resolved", "answered_at": "2026-11-23T11:30:00+00:00"}),

@@ -94,6 +94,11 @@ pub struct State<F: Attachments = ()> {
     pub track: Option<TrackRecord>,
     /// The incident notice, if any.
     pub notice: Option<Notice>,
+    /// The live promise the brand's track record endpoint published (category id →
+    /// minutes, only where widened; the widget's `live`).
+    pub surge: Rc<Vec<(String, u32)>>,
+    /// The visitor answered "No, something else" to the incident offer.
+    pub not_incident: bool,
     /// The dialog is kept in the DOM (hidden while closed) once primed, after mount.
     pub primed: bool,
     /// The clock for countdowns (updated on open and every 30 s while open).
@@ -147,6 +152,10 @@ pub enum Action<F: Attachments = ()> {
     Track(TrackRecord),
     /// A notice arrived (from `notice_url`).
     Notice(Notice),
+    /// The track record endpoint published this live promise.
+    Surge(Rc<Vec<(String, u32)>>),
+    /// "No, something else": stop offering the incident.
+    NotIncident,
     /// The clock moved.
     Tick(Millis),
     /// Keep the dialog built (hidden while closed) from now on; the clock, read then.
@@ -197,6 +206,8 @@ impl<F: Attachments> State<F> {
             receipts: Rc::default(),
             track: None,
             notice,
+            surge: Rc::default(),
+            not_incident: false,
             primed: false,
             now: 0,
             seen: Vec::new(),
@@ -336,6 +347,8 @@ impl<F: Attachments> State<F> {
             }
             Action::Track(t) => s.track = Some(t),
             Action::Notice(n) => s.notice = Some(n),
+            Action::Surge(surge) => s.surge = surge,
+            Action::NotIncident => s.not_incident = true,
             Action::Tick(now) => s.now = now,
             Action::File(op) => {
                 s.files.apply(op);

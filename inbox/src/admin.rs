@@ -35,6 +35,10 @@ pub fn routes() -> Router<Shared> {
         .route("/admin/reports/{id}", post(update))
         .route("/admin/reports/{id}/erase", post(erase))
         .route("/admin/notice", post(notice))
+        .route(
+            "/admin/incidents/{id}/update",
+            post(crate::incident::admin_update),
+        )
         .layer(axum::middleware::map_response(locked_down))
 }
 
@@ -201,6 +205,7 @@ async fn page(
         .collect();
     // notify (issue 20): channel health.
     let health = crate::notify::health::section(&app, now).await?;
+    let incidents = crate::incident::admin_html(&app).await?;
     let pages = open.div_ceil(u64::from(PAGE_SIZE)).max(1);
     let mut nav = String::new();
     if page > 1 {
@@ -231,7 +236,7 @@ async fn page(
              <label for=n-title>Title (empty clears the notice)</label><input id=n-title name=title value=\"{}\">\
              <label for=n-body>Details</label><textarea id=n-body name=body></textarea>\
              <label for=n-next>Next update by (RFC 3339, optional)</label><input id=n-next name=next_update_by placeholder=2026-11-23T15:00:00Z>\
-             <button>Publish notice</button></form>\
+             <button>Publish notice</button></form>{incidents}\
              <form method=post action=/admin/logout><button>Sign out</button></form>",
             if overdue > 0 { " class=overdue" } else { "" },
             esc(&notice_title),

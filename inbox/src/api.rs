@@ -100,16 +100,16 @@ pub async fn accept(
     // The promise clock starts at the server's receipt (the browser's time only within a
     // small skew): a backdated report cannot arrive overdue.
     let start = report::clock_start(checked.created_at, now);
-    let due_at = app
-        .cfg
-        .widget
-        .as_ref()
-        .and_then(|w| crate::due::due(w, &checked.category, start));
+    // The live promise: the configured one, or longer when the backlog needs it. The due
+    // time stored, answered (and shown on the receipt) and counted is this one.
+    let live = crate::surge::promise(&app, &checked.category, start).await?;
+    let due_at = live.map(|(_, d)| d);
     let response = json!({
         "id": id,
         "reference": checked.reference,
         "accepted_at": iso_utc(now),
         "due_at": due_at.map(iso_utc),
+        "respond_within_minutes": live.map(|(m, _)| m),
         "status_url": format!("{}/v1/reports/{id}/status", app.cfg.public_url),
     });
     let new = NewReport {
@@ -135,7 +135,12 @@ pub async fn accept(
     };
     // notify (issue 20): the report's notifications, in the same transaction.
     let jobs = crate::notify::jobs_for_new(&app.cfg, &new.row);
-    match app.store.insert_with(&new, jobs).await? {
+    let inserted = app.store.insert_with(&new, jobs).await?;
+    if !matches!(inserted, Insert::Conflict) {
+        // "Yes, same problem": linked to the incident in force (a replay links once).
+        crate::incident::link(&app, &id, &raw).await?;
+    }
+    match inserted {
         Insert::Created(r) => {
             app.notify_wake.notify_one();
             Ok(json_text(StatusCode::CREATED, r, false))
@@ -209,6 +214,9 @@ pub async fn track_record(State(app): State<Shared>) -> Result<Response, AppErro
             }
         }
     };
+    // The live promise rides along (not cached with the record: the backlog moves).
+    let mut value = value;
+    value["surge"] = crate::surge::published(&app).await?;
     let mut resp = Json(value).into_response();
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -64,6 +64,8 @@ pub struct InboxConfig {
     /// notify (issue 20): channels, SMTP, escalation (`INBOX_CHANNELS`, …; see
     /// [`crate::notify::config`]). Default: nothing is pushed.
     pub notify: crate::notify::NotifyConfig,
+    /// `INBOX_CAPACITY_*`: the team's capacity for the live promise ([`crate::surge`]).
+    pub surge: crate::surge::SurgeConfig,
 }
 
 impl InboxConfig {
@@ -95,6 +97,7 @@ impl InboxConfig {
             widget: None,
             track_window_days: 30,
             notify: crate::notify::NotifyConfig::default(),
+            surge: crate::surge::SurgeConfig::default(),
         }
     }
 
@@ -176,6 +179,7 @@ impl InboxConfig {
         c.retention_days = num("INBOX_RETENTION_DAYS", c.retention_days)?;
         c.session_hours = num("INBOX_SESSION_HOURS", c.session_hours)?.clamp(1, 24 * 30);
         c.db_pool = num("INBOX_DB_POOL", c.db_pool)?.clamp(1, 256);
+        c.surge = crate::surge::SurgeConfig::from_env()?;
         if let Some(path) = var("INBOX_WIDGET_CONFIG") {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("INBOX_WIDGET_CONFIG {path}: {e}"))?;

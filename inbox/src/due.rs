@@ -29,3 +29,9 @@ pub fn due(config: &Config, category: &str, start: i64) -> Option<i64> {
         .rule_for(category)?
         .due(start, |name| name.parse().ok().map(Tz))
 }
+
+/// When a reply promised within `minutes` (the live promise, [`crate::surge`]) under
+/// `rule`'s hours is due, for a clock started at `start`.
+pub fn due_in(rule: &reach_us_core::promise::PromiseRule, start: i64, minutes: u32) -> Option<i64> {
+    rule.due_within(minutes, start, |name| name.parse().ok().map(Tz))
+}

@@ -17,11 +17,13 @@ pub mod auth;
 pub mod config;
 pub mod due;
 pub mod error;
+pub mod incident;
 pub mod limit;
 pub mod notify;
 pub mod report;
 pub mod state;
 pub mod store;
+pub mod surge;
 pub mod util;
 pub mod web;
 

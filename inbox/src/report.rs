@@ -142,6 +142,12 @@ pub fn check(report: &Value, cfg: &InboxConfig) -> Result<Checked, AppError> {
     let known = |k: &str| Report::FIELDS.contains(&k) || k == HONEYPOT;
     let unknown: Vec<String> = map.keys().filter(|k| !known(k)).cloned().collect();
     let s = |k: &str| map.get(k).and_then(Value::as_str);
+    if !matches!(
+        map.get("incident"),
+        None | Some(Value::Null | Value::String(_))
+    ) {
+        return Err(AppError::report("incident", "must be a string"));
+    }
     if s("schema") != Some(SCHEMA) {
         return Err(AppError::report("schema", format!("must be {SCHEMA:?}")));
     }

@@ -34,6 +34,8 @@ pub struct App {
     pub track_generation: AtomicU64,
     /// notify (issue 20): wakes the notification worker when something was queued.
     pub notify_wake: tokio::sync::Notify,
+    /// The backlog behind the live promise.
+    pub surge: crate::surge::Live,
 }
 
 /// Shared state.
@@ -52,6 +54,7 @@ impl App {
             track: tokio::sync::Mutex::new(None),
             track_generation: AtomicU64::new(0),
             notify_wake: tokio::sync::Notify::new(),
+            surge: crate::surge::Live::default(),
         })
     }
 
@@ -85,6 +88,7 @@ impl App {
     /// Forget the cached track record (after a change this process made).
     pub fn track_changed(&self) {
         self.track_generation.fetch_add(1, Ordering::AcqRel);
+        self.surge.changed();
     }
 }
 

@@ -302,6 +302,10 @@ impl Store {
                 .await?
                 .batch_execute(crate::attachments::SCHEMA_SQL)
                 .await?;
+            pool.get()
+                .await?
+                .batch_execute(crate::incident::SCHEMA_SQL)
+                .await?;
             // Open the connections now, not under the first burst of reports (each costs a
             // SCRAM handshake).
             let warm: Vec<_> = (0..pool.status().max_size)
@@ -331,6 +335,7 @@ impl Store {
             // notify (issue 20): the notification queue's tables.
             conn.execute_batch(crate::notify::queue::SCHEMA_SQL)?;
             conn.execute_batch(crate::attachments::SCHEMA_SQL)?;
+            conn.execute_batch(crate::incident::SCHEMA_SQL)?;
             Ok(Store::Sqlite(Arc::new(Mutex::new(conn))))
         })
         .await

@@ -62,6 +62,11 @@ pub fn router(app: Shared) -> Router {
                 .put(api::put_notice)
                 .delete(api::delete_notice),
         )
+        .route("/v1/incidents", get(crate::incident::list))
+        .route(
+            "/v1/incidents/{id}/updates",
+            post(crate::incident::post_update),
+        )
         .merge(crate::admin::routes())
         .merge(crate::notify::visitor::routes()) // notify (issue 20)
         .merge(crate::attachments::routes())

@@ -13,12 +13,13 @@ use crate::components::your_reports::your_reports;
 use crate::ui::{Action, Phase, Ui};
 
 /// The dialog; `node_ref` is for focus management, `trap` the keydown handler that keeps
-/// Tab inside (the app's `use_focus_trap`), `send` the app's Send path.
+/// Tab inside (the app's `use_focus_trap`), `send` and `link` the app's Send paths.
 pub fn dialog(
     state: &UseReducerHandle<Ui>,
     node_ref: &NodeRef,
     trap: Callback<KeyboardEvent>,
     send: Callback<()>,
+    link: Callback<(String, String)>,
 ) -> Html {
     let s = &state.strings;
     let onkeydown = {
@@ -70,7 +71,7 @@ pub fn dialog(
                     if state.open {
                         { your_reports(state) }
                     }
-                    { report_form(state, send) }
+                    { report_form(state, send, link) }
                 }
             </div>
         </div>

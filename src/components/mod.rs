@@ -5,6 +5,7 @@
 
 pub mod attachments;
 pub mod dialog;
+pub mod incident_offer;
 pub mod launcher;
 pub mod notice_banner;
 pub mod promise_line;

@@ -23,6 +23,8 @@ struct Last {
     locale: &'static str,
     format: String,
     minute: Millis,
+    /// The live promise's minutes (0: as configured).
+    surge: u32,
     line: Option<(String, Millis)>,
 }
 
@@ -30,8 +32,9 @@ thread_local! {
     static LAST: RefCell<Option<Last>> = const { RefCell::new(None) };
 }
 
-/// The text and the due time (None when no promise can be backed: unknown zone, no hours).
-fn compute(s: &Strings, rule: &PromiseRule, now: Millis) -> Option<(String, Millis)> {
+/// The text and the due time (None when no promise can be backed: unknown zone, no hours);
+/// `busy`: the promise was widened for the backlog, and the line says so first.
+fn compute(s: &Strings, rule: &PromiseRule, now: Millis, busy: bool) -> Option<(String, Millis)> {
     let locale = s.format_locale();
     let due = zone::due(rule, now)?;
     let due_text = intl::when(locale, due, now);
@@ -56,15 +59,21 @@ fn compute(s: &Strings, rule: &PromiseRule, now: Millis) -> Option<(String, Mill
             ],
         ),
     };
+    let text = if busy {
+        format!("{} {text}", s.get(Msg::Busy))
+    } else {
+        text
+    };
     Some((text, due))
 }
 
 /// The promise line (nothing when no promise can be backed).
 pub fn promise_line(state: &State) -> Html {
     let s = &state.strings;
-    let Some(rule) = state.config.rule_for(&state.form.category) else {
+    let Some((rule, busy)) = crate::live::rule(state, &state.form.category) else {
         return html! {};
     };
+    let surge = if busy { rule.minutes } else { 0 };
     let now = state.now;
     let minute = now.div_euclid(60_000);
     let line = LAST.with(|last| {
@@ -75,18 +84,20 @@ pub fn promise_line(state: &State) -> Html {
                     && l.locale == s.locale()
                     && l.format == s.format_locale()
                     && Rc::ptr_eq(&l.config, &state.config)
-                    && l.category == state.form.category =>
+                    && l.category == state.form.category
+                    && l.surge == surge =>
             {
                 l.line.clone()
             }
             _ => {
-                let line = compute(s, rule, now);
+                let line = compute(s, &rule, now, busy);
                 *last = Some(Last {
                     config: state.config.clone(),
                     category: state.form.category.clone(),
                     locale: s.locale(),
                     format: s.format_locale().to_string(),
                     minute,
+                    surge,
                     line: line.clone(),
                 });
                 line
@@ -96,5 +107,5 @@ pub fn promise_line(state: &State) -> Html {
     let Some((text, due)) = line else {
         return html! {};
     };
-    html! { <p class="ru-promise" data-ru-due={reach_us_core::time::iso_utc(due)}>{ text }</p> }
+    html! { <p class="ru-promise" data-ru-busy={busy.then_some("")} data-ru-due={reach_us_core::time::iso_utc(due)}>{ text }</p> }
 }

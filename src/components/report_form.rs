@@ -38,8 +38,13 @@ pub fn failure_text(s: &Strings, e: &SendError) -> String {
     s.fmt(Msg::ErrRejected, &[("reason", &reason)])
 }
 
-/// The form; `send` is the app's Send path (this view does no I/O itself).
-pub fn report_form(state: &UseReducerHandle<Ui>, send: Callback<()>) -> Html {
+/// The form; `send` is the app's Send path and `link` its one-tap report linked to an
+/// incident (this view does no I/O itself).
+pub fn report_form(
+    state: &UseReducerHandle<Ui>,
+    send: Callback<()>,
+    link: Callback<(String, String)>,
+) -> Html {
     let s = &state.strings;
     let config = &state.config;
     let locale = s.format_locale();
@@ -114,6 +119,7 @@ pub fn report_form(state: &UseReducerHandle<Ui>, send: Callback<()>) -> Html {
                 value: state.form.message.clone(), autocomplete: None, error: err(Field::Message), hint: Some(counter), counter: true,
                 oninput: edit(Field::Message) }) }
             { crate::components::attachments::attachments(state) }
+            { crate::components::incident_offer::incident_offer(state, link) }
             if config.contact_fields.email || config.contact_fields.phone {
                 <fieldset class="ru-field ru-contact">
                     <legend class="ru-label">{ s.get(Msg::ContactLegend) }</legend>

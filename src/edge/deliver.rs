@@ -177,7 +177,7 @@ async fn callback(
         });
     });
     match JsFuture::from(Promise::race(&js_sys::Array::of2(&settled, &timeout))).await {
-        Ok(_) => Outcome::Accepted(None),
+        Ok(_) => Outcome::Accepted(None, None),
         Err(e) => {
             // `reject({permanent: true})` or an error with `status: 4xx`: do not retry.
             let status = Reflect::get(&e, &"status".into())
@@ -225,7 +225,7 @@ pub async fn attempt(
     };
     if backend.no_cors {
         // An opaque answer: the server answered, its status is unreadable.
-        return Outcome::Accepted(None);
+        return Outcome::Accepted(None, None);
     }
     let status = response.status();
     let retry_after = outbox::retry_after(
@@ -241,7 +241,7 @@ pub async fn attempt(
     // reference in it is optional): retrying it would resend a report already taken.
     let Some(text) = text else {
         return if backend.idempotent() && (200..300).contains(&status) {
-            Outcome::Accepted(None)
+            Outcome::Accepted(None, None)
         } else {
             Outcome::Transient(None)
         };

@@ -79,14 +79,15 @@ fn report(results: Vec<outbox::Flushed>, dispatcher: &UseReducerDispatcher<Ui>, 
             .map(|j| read::value(&j))
             .unwrap_or(Value::Null);
         match f.state {
-            Sent::Delivered { reference } => {
+            Sent::Delivered { reference, due } => {
                 let reference = reference
                     .or_else(|| field(&body, &["reference"]).map(String::from))
                     .unwrap_or_default();
                 let created = field(&body, &["created_at"])
                     .and_then(parse_iso)
                     .unwrap_or_else(env::now);
-                let due = field(&body, &["promise", "due_at"]).and_then(parse_iso);
+                // The due time the backend answered (the promise it made) wins.
+                let due = due.or_else(|| field(&body, &["promise", "due_at"]).and_then(parse_iso));
                 let category = field(&body, &["category"]).unwrap_or("").to_string();
                 receipts::remember(
                     &mut kept,

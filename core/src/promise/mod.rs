@@ -8,7 +8,9 @@
 
 mod engine;
 mod hours;
+pub mod live;
 mod rule;
+pub mod sim;
 mod zone;
 
 pub use engine::{due, is_open, next_opening, DueError};

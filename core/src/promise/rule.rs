@@ -141,11 +141,22 @@ impl PromiseRule {
         start: Millis,
         zone_of: impl FnOnce(&str) -> Option<Z>,
     ) -> Option<Millis> {
+        self.due_within(self.minutes, start, zone_of)
+    }
+
+    /// The same for a promise of `minutes` under this rule's hours (the live promise
+    /// widens the minutes, never the hours).
+    pub fn due_within<Z: Zone>(
+        &self,
+        minutes: u32,
+        start: Millis,
+        zone_of: impl FnOnce(&str) -> Option<Z>,
+    ) -> Option<Millis> {
         if !self.business() {
-            return Some(start + Millis::from(self.minutes) * 60_000);
+            return Some(start + Millis::from(minutes) * 60_000);
         }
         let zone = zone_of(self.time_zone.as_deref()?)?;
-        super::due(&self.hours, &zone, start, self.minutes).ok()
+        super::due(&self.hours, &zone, start, minutes).ok()
     }
 
     /// The next opening if the team is closed at `now` (None when open, around the

@@ -321,7 +321,7 @@ pub fn classify(kind: Kind, status: u16, text: &str, retry_after: Option<&str>) 
     };
     let why = || format!("{status}: {}", text.chars().take(200).collect::<String>());
     match outcome {
-        Outcome::Accepted(_) => Sent::Ok,
+        Outcome::Accepted(..) => Sent::Ok,
         Outcome::Transient(w) => Sent::Retry(w, why()),
         Outcome::Permanent(_) => Sent::Refused(why()),
     }

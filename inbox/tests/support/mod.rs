@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod router;
 pub mod smtp;
 pub mod vendors;
 
