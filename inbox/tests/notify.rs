@@ -1042,3 +1042,23 @@ async fn a_failing_vendor_pauses_its_channel_not_the_others() {
     vendors.until(10, "slack's three after the pause", |g| g.iter().filter(|x| x.vendor == "slack" && x.answered == 200).count() == 3).await;
     assert_eq!(vendors.of("slack").len(), 4);
 }
+
+/// Feishu's signed mode adds `timestamp` and `sign` to a body the preset already cut to its
+/// 20 KB: the relay cuts the message further (marked), so the longest report still fits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_signed_feishu_body_stays_within_20_kb() {
+    let vendors = Vendors::start(&[("feishu", "s")]).await;
+    let vars = [
+        ("INBOX_CHANNELS", "fs".to_string()),
+        ("INBOX_CHANNEL_FS", format!("feishu {}", vendors.url("feishu"))),
+        ("INBOX_CHANNEL_FS_SECRET", "s".into()),
+    ];
+    let env = start(Db::Sqlite, &vars, true).await;
+    let id = new_id();
+    post(env.addr, &id, &report(&id, "problem", &"a".repeat(20_000), Some("v@example.com"), "en", "UTC")).await;
+    vendors.until(10, "the message", |g| !g.is_empty()).await;
+    let g = vendors.of("feishu").remove(0);
+    assert_eq!(g.verdict, "ok", "{} bytes", g.body.len());
+    assert!(g.body.len() <= 20_000 && g.body.len() > 19_800, "{}", g.body.len());
+    assert!(g.text().contains("a…[cut]\nContact: v@example.com"), "cut once, marked, the rest kept");
+}

@@ -194,7 +194,17 @@ async fn handle_channel(
     let store = &app.store;
     let now = now_ms();
     if name == VISITOR {
+        let paused = relay.paused_until(name);
+        if paused > now {
+            let jobs: Vec<_> = rows.iter().map(|c| &c.job).collect();
+            return queue::retry(store, &jobs, paused, false, None).await;
+        }
         for c in rows {
+            if relay.paused_until(name) > now_ms() {
+                // The SMTP server failed on the previous one: the rest wait with it.
+                queue::retry(store, &[&c.job], relay.paused_until(name), false, None).await?;
+                continue;
+            }
             handle_visitor(app, relay, c).await?;
         }
         return Ok(());
