@@ -395,6 +395,8 @@ pub async fn erase_report(app: &App, id: &str) -> Result<(), AppError> {
     if !app.store.erase(id, now_ms()).await? {
         return Err(AppError::NotFound);
     }
+    // notify (issue 20): a queued reply's text goes too.
+    crate::notify::queue::erase(&app.store, id).await?;
     Ok(())
 }
 
@@ -406,5 +408,8 @@ pub async fn purge_expired(app: &App) -> Result<u64, AppError> {
     }
     let now = now_ms();
     let before = now - i64::from(app.cfg.retention_days) * 86_400_000;
-    Ok(app.store.erase_before(before, now).await?)
+    let n = app.store.erase_before(before, now).await?;
+    // notify (issue 20): queued replies' texts too.
+    crate::notify::queue::erase_before(&app.store, before).await?;
+    Ok(n)
 }

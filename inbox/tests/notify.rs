@@ -836,6 +836,18 @@ async fn the_visitor_hears_back_and_can_opt_out() {
     assert_eq!(smtp.mails().len(), 3, "opted out");
     let r = settled(&env.app, &id, 5).await;
     assert_eq!(r.iter().filter(|x| x.2 == "skipped").count(), 1, "{r:?}");
+    // Erasing the report erases the reply text its queue rows held.
+    let auth = format!("Bearer {TOKEN}");
+    let del = Conn::new(env.addr)
+        .send("DELETE", &format!("/v1/reports/{id}"), &[("Authorization", &auth)], "")
+        .await
+        .unwrap();
+    assert_eq!(del.status, 204);
+    let db = rusqlite::Connection::open(&env.db).unwrap();
+    let kept: i64 = db
+        .query_row("SELECT COUNT(*) FROM notifications WHERE report_id = ?1 AND payload IS NOT NULL", [&id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 0, "no reply text left in the queue");
     // The same reply saved twice is mailed once.
     let id2 = new_id();
     post(
