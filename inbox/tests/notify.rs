@@ -1074,3 +1074,29 @@ async fn a_signed_feishu_body_stays_within_20_kb() {
     assert!(g.body.len() <= 20_000 && g.body.len() > 19_800, "{}", g.body.len());
     assert!(g.text().contains("a…[cut]\nContact: v@example.com"), "cut once, marked, the rest kept");
 }
+
+/// Feishu allows 5 messages a second per bot (then `11232`, and a minute's wait): a burst
+/// of 12 is spaced out, never more than 5 in a second, none merged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn feishus_five_a_second_is_kept() {
+    let vendors = Vendors::start(&[]).await;
+    let vars = [
+        ("INBOX_CHANNELS", "fs".to_string()),
+        ("INBOX_CHANNEL_FS", format!("feishu {}", vendors.url("feishu"))),
+    ];
+    let env = start(Db::Sqlite, &vars, false).await;
+    for i in 0..12 {
+        let id = new_id();
+        post(env.addr, &id, &report(&id, "problem", &format!("f{i}"), None, "en", "UTC")).await;
+    }
+    worker::spawn(env.app.clone()).unwrap();
+    vendors.until(10, "12 messages", |g| g.len() == 12).await;
+    let got = vendors.of("feishu");
+    for g in &got {
+        let in_a_second = got.iter().filter(|h| h.at >= g.at && h.at.duration_since(g.at) < Duration::from_millis(1000)).count();
+        assert!(in_a_second <= 5, "{in_a_second} within a second");
+        assert!(g.text().starts_with("New report: "), "none merged");
+    }
+    let span = got.last().unwrap().at.duration_since(got[0].at);
+    assert!(span >= Duration::from_secs(2) && span < Duration::from_secs(5), "{span:?}");
+}
