@@ -1100,3 +1100,25 @@ async fn feishus_five_a_second_is_kept() {
     let span = got.last().unwrap().at.duration_since(got[0].at);
     assert!(span >= Duration::from_secs(2) && span < Duration::from_secs(5), "{span:?}");
 }
+
+/// A webhook that redirects is not followed (the body and its signature go to the
+/// configured URL only): its 307 is a refusal, on the health line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_redirect_is_refused_not_followed() {
+    let vendors = Vendors::start(&[("webhook", "k")]).await;
+    let vars = [
+        ("INBOX_CHANNELS", "hook".to_string()),
+        ("INBOX_CHANNEL_HOOK", format!("webhook {}", vendors.url("redirect"))),
+        ("INBOX_CHANNEL_HOOK_SECRET", "k".into()),
+    ];
+    let env = start(Db::Sqlite, &vars, true).await;
+    let id = new_id();
+    post(env.addr, &id, &report(&id, "problem", "x", None, "en", "UTC")).await;
+    let r = settled(&env.app, &id, 10).await;
+    assert_eq!((r[0].2.as_str(), r[0].3), ("failed", 1));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(vendors.of("redirect").len(), 1);
+    assert!(vendors.of("webhook").is_empty(), "not followed");
+    let h = queue::health_lines(&env.app.store).await.unwrap();
+    assert!(h[0].last_error.as_ref().unwrap().1.starts_with("307"));
+}

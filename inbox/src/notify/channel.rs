@@ -347,6 +347,9 @@ pub fn classify(kind: Kind, status: u16, text: &str, retry_after: Option<&str>) 
     }
 }
 
+/// The most of a vendor's answer that is read.
+pub const MAX_ANSWER: usize = 64 * 1024;
+
 /// Send over HTTP.
 pub async fn send(client: &reqwest::Client, ch: &Channel, req: Request) -> Sent {
     let mut b = client
@@ -365,7 +368,17 @@ pub async fn send(client: &reqwest::Client, ch: &Channel, req: Request) -> Sent 
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .map(String::from);
-            let text = resp.text().await.unwrap_or_default();
+            // At most 64 KiB of the answer is read: the verdict is at its start.
+            let mut resp = resp;
+            let mut bytes: Vec<u8> = Vec::new();
+            while let Ok(Some(chunk)) = resp.chunk().await {
+                let room = MAX_ANSWER.saturating_sub(bytes.len());
+                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if bytes.len() >= MAX_ANSWER {
+                    break;
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes);
             classify(ch.kind, status, &text, retry_after.as_deref())
         }
         Err(e) => Sent::Retry(None, format!("no answer: {e}")),

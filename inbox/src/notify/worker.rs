@@ -64,6 +64,9 @@ impl Relay {
         Ok(Relay {
             client: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
+                // A webhook that redirects is refused (its 3xx), never followed: the body
+                // and its signature go to the configured URL only.
+                .redirect(reqwest::redirect::Policy::none())
                 .user_agent(concat!("reach-us-inbox/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| e.to_string())?,
