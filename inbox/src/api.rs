@@ -422,6 +422,8 @@ pub async fn erase_report(app: &App, id: &str) -> Result<(), AppError> {
         return Err(AppError::NotFound);
     }
     crate::attachments::erase(app, id).await?;
+    // notify (issue 20): a queued reply's text goes too.
+    crate::notify::queue::erase(&app.store, id).await?;
     Ok(())
 }
 
@@ -435,5 +437,7 @@ pub async fn purge_expired(app: &App) -> Result<u64, AppError> {
     let before = now - i64::from(app.cfg.retention_days) * 86_400_000;
     let erased = app.store.erase_before(before, now).await?;
     crate::attachments::erase_before(app, before).await?;
+    // notify (issue 20): queued replies' texts too.
+    crate::notify::queue::erase_before(&app.store, before).await?;
     Ok(erased)
 }

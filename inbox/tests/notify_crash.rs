@@ -30,7 +30,7 @@ fn spawn(addr: SocketAddr, db: &str, hook: &str) -> Child {
         .env("INBOX_CHANNEL_HOOK", format!("webhook {hook}"))
         .env("INBOX_CHANNEL_HOOK_SECRET", "k")
         .env("INBOX_CHANNEL_HOOK_PER_MIN", "100000")
-        .env("INBOX_NOTIFY_LEASE_SECS", "1")
+        .env("INBOX_NOTIFY_LEASE_SECS", "2")
         .stdout(Stdio::null())
         .spawn()
         .expect("start the inbox")
@@ -107,8 +107,8 @@ async fn crash(kind: &str, db: &str) {
     // Three kills while the queue drains (each at a different moment of a send).
     let mut kills = 0;
     // The first kill lands in the first drain; the others after the restarted process has
-    // taken over the dead one's leases (1 s) and is sending again.
-    for pause in [150u64, 1600, 1900] {
+    // taken over the dead one's leases (2 s) and is sending again.
+    for pause in [150u64, 2600, 2900] {
         tokio::time::sleep(Duration::from_millis(pause)).await;
         child.kill().expect("kill -9");
         let _ = child.wait();
@@ -165,11 +165,10 @@ async fn postgres_kill_9_mid_queue_loses_no_notification() {
 /// Report stored → channel received: posts spaced 20 ms apart into a running inbox, each
 /// timed from the moment its POST was sent (an upper bound of "stored") to its arrival at
 /// the receiver. Prints p50 / p99 / max.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn notification_latency() {
+async fn latency(kind: support::Db) {
     let vendors = Vendors::start(&[("webhook", "k")]).await;
     let addr = free_addr();
-    let db = support::fresh_db(support::Db::Sqlite).await;
+    let db = support::fresh_db(kind).await;
     let mut child = spawn(addr, &db, &vendors.url("webhook"));
     wait_ready(addr).await;
     let salt = reach_us_inbox::util::random_id();
@@ -213,10 +212,23 @@ async fn notification_latency() {
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let p = |q: f64| lat[((lat.len() as f64 * q).ceil() as usize).clamp(1, lat.len()) - 1];
     println!(
-        "relay latency (SQLite, webhook on 127.0.0.1, {N} reports 20 ms apart, debug build): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "relay latency ({kind:?}, webhook on 127.0.0.1, {N} reports 20 ms apart, debug build): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         p(0.5),
         p(0.99),
         lat[lat.len() - 1]
     );
     assert_eq!(lat.len(), N);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn notification_latency_sqlite() {
+    latency(support::Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn notification_latency_postgres() {
+    if support::postgres_url().is_none() {
+        return;
+    }
+    latency(support::Db::Postgres).await;
 }

@@ -81,6 +81,19 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// Messages a second the vendor allows, where it has such a limit: Feishu 5, Discord
+    /// 5 in 2 s (so 2), Slack 1.
+    pub fn per_sec(self) -> Option<u32> {
+        match self {
+            Kind::Feishu => Some(5),
+            Kind::Discord => Some(2),
+            Kind::Slack => Some(1),
+            _ => None,
+        }
+    }
+}
+
 /// One configured channel.
 #[derive(Clone, Debug)]
 pub struct Channel {

@@ -8,8 +8,9 @@
 //!   [`MAX_ATTEMPTS`] the row is `failed` and stays listed with its last error.
 //! - **Refusals** (another 4xx, a vendor error code inside a 200) end the row `failed` at
 //!   once: retrying a bad signature or a too-long text cannot succeed.
-//! - **Rate limits**: at most `per_min` messages in any 60 s per channel (a sliding window,
-//!   per process). When more are due than the window allows, all but one of the free
+//! - **Rate limits**: at most `per_min` messages in any 60 s per channel, and for vendors
+//!   with a per-second limit (Feishu 5, Discord 2, Slack 1) at most that in any second
+//!   (sliding windows, per process); the second's limit only spaces messages out. When more are due than the window allows, all but one of the free
 //!   slots go one by one and the rest are merged into one message (at most
 //!   [`super::channel::digest_max`] reports; beyond that they wait for the next slot).
 //! - **Escalations** are sent only while the report has no answer; a reply mail only if it
@@ -37,6 +38,14 @@ pub const ACKS_PER_HOUR: i64 = 5;
 /// Rows claimed per pass.
 const BATCH: i64 = 200;
 
+/// A channel's free slots now.
+struct Window {
+    free_min: usize,
+    free_sec: usize,
+    next_min: i64,
+    next_sec: i64,
+}
+
 /// The worker's own state: the HTTP client, the SMTP transport, each channel's window.
 pub struct Relay {
     client: reqwest::Client,
@@ -55,6 +64,9 @@ impl Relay {
         Ok(Relay {
             client: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
+                // A webhook that redirects is refused (its 3xx), never followed: the body
+                // and its signature go to the configured URL only.
+                .redirect(reqwest::redirect::Policy::none())
                 .user_agent(concat!("reach-us-inbox/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| e.to_string())?,
@@ -64,20 +76,23 @@ impl Relay {
         })
     }
 
-    /// Free slots of `channel` at `now` under `per_min`, and when the next one frees.
-    fn slots(&self, channel: &str, per_min: u32, now: i64) -> (usize, i64) {
+    /// Free slots of `channel` at `now` under `per_min` (any 60 s) and `per_sec` (any
+    /// second), and when the next of each frees.
+    fn slots(&self, channel: &str, per_min: u32, per_sec: Option<u32>, now: i64) -> Window {
         let mut map = self.sent.lock().unwrap_or_else(|p| p.into_inner());
         let w = map.entry(channel.to_string()).or_default();
         while w.front().is_some_and(|t| *t <= now - 60_000) {
             w.pop_front();
         }
-        let free = (per_min as usize).saturating_sub(w.len());
-        let next = if free > 0 {
-            now
-        } else {
-            w.front().map_or(now, |t| t + 60_000 + 1)
-        };
-        (free, next)
+        let free_min = (per_min as usize).saturating_sub(w.len());
+        let last_second: Vec<i64> = w.iter().copied().filter(|t| *t > now - 1_000).collect();
+        let free_sec = per_sec.map_or(usize::MAX, |n| (n as usize).saturating_sub(last_second.len()));
+        Window {
+            free_min,
+            free_sec,
+            next_min: if free_min > 0 { now } else { w.front().map_or(now, |t| t + 60_000 + 1) },
+            next_sec: if free_sec > 0 { now } else { last_second.first().map_or(now, |t| t + 1_000 + 1) },
+        }
     }
 
     fn take_slot(&self, channel: &str, now: i64) {
@@ -194,7 +209,17 @@ async fn handle_channel(
     let store = &app.store;
     let now = now_ms();
     if name == VISITOR {
+        let paused = relay.paused_until(name);
+        if paused > now {
+            let jobs: Vec<_> = rows.iter().map(|c| &c.job).collect();
+            return queue::retry(store, &jobs, paused, false, None).await;
+        }
         for c in rows {
+            if relay.paused_until(name) > now_ms() {
+                // The SMTP server failed on the previous one: the rest wait with it.
+                queue::retry(store, &[&c.job], relay.paused_until(name), false, None).await?;
+                continue;
+            }
             handle_visitor(app, relay, c).await?;
         }
         return Ok(());
@@ -262,30 +287,30 @@ async fn handle_channel(
         return Ok(());
     }
     // Units: single messages while slots allow, then one merged message, the rest later.
-    let (free, next) = relay.slots(name, ch.per_min, now);
-    if free == 0 {
+    // The minute's window decides merging (waiting a minute is long); the second's window
+    // only spaces messages out (waiting a second is not).
+    let w = relay.slots(name, ch.per_min, ch.kind.per_sec(), now);
+    if w.free_min == 0 {
         let jobs: Vec<_> = items.iter().map(|(c, _)| &c.job).collect();
-        return queue::retry(store, &jobs, next, false, None).await;
+        return queue::retry(store, &jobs, w.next_min, false, None).await;
     }
     let mut units: Vec<Vec<(Claimed, Item)>> = Vec::new();
-    if items.len() <= free {
+    if items.len() <= w.free_min {
         units.extend(items.into_iter().map(|i| vec![i]));
     } else {
-        let mut rest = items.split_off(free - 1);
+        let mut rest = items.split_off(w.free_min - 1);
         units.extend(items.into_iter().map(|i| vec![i]));
         let later = rest.split_off(channel::digest_max(ch.kind).min(rest.len()));
         units.push(rest);
         if !later.is_empty() {
             let jobs: Vec<_> = later.iter().map(|(c, _)| &c.job).collect();
-            queue::retry(
-                store,
-                &jobs,
-                relay.slots(name, ch.per_min, now).1.max(now + 1_000),
-                false,
-                None,
-            )
-            .await?;
+            queue::retry(store, &jobs, w.next_min.max(now + 1_000), false, None).await?;
         }
+    }
+    if units.len() > w.free_sec {
+        let later = units.split_off(w.free_sec);
+        let jobs: Vec<_> = later.iter().flatten().map(|(c, _)| &c.job).collect();
+        queue::retry(store, &jobs, w.next_sec, false, None).await?;
     }
     let zone = team_zone(app);
     // The rows are ours until the lease runs out: what cannot start well before that goes
@@ -464,9 +489,9 @@ async fn handle_visitor(
         }
         mail::reply(&locale, &row.reference, queued, &status_link, &optout_link)
     };
-    let (free, next) = relay.slots(VISITOR, app.cfg.notify.visitor_per_min, now);
-    if free == 0 {
-        return queue::retry(store, &[&c.job], next, false, None).await;
+    let w = relay.slots(VISITOR, app.cfg.notify.visitor_per_min, None, now);
+    if w.free_min == 0 {
+        return queue::retry(store, &[&c.job], w.next_min, false, None).await;
     }
     let (Some(t), Some(smtp)) = (&relay.smtp, &app.cfg.notify.smtp) else {
         return queue::finish(

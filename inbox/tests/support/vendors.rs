@@ -303,6 +303,8 @@ fn judge(
                 ("bad sign".into(), (401, "bad signature".into(), None))
             }
         }
+        // A webhook URL that redirects elsewhere (a moved or hijacked endpoint).
+        "redirect" => ("redirect".into(), (307, String::new(), None)),
         _ => ("unknown".into(), (404, String::new(), None)),
     }
 }
@@ -326,6 +328,9 @@ async fn receive(
     let mut r = (StatusCode::from_u16(answer.0).unwrap(), answer.1).into_response();
     if let Some(ra) = answer.2 {
         r.headers_mut().insert("retry-after", ra.parse().unwrap());
+    }
+    if answer.0 == 307 {
+        r.headers_mut().insert("location", "/webhook".parse().unwrap());
     }
     r
 }
