@@ -403,7 +403,9 @@ pub fn fit(width: u32, height: u32, edge: u32) -> (u32, u32) {
     if long <= edge || long == 0 {
         return (width.max(1), height.max(1));
     }
-    let scale = |v: u32| ((u64::from(v) * u64::from(edge) + u64::from(long) / 2) / u64::from(long)).max(1) as u32;
+    let scale = |v: u32| {
+        ((u64::from(v) * u64::from(edge) + u64::from(long) / 2) / u64::from(long)).max(1) as u32
+    };
     (scale(width), scale(height))
 }
 
@@ -429,8 +431,14 @@ mod tests {
             (r#"{"long_edge": 100}"#, "attachments.long_edge"),
             (r#"{"long_edge": 9000}"#, "attachments.long_edge"),
             (r#"{"max_file_bytes": 10}"#, "attachments.max_file_bytes"),
-            (r#"{"max_file_bytes": 900000, "max_total_bytes": 800000}"#, "attachments.max_total_bytes"),
-            (r#"{"max_total_bytes": 99999999}"#, "attachments.max_total_bytes"),
+            (
+                r#"{"max_file_bytes": 900000, "max_total_bytes": 800000}"#,
+                "attachments.max_total_bytes",
+            ),
+            (
+                r#"{"max_total_bytes": 99999999}"#,
+                "attachments.max_total_bytes",
+            ),
             (r#"{"types": ["exe"]}"#, "attachments.types"),
             (r#"{"types": []}"#, "attachments.types"),
             (r#"{"types": "image"}"#, "attachments.types"),
@@ -441,7 +449,10 @@ mod tests {
             let e = raw(json).unwrap_err();
             assert_eq!(e.field(), Some(field), "{json}: {e}");
         }
-        assert!(matches!(raw(r#"{"colour": 1}"#), Err(ConfigError::Shape(_))));
+        assert!(matches!(
+            raw(r#"{"colour": 1}"#),
+            Err(ConfigError::Shape(_))
+        ));
         let p = raw(r#"{"max_files": 0}"#).unwrap();
         assert!(!p.on());
         let p = raw(r#"{"types": ["pdf"], "image_format": "webp"}"#).unwrap();
@@ -481,15 +492,24 @@ mod tests {
 
     #[test]
     fn names_are_cleaned() {
-        assert_eq!(clean_name("IMG_1234.HEIC", Some(ImageFormat::Jpeg)), "IMG_1234.jpg");
-        assert_eq!(clean_name("C:\\Users\\x\\shot.png", Some(ImageFormat::Webp)), "shot.webp");
+        assert_eq!(
+            clean_name("IMG_1234.HEIC", Some(ImageFormat::Jpeg)),
+            "IMG_1234.jpg"
+        );
+        assert_eq!(
+            clean_name("C:\\Users\\x\\shot.png", Some(ImageFormat::Webp)),
+            "shot.webp"
+        );
         assert_eq!(clean_name("../../etc/passwd", None), "passwd");
         assert_eq!(clean_name("a\u{202e}fdp.exe", None), "afdp.exe");
         assert_eq!(clean_name("bad\u{0}\nname.pdf", None), "badname.pdf");
         assert_eq!(clean_name("", None), "file");
         assert_eq!(clean_name(".pdf", Some(ImageFormat::Jpeg)), "pdf.jpg");
         assert_eq!(clean_name("...", Some(ImageFormat::Jpeg)), "image.jpg");
-        assert_eq!(clean_name(&"x".repeat(500), None).chars().count(), MAX_NAME_CHARS);
+        assert_eq!(
+            clean_name(&"x".repeat(500), None).chars().count(),
+            MAX_NAME_CHARS
+        );
     }
 
     #[test]
@@ -520,6 +540,9 @@ mod tests {
         assert_eq!(fit(3000, 4000, 1600), (1200, 1600));
         assert_eq!(fit(800, 600, 1600), (800, 600));
         assert_eq!(fit(10000, 1, 1600), (1600, 1));
-        assert_eq!(note(2, 3, true), "2 of 3 attachments were lost in the visitor's browser before delivery");
+        assert_eq!(
+            note(2, 3, true),
+            "2 of 3 attachments were lost in the visitor's browser before delivery"
+        );
     }
 }

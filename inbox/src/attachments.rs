@@ -161,18 +161,23 @@ pub async fn create(
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. }) => {
-                return Ok(too_large())
+            Err(
+                multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. },
+            ) => return Ok(too_large()),
+            Err(e) => {
+                return Err(AppError::report(
+                    "body",
+                    format!("is not readable multipart: {e}"),
+                ))
             }
-            Err(e) => return Err(AppError::report("body", format!("is not readable multipart: {e}"))),
         };
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().unwrap_or("").to_string();
         let data = match field.bytes().await {
             Ok(d) => d,
-            Err(multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. }) => {
-                return Ok(too_large())
-            }
+            Err(
+                multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. },
+            ) => return Ok(too_large()),
             Err(e) => return Err(AppError::report(&name, format!("could not be read: {e}"))),
         };
         match name.as_str() {
@@ -191,7 +196,10 @@ pub async fn create(
             "file" => {
                 let field = format!("file[{}]", files.len());
                 if files.len() >= MAX_FILES {
-                    return Err(AppError::report(&field, format!("more than {MAX_FILES} files")));
+                    return Err(AppError::report(
+                        &field,
+                        format!("more than {MAX_FILES} files"),
+                    ));
                 }
                 let Some(mime) = sniff(&data) else {
                     return Err(AppError::report(
@@ -269,7 +277,14 @@ async fn store_files(
         .into_iter()
         .enumerate()
         .map(|(i, (name, mime, data))| {
-            (i as i64, name, mime, data.len() as i64, sha256_hex(&data), data)
+            (
+                i as i64,
+                name,
+                mime,
+                data.len() as i64,
+                sha256_hex(&data),
+                data,
+            )
         })
         .collect();
     match &app.store {
@@ -279,7 +294,8 @@ async fn store_files(
             let id = id.to_string();
             tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
                 for (_, _, _, _, sha, data) in &rows {
-                    write_file(dir.clone(), sha, data).map_err(|e| StoreError(format!("attachment file: {e}")))?;
+                    write_file(dir.clone(), sha, data)
+                        .map_err(|e| StoreError(format!("attachment file: {e}")))?;
                 }
                 let c = conn.lock().unwrap_or_else(|p| p.into_inner());
                 for (idx, name, mime, size, sha, _) in &rows {
@@ -383,7 +399,10 @@ pub async fn for_reports(
 }
 
 /// How many files each of these reports described (its `attachments`).
-pub async fn described(store: &Store, ids: &[String]) -> Result<HashMap<String, usize>, StoreError> {
+pub async fn described(
+    store: &Store,
+    ids: &[String],
+) -> Result<HashMap<String, usize>, StoreError> {
     let count = |body: &str| {
         serde_json::from_str::<Value>(body)
             .ok()
@@ -395,17 +414,19 @@ pub async fn described(store: &Store, ids: &[String]) -> Result<HashMap<String, 
         Store::Sqlite(conn) => {
             let conn = conn.clone();
             let ids = ids.to_vec();
-            let bodies = tokio::task::spawn_blocking(move || -> Result<Vec<(String, String)>, StoreError> {
-                let c = conn.lock().unwrap_or_else(|p| p.into_inner());
-                let mut stmt = c.prepare("SELECT id, body FROM reports WHERE id = ?1")?;
-                let mut all = Vec::new();
-                for id in &ids {
-                    for row in stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))? {
-                        all.push(row?);
+            let bodies = tokio::task::spawn_blocking(
+                move || -> Result<Vec<(String, String)>, StoreError> {
+                    let c = conn.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut stmt = c.prepare("SELECT id, body FROM reports WHERE id = ?1")?;
+                    let mut all = Vec::new();
+                    for id in &ids {
+                        for row in stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))? {
+                            all.push(row?);
+                        }
                     }
-                }
-                Ok(all)
-            })
+                    Ok(all)
+                },
+            )
             .await
             .map_err(|e| StoreError(e.to_string()))??;
             for (id, body) in bodies {
@@ -471,10 +492,16 @@ async fn file(
     headers: HeaderMap,
     Path(sha): Path<String>,
 ) -> Result<Response, AppError> {
-    if crate::auth::live_session(&app, &headers).is_none() && !crate::auth::has_token(&app, &headers) {
+    if crate::auth::live_session(&app, &headers).is_none()
+        && !crate::auth::has_token(&app, &headers)
+    {
         return Err(AppError::Unauthorized);
     }
-    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if sha.len() != 64
+        || !sha
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return Err(AppError::NotFound);
     }
     // Known, and not erased with its report.
@@ -482,16 +509,18 @@ async fn file(
         Store::Sqlite(conn) => {
             let conn = conn.clone();
             let key = sha.clone();
-            let row = tokio::task::spawn_blocking(move || -> Result<Option<(String, String)>, StoreError> {
-                use rusqlite::OptionalExtension;
-                let c = conn.lock().unwrap_or_else(|p| p.into_inner());
-                Ok(c.query_row(
-                    "SELECT name, mime FROM attachments WHERE sha256 = ?1 LIMIT 1",
-                    [key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?)
-            })
+            let row = tokio::task::spawn_blocking(
+                move || -> Result<Option<(String, String)>, StoreError> {
+                    use rusqlite::OptionalExtension;
+                    let c = conn.lock().unwrap_or_else(|p| p.into_inner());
+                    Ok(c.query_row(
+                        "SELECT name, mime FROM attachments WHERE sha256 = ?1 LIMIT 1",
+                        [key],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?)
+                },
+            )
             .await
             .map_err(|e| StoreError(e.to_string()))??;
             let Some((name, mime)) = row else {
@@ -519,19 +548,36 @@ async fn file(
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(&mime)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let disposition = if mime == "application/pdf" { "attachment" } else { "inline" };
+    let disposition = if mime == "application/pdf" {
+        "attachment"
+    } else {
+        "inline"
+    };
     if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename=\"{ascii}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

@@ -27,14 +27,26 @@ async fn start(db: Db) -> &'static Router {
     Box::leak(Box::new(web::router(web::App::new(store, cfg))))
 }
 
-async fn send(app: &'static Router, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (Reply, Vec<u8>) {
-    let mut req = axum::http::Request::builder().method(method).uri(path).header("host", HOST);
+async fn send(
+    app: &'static Router,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> (Reply, Vec<u8>) {
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", HOST);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
     let mut req = req.body(Body::from(body)).unwrap();
     req.extensions_mut()
-        .insert(ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))));
+        .insert(ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            40000,
+        ))));
     let resp = app.clone().oneshot(req).await.unwrap();
     let (parts, body) = resp.into_parts();
     let bytes = body.collect().await.unwrap().to_bytes().to_vec();
@@ -72,11 +84,20 @@ fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
 
 async fn post(app: &'static Router, id: &str, body: Vec<u8>) -> Reply {
     let ct = format!("multipart/form-data; boundary={BOUNDARY}");
-    send(app, "POST", "/v1/reports", &[("Content-Type", &ct), ("Idempotency-Key", id)], body).await.0
+    send(
+        app,
+        "POST",
+        "/v1/reports",
+        &[("Content-Type", &ct), ("Idempotency-Key", id)],
+        body,
+    )
+    .await
+    .0
 }
 
 fn report(id: &str, files: &[(&str, &str, usize)]) -> String {
-    let mut v: Value = serde_json::from_str(&sample_report(id, "The car's screen shows an error")).unwrap();
+    let mut v: Value =
+        serde_json::from_str(&sample_report(id, "The car's screen shows an error")).unwrap();
     if !files.is_empty() {
         v["attachments"] = files
             .iter()
@@ -105,19 +126,34 @@ async fn cookie(app: &'static Router) -> String {
         app,
         "POST",
         "/admin/login",
-        &[("Content-Type", "application/x-www-form-urlencoded"), ("Origin", &origin)],
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Origin", &origin),
+        ],
         format!("token={TOKEN}").into_bytes(),
     )
     .await;
     assert_eq!(login.status, 303);
-    login.header("set-cookie").unwrap().split(';').next().unwrap().to_string()
+    login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 async fn attachments_are_stored_once_and_served_to_the_admin_only(db: Db) {
     let app = start(db).await;
     let id = uuid(1);
     let photo = jpeg();
-    let rep = report(&id, &[("door.jpg", "image/jpeg", photo.len()), ("manual.pdf", "application/pdf", PDF.len())]);
+    let rep = report(
+        &id,
+        &[
+            ("door.jpg", "image/jpeg", photo.len()),
+            ("manual.pdf", "application/pdf", PDF.len()),
+        ],
+    );
     let body = multipart(&[
         ("report", None, rep.as_bytes()),
         ("file", Some("door.jpg"), &photo),
@@ -131,46 +167,131 @@ async fn attachments_are_stored_once_and_served_to_the_admin_only(db: Db) {
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(again.body, first.body);
     // A resend whose files the browser lost: still the same report, still its first files.
-    let lost = post(app, &id, multipart(&[
-        ("report", None, rep.as_bytes()),
-        ("note", None, b"2 of 2 attachments were lost in the visitor's browser before delivery"),
-    ])).await;
+    let lost = post(
+        app,
+        &id,
+        multipart(&[
+            ("report", None, rep.as_bytes()),
+            (
+                "note",
+                None,
+                b"2 of 2 attachments were lost in the visitor's browser before delivery",
+            ),
+        ]),
+    )
+    .await;
     assert_eq!(lost.status, 201);
     let sha_jpeg = reach_us_inbox::util::sha256_hex(&photo);
     let sha_pdf = reach_us_inbox::util::sha256_hex(PDF);
     // Not public: no session, no token.
     let (anon, _) = send(app, "GET", &format!("/admin/files/{sha_jpeg}"), &[], vec![]).await;
     assert_eq!(anon.status, 401);
-    let (wrong, _) = send(app, "GET", &format!("/admin/files/{sha_jpeg}"), &[("Authorization", "Bearer nope")], vec![]).await;
+    let (wrong, _) = send(
+        app,
+        "GET",
+        &format!("/admin/files/{sha_jpeg}"),
+        &[("Authorization", "Bearer nope")],
+        vec![],
+    )
+    .await;
     assert_eq!(wrong.status, 401);
     let auth = format!("Bearer {TOKEN}");
-    let (got, bytes) = send(app, "GET", &format!("/admin/files/{sha_jpeg}"), &[("Authorization", &auth)], vec![]).await;
+    let (got, bytes) = send(
+        app,
+        "GET",
+        &format!("/admin/files/{sha_jpeg}"),
+        &[("Authorization", &auth)],
+        vec![],
+    )
+    .await;
     assert_eq!(got.status, 200);
     assert_eq!(bytes, photo);
     assert_eq!(got.header("content-type"), Some("image/jpeg"));
     assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
-    assert!(got.header("content-security-policy").unwrap().contains("sandbox"));
-    let (pdf, bytes) = send(app, "GET", &format!("/admin/files/{sha_pdf}"), &[("Authorization", &auth)], vec![]).await;
+    assert!(got
+        .header("content-security-policy")
+        .unwrap()
+        .contains("sandbox"));
+    let (pdf, bytes) = send(
+        app,
+        "GET",
+        &format!("/admin/files/{sha_pdf}"),
+        &[("Authorization", &auth)],
+        vec![],
+    )
+    .await;
     assert_eq!((pdf.status, bytes.as_slice()), (200, PDF));
     assert_eq!(pdf.header("content-type"), Some("application/pdf"));
-    assert!(pdf.header("content-disposition").unwrap().starts_with("attachment; filename=\"manfdp.pdf\""), "{:?}", pdf.header("content-disposition"));
-    let (unknown, _) = send(app, "GET", &format!("/admin/files/{}", "a".repeat(64)), &[("Authorization", &auth)], vec![]).await;
+    assert!(
+        pdf.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment; filename=\"manfdp.pdf\""),
+        "{:?}",
+        pdf.header("content-disposition")
+    );
+    let (unknown, _) = send(
+        app,
+        "GET",
+        &format!("/admin/files/{}", "a".repeat(64)),
+        &[("Authorization", &auth)],
+        vec![],
+    )
+    .await;
     assert_eq!(unknown.status, 404);
-    let (traversal, _) = send(app, "GET", "/admin/files/..%2F..%2Finbox.sqlite3", &[("Authorization", &auth)], vec![]).await;
+    let (traversal, _) = send(
+        app,
+        "GET",
+        "/admin/files/..%2F..%2Finbox.sqlite3",
+        &[("Authorization", &auth)],
+        vec![],
+    )
+    .await;
     assert_eq!(traversal.status, 404);
     // The admin page shows the thumbnail (and its CSP lets it load from here only).
     let c = cookie(app).await;
     let (page, _) = send(app, "GET", "/admin", &[("Cookie", &c)], vec![]).await;
-    assert_eq!(page.body.matches(&format!("<img src=\"/admin/files/{sha_jpeg}\"")).count(), 1, "one thumbnail, stored once");
-    assert!(page.body.contains(&format!("href=\"/admin/files/{sha_pdf}\" download=\"manfdp.pdf\"")));
+    assert_eq!(
+        page.body
+            .matches(&format!("<img src=\"/admin/files/{sha_jpeg}\""))
+            .count(),
+        1,
+        "one thumbnail, stored once"
+    );
+    assert!(page.body.contains(&format!(
+        "href=\"/admin/files/{sha_pdf}\" download=\"manfdp.pdf\""
+    )));
     assert!(!page.body.contains("did not arrive"));
-    assert!(page.header("content-security-policy").unwrap().contains("img-src 'self'"));
-    let (with_cookie, _) = send(app, "GET", &format!("/admin/files/{sha_jpeg}"), &[("Cookie", &c)], vec![]).await;
+    assert!(page
+        .header("content-security-policy")
+        .unwrap()
+        .contains("img-src 'self'"));
+    let (with_cookie, _) = send(
+        app,
+        "GET",
+        &format!("/admin/files/{sha_jpeg}"),
+        &[("Cookie", &c)],
+        vec![],
+    )
+    .await;
     assert_eq!(with_cookie.status, 200);
     // Erasing the report's personal data erases its files.
-    let (erased, _) = send(app, "DELETE", &format!("/v1/reports/{id}"), &[("Authorization", &auth)], vec![]).await;
+    let (erased, _) = send(
+        app,
+        "DELETE",
+        &format!("/v1/reports/{id}"),
+        &[("Authorization", &auth)],
+        vec![],
+    )
+    .await;
     assert_eq!(erased.status, 204);
-    let (gone, _) = send(app, "GET", &format!("/admin/files/{sha_jpeg}"), &[("Authorization", &auth)], vec![]).await;
+    let (gone, _) = send(
+        app,
+        "GET",
+        &format!("/admin/files/{sha_jpeg}"),
+        &[("Authorization", &auth)],
+        vec![],
+    )
+    .await;
     assert_eq!(gone.status, 404);
 }
 
@@ -179,20 +300,48 @@ async fn files_are_what_their_bytes_are_and_the_size_is_capped(db: Db) {
     let auth = format!("Bearer {TOKEN}");
     // HTML that calls itself a PNG: refused, naming the part; the report is not stored.
     let id = uuid(2);
-    let r = post(app, &id, multipart(&[
-        ("report", None, report(&id, &[("x.png", "image/png", 30)]).as_bytes()),
-        ("file", Some("x.png"), b"<html><script>alert(1)</script>"),
-    ])).await;
+    let r = post(
+        app,
+        &id,
+        multipart(&[
+            (
+                "report",
+                None,
+                report(&id, &[("x.png", "image/png", 30)]).as_bytes(),
+            ),
+            ("file", Some("x.png"), b"<html><script>alert(1)</script>"),
+        ]),
+    )
+    .await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.json()["field"], "file[0]");
     let (status, _) = send(app, "GET", &format!("/v1/reports/{id}/status"), &[], vec![]).await;
     assert_eq!(status.status, 404);
     // The report must come first.
     let id = uuid(3);
-    let r = post(app, &id, multipart(&[("file", Some("a.jpg"), &jpeg()), ("report", None, report(&id, &[]).as_bytes())])).await;
-    assert_eq!((r.status, r.json()["field"].as_str()), (400, Some("report")));
+    let r = post(
+        app,
+        &id,
+        multipart(&[
+            ("file", Some("a.jpg"), &jpeg()),
+            ("report", None, report(&id, &[]).as_bytes()),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (400, Some("report"))
+    );
     // An unknown part, a missing report.
-    let r = post(app, &id, multipart(&[("report", None, report(&id, &[]).as_bytes()), ("evil", None, b"x")])).await;
+    let r = post(
+        app,
+        &id,
+        multipart(&[
+            ("report", None, report(&id, &[]).as_bytes()),
+            ("evil", None, b"x"),
+        ]),
+    )
+    .await;
     assert_eq!(r.status, 400);
     let r = post(app, &id, multipart(&[])).await;
     assert_eq!(r.status, 400);
@@ -206,32 +355,76 @@ async fn files_are_what_their_bytes_are_and_the_size_is_capped(db: Db) {
         parts.push(("file", Some("a.jpg"), &j));
     }
     let r = post(app, &id, multipart(&parts)).await;
-    assert_eq!((r.status, r.json()["field"].as_str()), (400, Some("file[10]")));
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (400, Some("file[10]"))
+    );
     // Over the request cap: 413, nothing stored.
     let id = uuid(5);
     let mut big = jpeg();
     big.resize(reach_us_inbox::attachments::MAX_UPLOAD + 1, 0);
-    let r = post(app, &id, multipart(&[("report", None, report(&id, &[]).as_bytes()), ("file", Some("big.jpg"), &big)])).await;
+    let r = post(
+        app,
+        &id,
+        multipart(&[
+            ("report", None, report(&id, &[]).as_bytes()),
+            ("file", Some("big.jpg"), &big),
+        ]),
+    )
+    .await;
     assert_eq!(r.status, 413);
     // A JSON body keeps its 64 KiB cap.
     let long = format!("{{\"pad\": \"{}\"}}", "x".repeat(70_000));
-    let (r, _) = send(app, "POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", &id)], long.into_bytes()).await;
+    let (r, _) = send(
+        app,
+        "POST",
+        "/v1/reports",
+        &[
+            ("Content-Type", "application/json"),
+            ("Idempotency-Key", &id),
+        ],
+        long.into_bytes(),
+    )
+    .await;
     assert_eq!(r.status, 413);
     // A description that is not a list of files.
     let id = uuid(6);
     let mut v: Value = serde_json::from_str(&report(&id, &[])).unwrap();
     v["attachments"] = serde_json::json!([{"name": 1}]);
-    let r = post(app, &id, multipart(&[("report", None, v.to_string().as_bytes())])).await;
-    assert_eq!((r.status, r.json()["field"].as_str()), (400, Some("attachments[0]")));
+    let r = post(
+        app,
+        &id,
+        multipart(&[("report", None, v.to_string().as_bytes())]),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (400, Some("attachments[0]"))
+    );
     // A honeypot report's files are not stored.
     let id = uuid(7);
     let mut v: Value = serde_json::from_str(&report(&id, &[])).unwrap();
     v["website"] = "http://spam.example".into();
     let bot = vec![0xFF, 0xD8, 0xFF, 0x01, 0x02];
-    let r = post(app, &id, multipart(&[("report", None, v.to_string().as_bytes()), ("file", Some("spam.jpg"), &bot)])).await;
+    let r = post(
+        app,
+        &id,
+        multipart(&[
+            ("report", None, v.to_string().as_bytes()),
+            ("file", Some("spam.jpg"), &bot),
+        ]),
+    )
+    .await;
     assert_eq!(r.status, 201);
     let sha = reach_us_inbox::util::sha256_hex(&bot);
-    let (r, _) = send(app, "GET", &format!("/admin/files/{sha}"), &[("Authorization", &auth)], vec![]).await;
+    let (r, _) = send(
+        app,
+        "GET",
+        &format!("/admin/files/{sha}"),
+        &[("Authorization", &auth)],
+        vec![],
+    )
+    .await;
     assert_eq!(r.status, 404);
 }
 
@@ -239,15 +432,36 @@ async fn files_lost_in_the_browser_are_shown_as_missing(db: Db) {
     let app = start(db).await;
     let id = uuid(8);
     let j = jpeg();
-    let r = post(app, &id, multipart(&[
-        ("report", None, report(&id, &[("a.jpg", "image/jpeg", j.len()), ("b.jpg", "image/jpeg", 9)]).as_bytes()),
-        ("file", Some("a.jpg"), &j),
-        ("note", None, b"1 of 2 attachments were lost in the visitor's browser before delivery"),
-    ])).await;
+    let r = post(
+        app,
+        &id,
+        multipart(&[
+            (
+                "report",
+                None,
+                report(
+                    &id,
+                    &[("a.jpg", "image/jpeg", j.len()), ("b.jpg", "image/jpeg", 9)],
+                )
+                .as_bytes(),
+            ),
+            ("file", Some("a.jpg"), &j),
+            (
+                "note",
+                None,
+                b"1 of 2 attachments were lost in the visitor's browser before delivery",
+            ),
+        ]),
+    )
+    .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let c = cookie(app).await;
     let (page, _) = send(app, "GET", "/admin", &[("Cookie", &c)], vec![]).await;
-    assert!(page.body.contains("1 of 2 attachment(s) did not arrive"), "{}", page.body);
+    assert!(
+        page.body.contains("1 of 2 attachment(s) did not arrive"),
+        "{}",
+        page.body
+    );
 }
 
 async fn retention_erases_files_with_the_personal_data(db: Db) {
@@ -261,29 +475,81 @@ async fn retention_erases_files_with_the_personal_data(db: Db) {
     let shared = web::App::new(store, cfg);
     let app: &'static Router = Box::leak(Box::new(web::router(shared.clone())));
     let (old, new) = (uuid(20), uuid(21));
-    let (a, b) = (jpeg(), { let mut j = jpeg(); j[10] = 1; j });
+    let (a, b) = (jpeg(), {
+        let mut j = jpeg();
+        j[10] = 1;
+        j
+    });
     for (id, file) in [(&old, &a), (&new, &b)] {
-        let r = post(app, id, multipart(&[("report", None, report(id, &[("a.jpg", "image/jpeg", file.len())]).as_bytes()), ("file", Some("a.jpg"), file)])).await;
+        let r = post(
+            app,
+            id,
+            multipart(&[
+                (
+                    "report",
+                    None,
+                    report(id, &[("a.jpg", "image/jpeg", file.len())]).as_bytes(),
+                ),
+                ("file", Some("a.jpg"), file),
+            ]),
+        )
+        .await;
         assert_eq!(r.status, 201, "{}", r.body);
     }
     // Age one report past retention (as if accepted 31 days ago).
     let aged = reach_us_inbox::util::now_ms() - 31 * 86_400_000;
     match db {
-        Db::Sqlite => rusqlite::Connection::open(&db_url).unwrap()
-            .execute("UPDATE reports SET accepted_at = ?1 WHERE id = ?2", rusqlite::params![aged, old]).map(|_| ()).unwrap(),
+        Db::Sqlite => rusqlite::Connection::open(&db_url)
+            .unwrap()
+            .execute(
+                "UPDATE reports SET accepted_at = ?1 WHERE id = ?2",
+                rusqlite::params![aged, old],
+            )
+            .map(|_| ())
+            .unwrap(),
         Db::Postgres => {
             let (url, id) = (db_url.clone(), old.clone());
             tokio::task::spawn_blocking(move || {
                 let mut c = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
-                c.execute("UPDATE reports SET accepted_at = $1 WHERE id = $2", &[&aged, &id]).unwrap();
-            }).await.unwrap();
+                c.execute(
+                    "UPDATE reports SET accepted_at = $1 WHERE id = $2",
+                    &[&aged, &id],
+                )
+                .unwrap();
+            })
+            .await
+            .unwrap();
         }
     }
-    reach_us_inbox::api::purge_expired(&shared).await.expect("purge");
+    reach_us_inbox::api::purge_expired(&shared)
+        .await
+        .expect("purge");
     let auth = format!("Bearer {TOKEN}");
-    let get = |sha: String| { let auth = auth.clone(); async move { send(app, "GET", &format!("/admin/files/{sha}"), &[("Authorization", &auth)], vec![]).await.0.status } };
-    assert_eq!(get(reach_us_inbox::util::sha256_hex(&a)).await, 404, "the old report's file is erased");
-    assert_eq!(get(reach_us_inbox::util::sha256_hex(&b)).await, 200, "the recent one stays");
+    let get = |sha: String| {
+        let auth = auth.clone();
+        async move {
+            send(
+                app,
+                "GET",
+                &format!("/admin/files/{sha}"),
+                &[("Authorization", &auth)],
+                vec![],
+            )
+            .await
+            .0
+            .status
+        }
+    };
+    assert_eq!(
+        get(reach_us_inbox::util::sha256_hex(&a)).await,
+        404,
+        "the old report's file is erased"
+    );
+    assert_eq!(
+        get(reach_us_inbox::util::sha256_hex(&b)).await,
+        200,
+        "the recent one stays"
+    );
 }
 
 macro_rules! both {

@@ -113,7 +113,11 @@ async fn reencode(file: &Blob, policy: &Policy) -> Option<(Blob, Option<HtmlCanv
 
 /// Make one picked, dropped or pasted file fit to send, within the limits beside the
 /// `others` already attached (their sizes).
-pub async fn prepare(file: web_sys::File, policy: Policy, others: Vec<u64>) -> Result<Prepared, Refusal> {
+pub async fn prepare(
+    file: web_sys::File,
+    policy: Policy,
+    others: Vec<u64>,
+) -> Result<Prepared, Refusal> {
     let name = file.name();
     if policy.pdf && head_is_pdf(&file).await {
         let size = file.size() as u64;
@@ -144,7 +148,11 @@ pub async fn prepare(file: web_sys::File, policy: Policy, others: Vec<u64>) -> R
     Ok(Prepared {
         meta: Meta {
             name: attachments::clean_name(&name, Some(format)),
-            mime: if mime.is_empty() { format.mime().into() } else { mime },
+            mime: if mime.is_empty() {
+                format.mime().into()
+            } else {
+                mime
+            },
             size,
         },
         blob,
@@ -190,9 +198,8 @@ impl Loaded {
     /// The note to send when some were lost (a reload before IndexedDB had them, storage
     /// cleared by the browser): the report still goes, and says so.
     pub fn note(&self) -> Option<String> {
-        (self.files.len() < self.declared).then(|| {
-            attachments::note(self.declared - self.files.len(), self.declared, true)
-        })
+        (self.files.len() < self.declared)
+            .then(|| attachments::note(self.declared - self.files.len(), self.declared, true))
     }
 }
 
@@ -209,7 +216,12 @@ pub async fn load(id: &str, body: &str) -> Option<Loaded> {
         files: Vec::new(),
         declared,
     };
-    if let Some(files) = MEMORY.with(|m| m.borrow().iter().find(|(k, _)| k == id).map(|(_, f)| f.clone())) {
+    if let Some(files) = MEMORY.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, f)| f.clone())
+    }) {
         out.files = files
             .iter()
             .map(|p| (p.meta.name.clone(), p.meta.mime.clone(), p.blob.clone()))
@@ -218,7 +230,11 @@ pub async fn load(id: &str, body: &str) -> Option<Loaded> {
     }
     if let Some(list) = idb::get(id).await {
         for item in list.iter() {
-            let text = |k: &str| Reflect::get(&item, &k.into()).ok().and_then(|v| v.as_string());
+            let text = |k: &str| {
+                Reflect::get(&item, &k.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
             if let (Some(name), Some(mime), Ok(blob)) = (
                 text("name"),
                 text("type"),

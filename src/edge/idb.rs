@@ -52,7 +52,11 @@ pub async fn open() -> Option<IdbDatabase> {
     let upgrade = {
         let req = req.clone();
         Closure::once_into_js(move || {
-            if let Some(db) = req.result().ok().and_then(|d| d.dyn_into::<IdbDatabase>().ok()) {
+            if let Some(db) = req
+                .result()
+                .ok()
+                .and_then(|d| d.dyn_into::<IdbDatabase>().ok())
+            {
                 let _ = db.create_object_store(STORE);
             }
         })
