@@ -371,6 +371,45 @@ test("a callback gets File objects; a form backend gets the report without files
   await api.close(); await site.close();
 });
 
+test("the attachments field adds no measurable time to the open (same build, max_files 3 vs 0, interleaved)", async ({ page }) => {
+  test.setTimeout(120_000);
+  const site = await servePages({
+    "/on": hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", brand: "Acme" } }),
+    "/off": hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", brand: "Acme", "max-files": "0" } }),
+  });
+  // Loaded code (hovered first, as a visitor's pointer does), then pointer-down → the frame
+  // after focus lands in the message box.
+  const openTime = async (path) => {
+    await page.goto(site.url + path);
+    const launcher = page.getByRole("button", { name: /Reach us now/ });
+    await launcher.hover();
+    await page.waitForSelector("reach-us-widget[data-ready]", { state: "attached" });
+    await page.waitForTimeout(400);
+    await page.evaluate(() => {
+      window.__t = 0;
+      document.addEventListener("pointerdown", () => { window.__t0 = performance.now(); }, true);
+      document.querySelector("reach-us-widget").addEventListener("focusin", () => {
+        if (!window.__t) requestAnimationFrame(() => { window.__t = performance.now() - window.__t0; });
+      });
+    });
+    await launcher.click();
+    await page.waitForFunction(() => window.__t > 0);
+    const fields = await page.locator("reach-us-widget").locator("#ru-files").count();
+    expect(fields).toBe(path === "/on" ? 1 : 0);
+    return page.evaluate(() => window.__t);
+  };
+  const med = (l) => [...l].sort((a, b) => a - b)[3].toFixed(1);
+  const cdp = await page.context().newCDPSession(page);
+  for (const rate of [1, 4]) {
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+    const on = [], off = [];
+    for (let i = 0; i < 7; i++) { off.push(await openTime("/off")); on.push(await openTime("/on")); }
+    console.log(`open at ${rate}× CPU (pointer-down → message box focused, loaded code), median of 7: with the attachments field ${med(on)} ms, without (max_files 0) ${med(off)} ms`);
+  }
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  await site.close();
+});
+
 const freePort = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
 
 test("the reference inbox stores the photo once and its admin page shows the thumbnail", async ({ page, browser }) => {
