@@ -344,6 +344,49 @@ test("offline + reload + back online: the report and its files arrive exactly on
   await api.close(); await site.close();
 });
 
+test("init's `attachments` is applied and checked; keyboard: Tab reaches the picker, Remove returns focus to it", async ({ page }) => {
+  const api = await recorder();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  const site = await open(page, api.url, { attachments: { max_files: 1, types: ["image"], long_edge: 400, image_format: "webp" } });
+  const input = page.getByLabel("Add a photo or file");
+  await expect(input).toHaveAttribute("accept", "image/*");
+  // Keyboard: from the message box, Tab reaches the file input (its label names it).
+  await page.keyboard.press("Tab");
+  await expect(input).toBeFocused();
+  const photo = withExif(await drawn(page, 1000, 500), 1);
+  await input.setInputFiles({ name: "a.jpg", mimeType: "image/jpeg", buffer: photo });
+  await expect(remove(page, "a.webp")).toBeVisible();
+  await expect(page.locator("reach-us-widget").getByText(/^\d+ (B|KB)$/)).toBeVisible();
+  await deliverFiles(page, "drop", [{ name: "b.jpg", type: "image/jpeg", buffer: photo }]);
+  await expect(page.getByRole("alert")).toHaveText("You can attach at most 1 files.");
+  // A PDF is not allowed here: refused by its content.
+  await remove(page, "a.webp").focus();
+  await page.keyboard.press("Enter");
+  await expect(remove(page, "a.webp")).toHaveCount(0);
+  await expect(input).toBeFocused();
+  await deliverFiles(page, "paste", [{ name: "m.pdf", type: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") }]);
+  await expect(page.getByRole("alert")).toHaveText("m.pdf is not an image or a PDF.");
+  await input.setInputFiles({ name: "a.jpg", mimeType: "image/jpeg", buffer: photo });
+  await page.getByLabel("What happened?").fill("WebP");
+  await page.getByLabel("Email").fill("driver@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  const f = api.posts[0].parts[1];
+  expect(f.data.subarray(8, 12).toString()).toBe("WEBP");
+  expect(api.posts[0].report.attachments[0].type).toBe("image/webp");
+  expect(errors).toEqual([]);
+  await api.close(); await site.close();
+  // A bad member is one console.error naming it, and no widget.
+  const bad = await servePages({ "/": hostPage({ cdn: cdn.url, head: `<script>window.ReachUs=function(){(ReachUs.q=ReachUs.q||[]).push(arguments)};ReachUs('init', {endpoint: "/r", attachments: {long_edge: 5}});</script>` }) });
+  const logged = [];
+  page.on("console", (m) => { if (m.type() === "error") logged.push(m.text()); });
+  await page.goto(bad.url + "/");
+  await page.getByRole("button", { name: /Reach us now/ }).hover();
+  await expect.poll(() => logged.join("\n")).toContain("`attachments.long_edge` must be between 320 and 4096");
+  await bad.close();
+});
+
 test("a callback gets File objects; a form backend gets the report without files and a note of how many were left out", async ({ page }) => {
   const api = await recorder();
   const cfg = { brand: "Acme", backends: [{ type: "form", url: api.url }, { type: "callback" }] };
