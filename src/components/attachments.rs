@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use reach_us_core::attachments::{human_size, Refusal};
 use reach_us_core::i18n::Msg;
+use wasm_bindgen::JsCast;
 use web_sys::{DataTransfer, FileList, HtmlInputElement};
 use yew::prelude::*;
 
@@ -59,7 +60,8 @@ pub fn handlers(
     let paste = {
         let state = state.clone();
         Callback::from(move |e: Event| {
-            let files = wasm_bindgen::JsCast::dyn_ref::<web_sys::ClipboardEvent>(&e)
+            let files = e
+                .dyn_ref::<web_sys::ClipboardEvent>()
                 .and_then(|c| c.clipboard_data())
                 .and_then(|d: DataTransfer| d.files())
                 .filter(|f| f.length() > 0);
@@ -138,7 +140,20 @@ pub fn attachments(state: &UseReducerHandle<Ui>) -> Html {
                         let key = item.key;
                         let remove = {
                             let d = state.dispatcher();
-                            Callback::from(move |_| d.dispatch(Action::File(FileOp::Remove(key))))
+                            Callback::from(move |e: MouseEvent| {
+                                // The button goes away: keep focus in the dialog, on the picker.
+                                let input = e
+                                    .target()
+                                    .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+                                    .map(|n| n.get_root_node())
+                                    .and_then(|r| r.dyn_into::<web_sys::ShadowRoot>().ok())
+                                    .and_then(|r| r.get_element_by_id("ru-files"))
+                                    .and_then(|i| i.dyn_into::<web_sys::HtmlElement>().ok());
+                                if let Some(i) = input {
+                                    let _ = i.focus();
+                                }
+                                d.dispatch(Action::File(FileOp::Remove(key)))
+                            })
                         };
                         match &item.ready {
                             None => html! {

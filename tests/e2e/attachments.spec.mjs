@@ -344,6 +344,49 @@ test("offline + reload + back online: the report and its files arrive exactly on
   await api.close(); await site.close();
 });
 
+test("init's `attachments` is applied and checked; keyboard: Tab reaches the picker, Remove returns focus to it", async ({ page }) => {
+  const api = await recorder();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  const site = await open(page, api.url, { attachments: { max_files: 1, types: ["image"], long_edge: 400, image_format: "webp" } });
+  const input = page.getByLabel("Add a photo or file");
+  await expect(input).toHaveAttribute("accept", "image/*");
+  // Keyboard: from the message box, Tab reaches the file input (its label names it).
+  await page.keyboard.press("Tab");
+  await expect(input).toBeFocused();
+  const photo = withExif(await drawn(page, 1000, 500), 1);
+  await input.setInputFiles({ name: "a.jpg", mimeType: "image/jpeg", buffer: photo });
+  await expect(remove(page, "a.webp")).toBeVisible();
+  await expect(page.locator("reach-us-widget").getByText(/^\d+ (B|KB)$/)).toBeVisible();
+  await deliverFiles(page, "drop", [{ name: "b.jpg", type: "image/jpeg", buffer: photo }]);
+  await expect(page.getByRole("alert")).toHaveText("You can attach at most 1 files.");
+  // A PDF is not allowed here: refused by its content.
+  await remove(page, "a.webp").focus();
+  await page.keyboard.press("Enter");
+  await expect(remove(page, "a.webp")).toHaveCount(0);
+  await expect(input).toBeFocused();
+  await deliverFiles(page, "paste", [{ name: "m.pdf", type: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") }]);
+  await expect(page.getByRole("alert")).toHaveText("m.pdf is not an image or a PDF.");
+  await input.setInputFiles({ name: "a.jpg", mimeType: "image/jpeg", buffer: photo });
+  await page.getByLabel("What happened?").fill("WebP");
+  await page.getByLabel("Email").fill("driver@example.com");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
+  const f = api.posts[0].parts[1];
+  expect(f.data.subarray(8, 12).toString()).toBe("WEBP");
+  expect(api.posts[0].report.attachments[0].type).toBe("image/webp");
+  expect(errors).toEqual([]);
+  await api.close(); await site.close();
+  // A bad member is one console.error naming it, and no widget.
+  const bad = await servePages({ "/": hostPage({ cdn: cdn.url, head: `<script>window.ReachUs=function(){(ReachUs.q=ReachUs.q||[]).push(arguments)};ReachUs('init', {endpoint: "/r", attachments: {long_edge: 5}});</script>` }) });
+  const logged = [];
+  page.on("console", (m) => { if (m.type() === "error") logged.push(m.text()); });
+  await page.goto(bad.url + "/");
+  await page.getByRole("button", { name: /Reach us now/ }).hover();
+  await expect.poll(() => logged.join("\n")).toContain("`attachments.long_edge` must be between 320 and 4096");
+  await bad.close();
+});
+
 test("a callback gets File objects; a form backend gets the report without files and a note of how many were left out", async ({ page }) => {
   const api = await recorder();
   const cfg = { brand: "Acme", backends: [{ type: "form", url: api.url }, { type: "callback" }] };
@@ -359,7 +402,7 @@ test("a callback gets File objects; a form backend gets the report without files
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("heading", { name: "Thanks, we've got it" })).toBeVisible();
   expect(api.posts).toHaveLength(1);
-  expect(api.posts[0].ct).toBe("application/x-www-form-urlencoded;charset=UTF-8");
+  expect(api.posts[0].ct).toBe("application/x-www-form-urlencoded");
   expect(api.posts[0].report.message).toBe("Two backends");
   expect(api.posts[0].report.attachments_note).toBe("1 of 1 attachments left out: this backend cannot carry files");
   const got = await page.evaluate(() => window.__got);
@@ -369,6 +412,45 @@ test("a callback gets File objects; a form backend gets the report without files
   expect([isFile, name, type]).toEqual([true, "a.jpg", "image/jpeg"]);
   expect(size).toBeGreaterThan(0);
   await api.close(); await site.close();
+});
+
+test("the attachments field adds no measurable time to the open (same build, max_files 3 vs 0, interleaved)", async ({ page }) => {
+  test.setTimeout(120_000);
+  const site = await servePages({
+    "/on": hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", brand: "Acme" } }),
+    "/off": hostPage({ cdn: cdn.url, attrs: { endpoint: "/r", brand: "Acme", "max-files": "0" } }),
+  });
+  // Loaded code (hovered first, as a visitor's pointer does), then pointer-down → the frame
+  // after focus lands in the message box.
+  const openTime = async (path) => {
+    await page.goto(site.url + path);
+    const launcher = page.getByRole("button", { name: /Reach us now/ });
+    await launcher.hover();
+    await page.waitForSelector("reach-us-widget[data-ready]", { state: "attached" });
+    await page.waitForTimeout(400);
+    await page.evaluate(() => {
+      window.__t = 0;
+      document.addEventListener("pointerdown", () => { window.__t0 = performance.now(); }, true);
+      document.querySelector("reach-us-widget").addEventListener("focusin", () => {
+        if (!window.__t) requestAnimationFrame(() => { window.__t = performance.now() - window.__t0; });
+      });
+    });
+    await launcher.click();
+    await page.waitForFunction(() => window.__t > 0);
+    const fields = await page.locator("reach-us-widget").locator("#ru-files").count();
+    expect(fields).toBe(path === "/on" ? 1 : 0);
+    return page.evaluate(() => window.__t);
+  };
+  const med = (l) => [...l].sort((a, b) => a - b)[3].toFixed(1);
+  const cdp = await page.context().newCDPSession(page);
+  for (const rate of [1, 4]) {
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+    const on = [], off = [];
+    for (let i = 0; i < 7; i++) { off.push(await openTime("/off")); on.push(await openTime("/on")); }
+    console.log(`open at ${rate}× CPU (pointer-down → message box focused, loaded code), median of 7: with the attachments field ${med(on)} ms, without (max_files 0) ${med(off)} ms`);
+  }
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  await site.close();
 });
 
 const freePort = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
