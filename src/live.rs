@@ -34,8 +34,10 @@ pub fn start_read(url: &str, now: reach_us_core::time::Millis) -> bool {
 /// widened.
 pub fn rule<'a>(state: &'a State, category: &str) -> Option<(&'a PromiseRule, u32, bool)> {
     let rule = state.config.rule_for(category)?;
-    Some(match live::surge_for(&state.surge, category, rule.minutes) {
-        Some(minutes) => (rule, minutes, true),
-        None => (rule, rule.minutes, false),
-    })
+    Some(
+        match live::surge_for(&state.surge, category, rule.minutes) {
+            Some(minutes) => (rule, minutes, true),
+            None => (rule, rule.minutes, false),
+        },
+    )
 }

@@ -29,7 +29,8 @@ pub struct Incident {
 pub fn valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// Fewest characters a keyword needs to count (one letter matches everything).
@@ -61,7 +62,11 @@ impl Incident {
                 .map(|c| value::string(&format!("{field}.categories"), c))
                 .collect::<Result<_, _>>()?,
         };
-        Ok(Some(Incident { id, keywords, categories }))
+        Ok(Some(Incident {
+            id,
+            keywords,
+            categories,
+        }))
     }
 
     /// Does a report in `category` whose text is `message_lower` look like this incident,
@@ -110,23 +115,48 @@ mod tests {
         let m = |loc: &str, cat: &str, text: &str| i.matches(loc, cat, &text.to_lowercase(), &low);
         assert!(m("en", "problem", "The CHARGER in Mitte is dead"));
         assert!(m("de-DE", "problem", "Die Ladesäule geht nicht"));
-        assert!(!m("de", "problem", "the charger is dead"), "German keywords for a German visitor");
-        assert!(m("fr", "problem", "my charger"), "no French keywords: English");
+        assert!(
+            !m("de", "problem", "the charger is dead"),
+            "German keywords for a German visitor"
+        );
+        assert!(
+            m("fr", "problem", "my charger"),
+            "no French keywords: English"
+        );
         assert!(!m("en", "problem", "my door won't open"));
         assert!(m("en", "outage", ""), "the category alone");
-        let plain = incident(json!({"id": "x", "keywords": "a, 充电"})).unwrap().unwrap();
+        let plain = incident(json!({"id": "x", "keywords": "a, 充电"}))
+            .unwrap()
+            .unwrap();
         assert!(plain.matches("zh-CN", "p", "无法充电", &low));
-        assert!(!plain.matches("en", "p", "a b c", &low), "one-letter keywords do not count");
-        let many = (0..1000).map(|i| format!("k{i}z")).collect::<Vec<_>>().join(",");
-        let big = incident(json!({"id": "x", "keywords": many})).unwrap().unwrap();
+        assert!(
+            !plain.matches("en", "p", "a b c", &low),
+            "one-letter keywords do not count"
+        );
+        let many = (0..1000)
+            .map(|i| format!("k{i}z"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let big = incident(json!({"id": "x", "keywords": many}))
+            .unwrap()
+            .unwrap();
         assert!(big.matches("en", "p", "k49z", &low));
-        assert!(!big.matches("en", "p", "k999z", &low), "only the first 50 keywords");
+        assert!(
+            !big.matches("en", "p", "k999z", &low),
+            "only the first 50 keywords"
+        );
     }
 
     #[test]
     fn ids_and_shapes() {
         assert_eq!(incident(json!({"title": "t"})).unwrap(), None);
-        for bad in [json!({"id": "Berlin!"}), json!({"id": ""}), json!({"id": 5}), json!({"id": "a", "categories": "x"}), json!({"id": "a", "keywords": 3})] {
+        for bad in [
+            json!({"id": "Berlin!"}),
+            json!({"id": ""}),
+            json!({"id": 5}),
+            json!({"id": "a", "categories": "x"}),
+            json!({"id": "a", "keywords": 3}),
+        ] {
             assert!(incident(bad.clone()).is_err(), "{bad}");
         }
         assert!(valid_id("a-1_b") && !valid_id(&"a".repeat(65)));

@@ -71,7 +71,8 @@ async fn exec(store: &Store, sql: &'static str, args: Vec<Arg>) -> Result<u64, S
                         Arg::Text(s) => rusqlite::types::Value::Text(s.clone()),
                     })
                     .collect();
-                c.execute(sql, rusqlite::params_from_iter(vals)).map(|n| n as u64)
+                c.execute(sql, rusqlite::params_from_iter(vals))
+                    .map(|n| n as u64)
             })
             .await
             .map_err(|e| StoreError(e.to_string()))?
@@ -85,7 +86,10 @@ async fn exec(store: &Store, sql: &'static str, args: Vec<Arg>) -> Result<u64, S
                     Arg::Text(s) => s,
                 })
                 .collect();
-            Ok(p.get().await?.execute(&sql.replace('?', "$"), &refs).await?)
+            Ok(p.get()
+                .await?
+                .execute(&sql.replace('?', "$"), &refs)
+                .await?)
         }
     }
 }
@@ -98,7 +102,8 @@ pub async fn counts(store: &Store) -> Result<Vec<(String, u64, u64, u64)>, Store
             tokio::task::spawn_blocking(move || {
                 let c = m.lock().unwrap_or_else(|p| p.into_inner());
                 let mut st = c.prepare(COUNTS)?;
-                let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                let rows =
+                    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
                 rows.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await
@@ -138,7 +143,11 @@ pub async fn link(app: &App, id: &str, raw: &Value) -> Result<bool, StoreError> 
     if !valid_id(claimed) || active(app).await?.as_deref() != Some(claimed) {
         return Ok(false);
     }
-    let args = vec![Arg::Text(id.into()), Arg::Text(claimed.into()), Arg::Int(now_ms())];
+    let args = vec![
+        Arg::Text(id.into()),
+        Arg::Text(claimed.into()),
+        Arg::Int(now_ms()),
+    ];
     Ok(exec(&app.store, LINK, args).await? == 1)
 }
 
@@ -162,7 +171,11 @@ async fn recipients(store: &Store, incident: &str) -> Result<Vec<Recipient>, Sto
                 let c = m.lock().unwrap_or_else(|p| p.into_inner());
                 let mut st = c.prepare(RECIPIENTS)?;
                 let rows = st.query_map([&incident], |r| {
-                    Ok(Recipient { id: r.get(0)?, email: r.get(1)?, phone: r.get(2)? })
+                    Ok(Recipient {
+                        id: r.get(0)?,
+                        email: r.get(1)?,
+                        phone: r.get(2)?,
+                    })
                 })?;
                 rows.collect::<rusqlite::Result<Vec<_>>>()
             })
@@ -175,7 +188,13 @@ async fn recipients(store: &Store, incident: &str) -> Result<Vec<Recipient>, Sto
             .query(&RECIPIENTS.replace("?1", "$1"), &[&incident])
             .await?
             .iter()
-            .map(|r| Ok(Recipient { id: r.try_get(0)?, email: r.try_get(1)?, phone: r.try_get(2)? }))
+            .map(|r| {
+                Ok(Recipient {
+                    id: r.try_get(0)?,
+                    email: r.try_get(1)?,
+                    phone: r.try_get(2)?,
+                })
+            })
             .collect::<Result<_, tokio_postgres::Error>>()?,
     })
 }
@@ -204,18 +223,50 @@ pub async fn post(app: &App, incident: &str, text: &str) -> Result<Posted, AppEr
         return Err(AppError::invalid("invalid_update", "text", "is empty"));
     }
     if text.chars().count() > MAX_UPDATE_CHARS {
-        return Err(AppError::invalid("invalid_update", "text", format!("is longer than {MAX_UPDATE_CHARS} characters")));
+        return Err(AppError::invalid(
+            "invalid_update",
+            "text",
+            format!("is longer than {MAX_UPDATE_CHARS} characters"),
+        ));
     }
-    if let Some(c) = text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(AppError::invalid("invalid_update", "text", format!("contains a control character (U+{:04X})", c as u32)));
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::invalid(
+            "invalid_update",
+            "text",
+            format!("contains a control character (U+{:04X})", c as u32),
+        ));
     }
     let now = now_ms();
-    exec(&app.store, ADD_UPDATE, vec![Arg::Text(incident.into()), Arg::Int(now), Arg::Text(text.into())]).await?;
-    let answered = exec(&app.store, REPLY_ALL, vec![Arg::Text(incident.into()), Arg::Text(text.into()), Arg::Int(now)]).await?;
+    exec(
+        &app.store,
+        ADD_UPDATE,
+        vec![
+            Arg::Text(incident.into()),
+            Arg::Int(now),
+            Arg::Text(text.into()),
+        ],
+    )
+    .await?;
+    let answered = exec(
+        &app.store,
+        REPLY_ALL,
+        vec![
+            Arg::Text(incident.into()),
+            Arg::Text(text.into()),
+            Arg::Int(now),
+        ],
+    )
+    .await?;
     app.track_changed();
     let to = recipients(&app.store, incident).await?;
     fan_out(app, incident, text, &to);
-    Ok(Posted { linked: to.len() as u64, answered })
+    Ok(Posted {
+        linked: to.len() as u64,
+        answered,
+    })
 }
 
 /// `GET /v1/incidents` (admin).
@@ -247,11 +298,16 @@ pub async fn post_update(
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
     if !json {
         return Err(AppError::NotJson);
     }
-    let b: UpdateBody = serde_json::from_str(&body).map_err(|e| AppError::invalid("invalid_update", "body", e.to_string()))?;
+    let b: UpdateBody = serde_json::from_str(&body)
+        .map_err(|e| AppError::invalid("invalid_update", "body", e.to_string()))?;
     let p = post(&app, &id, &b.text).await?;
     Ok(Json(json!({"incident": id, "linked": p.linked, "answered": p.answered})).into_response())
 }
@@ -282,7 +338,11 @@ pub async fn admin_html(app: &App) -> Result<String, StoreError> {
     let mut html = String::from("<h2>Incidents</h2><table><thead><tr><th>Incident</th><th>Linked reports</th><th>Still open</th><th>Updates posted</th><th>Post an update to everyone linked</th></tr></thead><tbody>");
     for (id, linked, open, updates) in rows {
         let id = esc(&id);
-        let live = if active.as_deref() == Some(id.as_str()) { " (in the notice now)" } else { "" };
+        let live = if active.as_deref() == Some(id.as_str()) {
+            " (in the notice now)"
+        } else {
+            ""
+        };
         html.push_str(&format!(
             "<tr><td>{id}{live}</td><td data-linked=\"{id}\">{linked}</td><td>{open}</td><td>{updates}</td><td>\
              <form class=inline method=post action=\"/admin/incidents/{id}/update\"><label for=\"u-{id}\">Update (the reply every linked report gets)</label>\

@@ -102,7 +102,8 @@ pub struct Live {
 }
 
 const OPEN_SQL: &str = "SELECT COUNT(*) FROM reports WHERE status IN ('received', 'in_progress') AND answered_at IS NULL";
-const ANSWERS_SQL: &str = "SELECT COUNT(*) FROM reports WHERE answered_at >= ?1 AND status != 'spam'";
+const ANSWERS_SQL: &str =
+    "SELECT COUNT(*) FROM reports WHERE answered_at >= ?1 AND status != 'spam'";
 
 async fn count(store: &Store, sql: &'static str, arg: Option<i64>) -> Result<u32, StoreError> {
     let n: i64 = match store {
@@ -138,7 +139,10 @@ fn team_hours(w: &Config) -> Option<(BusinessHours, Box<dyn Zone + Send>)> {
         .as_ref()
         .or_else(|| w.categories.iter().find_map(|c| c.promise.as_ref()))?;
     if !rule.business() {
-        return Some((rule.hours.clone(), Box::new(reach_us_core::promise::FixedOffset(0))));
+        return Some((
+            rule.hours.clone(),
+            Box::new(reach_us_core::promise::FixedOffset(0)),
+        ));
     }
     let tz: chrono_tz::Tz = rule.time_zone.as_deref()?.parse().ok()?;
     Some((rule.hours.clone(), Box::new(crate::due::Tz(tz))))
@@ -147,7 +151,11 @@ fn team_hours(w: &Config) -> Option<(BusinessHours, Box<dyn Zone + Send>)> {
 impl Live {
     /// The backlog now, and the capacity; `reserve`: count one more report from now on
     /// (the one being accepted), atomically with the read.
-    pub async fn backlog(&self, app: &App, reserve: bool) -> Result<(u32, Option<Capacity>), StoreError> {
+    pub async fn backlog(
+        &self,
+        app: &App,
+        reserve: bool,
+    ) -> Result<(u32, Option<Capacity>), StoreError> {
         let sc = &app.cfg.surge;
         if sc.capacity_per_hour.is_none() && sc.measure_days == 0 {
             return Ok((0, None)); // no capacity can be known: nothing to count
@@ -184,7 +192,11 @@ impl Live {
         if reserve {
             s.open = s.open.saturating_add(1);
         }
-        let per_hour = app.cfg.surge.capacity_per_hour.or(s.measured.and_then(|(_, m)| m));
+        let per_hour = app
+            .cfg
+            .surge
+            .capacity_per_hour
+            .or(s.measured.and_then(|(_, m)| m));
         Ok((
             open,
             per_hour.map(|per_hour| Capacity {
@@ -208,7 +220,11 @@ impl Live {
 
 /// The promise the inbox makes for a report in `category` whose clock starts at `start`:
 /// (minutes, due). None: no promise for it (none configured, or its zone is unknown).
-pub async fn promise(app: &App, category: &str, start: i64) -> Result<Option<(u32, i64)>, StoreError> {
+pub async fn promise(
+    app: &App,
+    category: &str,
+    start: i64,
+) -> Result<Option<(u32, i64)>, StoreError> {
     let Some(rule) = app.cfg.widget.as_ref().and_then(|w| w.rule_for(category)) else {
         return Ok(None);
     };

@@ -31,13 +31,21 @@ pub fn incident_offer(state: &UseReducerHandle<State>) -> Html {
     let s = &state.strings;
     let locale = s.locale();
     let low = |t: &str| lower(t, locale);
-    if !incident.matches(locale, &state.form.category, &low(&state.form.message), &low) {
+    if !incident.matches(
+        locale,
+        &state.form.category,
+        &low(&state.form.message),
+        &low,
+    ) {
         return html! {};
     }
     let title = notice.title.resolve(locale).to_string();
     let yes = {
         let state = state.clone();
-        let (id, text) = (incident.id.clone(), s.fmt(Msg::IncidentSame, &[("title", &title)]));
+        let (id, text) = (
+            incident.id.clone(),
+            s.fmt(Msg::IncidentSame, &[("title", &title)]),
+        );
         Callback::from(move |_| crate::send::send_linked(&state, &id, text.clone()))
     };
     let no = {

@@ -30,20 +30,33 @@ pub async fn start(db: Db, widget: &str, tweak: impl FnOnce(&mut InboxConfig)) -
     tweak(&mut cfg);
     let store = Store::open(&cfg.db, 4).await.expect("store");
     let app = web::App::new(store, cfg);
-    let state: &'static std::sync::Arc<reach_us_inbox::state::App> = Box::leak(Box::new(app.clone()));
+    let state: &'static std::sync::Arc<reach_us_inbox::state::App> =
+        Box::leak(Box::new(app.clone()));
     Inbox(Box::leak(Box::new(web::router(app))), state.as_ref())
 }
 
 impl Inbox {
     /// One request from 127.0.0.1.
-    pub async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-        let mut req = axum::http::Request::builder().method(method).uri(path).header("host", "inbox.test");
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Reply {
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "inbox.test");
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
         let mut req = req.body(Body::from(body.to_string())).unwrap();
         req.extensions_mut()
-            .insert(ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))));
+            .insert(ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                40000,
+            ))));
         let resp = self.0.clone().oneshot(req).await.expect("infallible");
         let (parts, body) = resp.into_parts();
         let bytes = body.collect().await.expect("body").to_bytes();
@@ -60,15 +73,31 @@ impl Inbox {
 
     /// POST a report body.
     pub async fn post(&self, id: &str, body: &str) -> Reply {
-        self.send("POST", "/v1/reports", &[("Content-Type", "application/json"), ("Idempotency-Key", id)], body)
-            .await
+        self.send(
+            "POST",
+            "/v1/reports",
+            &[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", id),
+            ],
+            body,
+        )
+        .await
     }
 
     /// An admin API call with the token.
     pub async fn admin(&self, method: &str, path: &str, body: &str) -> Reply {
         let auth = format!("Bearer {TOKEN}");
-        self.send(method, path, &[("Authorization", &auth), ("Content-Type", "application/json")], body)
-            .await
+        self.send(
+            method,
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            body,
+        )
+        .await
     }
 
     /// GET a path.
