@@ -4,8 +4,6 @@
 //! mounts and again on an open at most once a minute, never before the first paint — and
 //! the promise line, the report's `promise` and its due time use the widened rule. When
 //! the endpoint is unreachable the configured promise stands, as before.
-use std::borrow::Cow;
-
 use reach_us_core::promise::live;
 use reach_us_core::promise::PromiseRule;
 
@@ -32,11 +30,13 @@ pub fn start_read(url: &str, now: reach_us_core::time::Millis) -> bool {
     })
 }
 
-/// The rule to promise for `category` now, and whether it was widened.
-pub fn rule<'a>(state: &'a State, category: &str) -> Option<(Cow<'a, PromiseRule>, bool)> {
+/// The rule for `category`, the minutes to promise under it now, and whether they were
+/// widened.
+pub fn rule<'a>(state: &'a State, category: &str) -> Option<(&'a PromiseRule, u32, bool)> {
     let rule = state.config.rule_for(category)?;
     Some(
         match live::surge_for(&state.surge, category, rule.minutes) {
+<<<<<<< HEAD
             Some(minutes) => {
                 let mut wide = rule.clone();
                 wide.minutes = minutes;
@@ -44,6 +44,10 @@ pub fn rule<'a>(state: &'a State, category: &str) -> Option<(Cow<'a, PromiseRule
                 (Cow::Owned(wide), true)
             }
             None => (Cow::Borrowed(rule), false),
+=======
+            Some(minutes) => (rule, minutes, true),
+            None => (rule, rule.minutes, false),
+>>>>>>> surge
         },
     )
 }

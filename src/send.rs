@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use reach_us_core::backend::Format;
-use reach_us_core::form::{validate, ValidForm};
+use reach_us_core::form::{validate, Problem, ValidForm};
 use reach_us_core::json::ToJson;
 use reach_us_core::outbox::{Entry, State as Sent};
 use reach_us_core::payload::{Context, Report};
@@ -53,8 +53,6 @@ fn send_linked(state: &UseReducerHandle<Ui>, bridge: &Bridge, id: &str, text: St
     if settled(state) || state.files.preparing() {
         return;
     }
-    let mut config = (*state.config).clone();
-    config.require_contact = false;
     let typed = state.form.message.trim();
     let input = reach_us_core::form::FormInput {
         message: if typed.is_empty() {
@@ -64,6 +62,7 @@ fn send_linked(state: &UseReducerHandle<Ui>, bridge: &Bridge, id: &str, text: St
         },
         ..state.form.clone()
     };
+<<<<<<< HEAD
     match validate(&input, &config) {
         Ok(form) => {
             let report = build(state, form, Some(id.to_string()));
@@ -71,6 +70,22 @@ fn send_linked(state: &UseReducerHandle<Ui>, bridge: &Bridge, id: &str, text: St
         }
         Err(errors) => state.dispatch(Action::Rejected(errors)),
     }
+=======
+    let form = match validate(&input, &state.config) {
+        Ok(form) => form,
+        // Contact is optional here: a missing one is the only problem forgiven (a
+        // malformed one is still shown, so the update can reach them).
+        Err(e) if e.iter().all(|e| e.problem == Problem::ContactRequired) => ValidForm {
+            category: input.category.trim().to_string(),
+            message: input.message.trim().to_string(),
+            email: None,
+            phone: None,
+        },
+        Err(errors) => return state.dispatch(Action::Rejected(errors)),
+    };
+    let report = build(state, form, Some(id.to_string()));
+    submit(state, report)
+>>>>>>> surge
 }
 
 /// Build a new report: the promise clock starts now, at first save, under the live
@@ -78,7 +93,7 @@ fn send_linked(state: &UseReducerHandle<Ui>, bridge: &Bridge, id: &str, text: St
 fn build(state: &State, form: ValidForm, incident: Option<String>) -> Rc<Report> {
     let now = env::now();
     let live = crate::live::rule(state, &form.category);
-    let due = live.as_ref().and_then(|(rule, _)| zone::due(rule, now));
+    let due = live.and_then(|(rule, minutes, _)| zone::due(rule, now, minutes));
     let ctx = Context {
         random: env::random16(),
         now,
@@ -89,9 +104,9 @@ fn build(state: &State, form: ValidForm, incident: Option<String>) -> Rc<Report>
         due,
     };
     let mut report = Report::build(form, &state.config, ctx);
-    if let (Some(p), Some((rule, true))) = (report.promise.as_mut(), &live) {
-        p.respond_within = rule.respond_within.clone();
-        p.respond_within_minutes = rule.minutes;
+    if let (Some(p), Some((_, minutes, true))) = (report.promise.as_mut(), live) {
+        p.respond_within = reach_us_core::promise::live::within(minutes);
+        p.respond_within_minutes = minutes;
     }
     report.incident = incident;
     Rc::new(report)

@@ -35,6 +35,8 @@ pub fn valid_id(s: &str) -> bool {
 
 /// Fewest characters a keyword needs to count (one letter matches everything).
 pub const MIN_KEYWORD_CHARS: usize = 2;
+/// Keywords looked at per language (a notice is matched on every keystroke).
+pub const MAX_KEYWORDS: usize = 50;
 
 impl Incident {
     /// Read the incident fields of a notice's members (None without an `id`).
@@ -87,6 +89,7 @@ impl Incident {
             .split(',')
             .map(str::trim)
             .filter(|w| w.chars().count() >= MIN_KEYWORD_CHARS)
+            .take(MAX_KEYWORDS)
             .any(|w| crate::find::find(message_lower, &lower(w)).is_some())
     }
 }
@@ -130,6 +133,21 @@ mod tests {
             !plain.matches("en", "p", "a b c", &low),
             "one-letter keywords do not count"
         );
+<<<<<<< HEAD
+=======
+        let many = (0..1000)
+            .map(|i| format!("k{i}z"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let big = incident(json!({"id": "x", "keywords": many}))
+            .unwrap()
+            .unwrap();
+        assert!(big.matches("en", "p", "k49z", &low));
+        assert!(
+            !big.matches("en", "p", "k999z", &low),
+            "only the first 50 keywords"
+        );
+>>>>>>> surge
     }
 
     #[test]

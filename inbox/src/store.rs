@@ -136,6 +136,7 @@ const SCHEMA_SQL: &str = "CREATE TABLE IF NOT EXISTS reports (
     updated_at BIGINT NOT NULL, response TEXT NOT NULL);
  CREATE INDEX IF NOT EXISTS reports_status_due ON reports(status, due_at);
  CREATE INDEX IF NOT EXISTS reports_created ON reports(created_at);
+ CREATE INDEX IF NOT EXISTS reports_answered ON reports(answered_at);
  CREATE TABLE IF NOT EXISTS notice (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);";
 
 const INSERT: &str =

@@ -13,8 +13,10 @@
 //!
 //! The backlog is every report neither answered, resolved nor spam, across categories
 //! (the team answers soonest-due first, whatever the category). It is read from the store
-//! at most every [`REFRESH`]; in between, each report this process accepts is added to it
-//! (before it is stored, so simultaneous reports see each other).
+//! at most every [`REFRESH`] (a measured capacity every [`MEASURE_EVERY`]; while there
+//! are too few answers to measure, with the backlog); in between,
+//! each report this process accepts is added to it (before it is stored, so simultaneous
+//! reports see each other). With no capacity configured or measured, nothing is counted.
 use std::time::{Duration, Instant};
 
 use reach_us_core::promise::live::{self, Capacity, DEFAULT_MARGIN};
@@ -27,6 +29,8 @@ use crate::store::{Store, StoreError};
 
 /// How often the backlog is read again from the store.
 pub const REFRESH: Duration = Duration::from_secs(2);
+/// How often the measured capacity (a scan of the window's answers) is computed again.
+pub const MEASURE_EVERY: Duration = Duration::from_secs(300);
 /// Fewest answers in the window for a measured capacity.
 pub const MIN_MEASURED_ANSWERS: u32 = 20;
 
@@ -86,8 +90,9 @@ struct Snapshot {
     at: Instant,
     /// Open reports, plus those this process accepted since.
     open: u32,
-    /// Answers per business hour over the measuring window, if enough.
-    measured: Option<f64>,
+    /// Answers per business hour over the measuring window, if enough, and when it was
+    /// computed.
+    measured: Option<(Instant, Option<f64>)>,
 }
 
 /// The backlog as this process knows it.
@@ -151,19 +156,31 @@ impl Live {
         app: &App,
         reserve: bool,
     ) -> Result<(u32, Option<Capacity>), StoreError> {
+<<<<<<< HEAD
+=======
+        let sc = &app.cfg.surge;
+        if sc.capacity_per_hour.is_none() && sc.measure_days == 0 {
+            return Ok((0, None)); // no capacity can be known: nothing to count
+        }
+>>>>>>> surge
         let mut slot = self.snap.lock().await;
         if slot.as_ref().is_none_or(|s| s.at.elapsed() >= REFRESH) {
             let open = count(&app.store, OPEN_SQL, None).await?;
-            let sc = &app.cfg.surge;
+            let kept = slot
+                .as_ref()
+                .and_then(|s| s.measured)
+                .filter(|(at, m)| m.is_some() && at.elapsed() < MEASURE_EVERY);
             let measured = match (&app.cfg.widget, sc.capacity_per_hour, sc.measure_days) {
+                _ if kept.is_some() => kept,
                 (Some(w), None, days) if days > 0 => {
                     let now = crate::util::now_ms();
                     let since = now - i64::from(days) * 86_400_000;
                     let answers = count(&app.store, ANSWERS_SQL, Some(since)).await?;
-                    team_hours(w).and_then(|(h, z)| {
+                    let per_hour = team_hours(w).and_then(|(h, z)| {
                         let minutes = live::business_minutes(&h, z.as_ref(), since, now);
                         live::measured_per_hour(answers, minutes, MIN_MEASURED_ANSWERS)
-                    })
+                    });
+                    Some((Instant::now(), per_hour))
                 }
                 _ => None,
             };
@@ -178,7 +195,11 @@ impl Live {
         if reserve {
             s.open = s.open.saturating_add(1);
         }
-        let per_hour = app.cfg.surge.capacity_per_hour.or(s.measured);
+        let per_hour = app
+            .cfg
+            .surge
+            .capacity_per_hour
+            .or(s.measured.and_then(|(_, m)| m));
         Ok((
             open,
             per_hour.map(|per_hour| Capacity {
@@ -188,10 +209,14 @@ impl Live {
         ))
     }
 
-    /// Forget the snapshot (a status change in this process: the backlog moved).
+    /// Read the backlog again next time (a status change in this process: it moved); a
+    /// measured capacity is kept for its own period.
     pub fn changed(&self) {
-        if let Ok(mut s) = self.snap.try_lock() {
-            *s = None;
+        if let Ok(mut slot) = self.snap.try_lock() {
+            match (slot.as_mut(), Instant::now().checked_sub(REFRESH)) {
+                (Some(s), Some(stale)) => s.at = stale,
+                _ => *slot = None,
+            }
         }
     }
 }

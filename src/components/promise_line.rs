@@ -34,9 +34,15 @@ thread_local! {
 
 /// The text and the due time (None when no promise can be backed: unknown zone, no hours);
 /// `busy`: the promise was widened for the backlog, and the line says so first.
-fn compute(s: &Strings, rule: &PromiseRule, now: Millis, busy: bool) -> Option<(String, Millis)> {
+fn compute(
+    s: &Strings,
+    rule: &PromiseRule,
+    minutes: u32,
+    now: Millis,
+    busy: bool,
+) -> Option<(String, Millis)> {
     let locale = s.format_locale();
-    let due = zone::due(rule, now)?;
+    let due = zone::due(rule, now, minutes)?;
     let due_text = intl::when(locale, due, now);
     let text = match (zone::opens(rule, now), rule.time_zone.as_deref()) {
         (Some(at), Some(tz)) => s.fmt(
@@ -53,10 +59,14 @@ fn compute(s: &Strings, rule: &PromiseRule, now: Millis, busy: bool) -> Option<(
             } else {
                 Msg::PromiseDue
             },
+<<<<<<< HEAD
             &[
                 ("duration", &intl::duration(locale, rule.minutes)),
                 ("due", &due_text),
             ],
+=======
+            &[("duration", &intl::duration(locale, minutes)), ("due", &due_text)],
+>>>>>>> surge
         ),
     };
     let text = if busy {
@@ -70,11 +80,16 @@ fn compute(s: &Strings, rule: &PromiseRule, now: Millis, busy: bool) -> Option<(
 /// The promise line (nothing when no promise can be backed).
 pub fn promise_line(state: &State) -> Html {
     let s = &state.strings;
-    let Some((rule, busy)) = crate::live::rule(state, &state.form.category) else {
+    let Some((rule, minutes, busy)) = crate::live::rule(state, &state.form.category) else {
         return html! {};
     };
+<<<<<<< HEAD
     let surge = if busy { rule.minutes } else { 0 };
     let now = state.now;
+=======
+    let surge = if busy { minutes } else { 0 };
+    let now = env::now();
+>>>>>>> surge
     let minute = now.div_euclid(60_000);
     let line = LAST.with(|last| {
         let mut last = last.borrow_mut();
@@ -90,7 +105,7 @@ pub fn promise_line(state: &State) -> Html {
                 l.line.clone()
             }
             _ => {
-                let line = compute(s, &rule, now, busy);
+                let line = compute(s, rule, minutes, now, busy);
                 *last = Some(Last {
                     config: state.config.clone(),
                     category: state.form.category.clone(),

@@ -253,3 +253,24 @@ test("forced colors (Windows high contrast) keep the controls visible", async ({
   await axe(page, "forced colors: open form");
   await site.close();
 });
+
+test("issue 21: the widened promise and the incident offer, light and dark", async ({ page }) => {
+  const http = await import("node:http");
+  const track = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
+    res.end(JSON.stringify({ window_days: 30, kept_ratio: 1, median_reply_minutes: 40, total: 3, surge: { problem: 540 } }));
+  });
+  await new Promise((r) => track.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${track.address().port}/t`;
+  for (const theme of ["light", "dark"]) {
+    const base = cfg("/r");
+    const site = await load(page, { extra: { theme, promise: { ...base.promise, track_record_url: url }, notice: { ...base.notice, id: "berlin-charging", keywords: "charging, charger" } } });
+    await page.getByRole("button", { name: /Reach us now/ }).click();
+    await expect(page.locator("reach-us-widget .ru-form .ru-promise")).toHaveText(/^Many reports right now\. /);
+    await page.getByLabel("What happened?").fill("my charger is dead");
+    await expect(page.getByRole("group", { name: "Is this about Charging outage in Berlin?" })).toBeVisible();
+    await axe(page, `busy promise + incident offer (${theme})`);
+    await site.close();
+  }
+  await new Promise((r) => track.close(r));
+});
