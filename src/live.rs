@@ -36,18 +36,8 @@ pub fn rule<'a>(state: &'a State, category: &str) -> Option<(&'a PromiseRule, u3
     let rule = state.config.rule_for(category)?;
     Some(
         match live::surge_for(&state.surge, category, rule.minutes) {
-<<<<<<< HEAD
-            Some(minutes) => {
-                let mut wide = rule.clone();
-                wide.minutes = minutes;
-                wide.respond_within = live::within(minutes);
-                (Cow::Owned(wide), true)
-            }
-            None => (Cow::Borrowed(rule), false),
-=======
             Some(minutes) => (rule, minutes, true),
             None => (rule, rule.minutes, false),
->>>>>>> surge
         },
     )
 }

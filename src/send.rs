@@ -62,15 +62,6 @@ fn send_linked(state: &UseReducerHandle<Ui>, bridge: &Bridge, id: &str, text: St
         },
         ..state.form.clone()
     };
-<<<<<<< HEAD
-    match validate(&input, &config) {
-        Ok(form) => {
-            let report = build(state, form, Some(id.to_string()));
-            submit(state, bridge, report)
-        }
-        Err(errors) => state.dispatch(Action::Rejected(errors)),
-    }
-=======
     let form = match validate(&input, &state.config) {
         Ok(form) => form,
         // Contact is optional here: a missing one is the only problem forgiven (a
@@ -84,8 +75,7 @@ fn send_linked(state: &UseReducerHandle<Ui>, bridge: &Bridge, id: &str, text: St
         Err(errors) => return state.dispatch(Action::Rejected(errors)),
     };
     let report = build(state, form, Some(id.to_string()));
-    submit(state, report)
->>>>>>> surge
+    submit(state, bridge, report)
 }
 
 /// Build a new report: the promise clock starts now, at first save, under the live

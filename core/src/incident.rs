@@ -10,8 +10,8 @@
 //! (exact tag, then language, then English). Matching is by substring on lower-cased
 //! text; the widget lower-cases with the browser's `toLocaleLowerCase` (no Unicode tables
 //! in the wasm), so the caller passes both sides lowered.
-use crate::text::Text;
 use crate::error::ConfigError;
+use crate::text::Text;
 use crate::value::{self, Value};
 
 /// The incident fields of a notice.
@@ -133,8 +133,6 @@ mod tests {
             !plain.matches("en", "p", "a b c", &low),
             "one-letter keywords do not count"
         );
-<<<<<<< HEAD
-=======
         let many = (0..1000)
             .map(|i| format!("k{i}z"))
             .collect::<Vec<_>>()
@@ -147,7 +145,6 @@ mod tests {
             !big.matches("en", "p", "k999z", &low),
             "only the first 50 keywords"
         );
->>>>>>> surge
     }
 
     #[test]

@@ -156,13 +156,10 @@ impl Live {
         app: &App,
         reserve: bool,
     ) -> Result<(u32, Option<Capacity>), StoreError> {
-<<<<<<< HEAD
-=======
         let sc = &app.cfg.surge;
         if sc.capacity_per_hour.is_none() && sc.measure_days == 0 {
             return Ok((0, None)); // no capacity can be known: nothing to count
         }
->>>>>>> surge
         let mut slot = self.snap.lock().await;
         if slot.as_ref().is_none_or(|s| s.at.elapsed() >= REFRESH) {
             let open = count(&app.store, OPEN_SQL, None).await?;

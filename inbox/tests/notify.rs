@@ -840,13 +840,22 @@ async fn the_visitor_hears_back_and_can_opt_out() {
     // Erasing the report erases the reply text its queue rows held.
     let auth = format!("Bearer {TOKEN}");
     let del = Conn::new(env.addr)
-        .send("DELETE", &format!("/v1/reports/{id}"), &[("Authorization", &auth)], "")
+        .send(
+            "DELETE",
+            &format!("/v1/reports/{id}"),
+            &[("Authorization", &auth)],
+            "",
+        )
         .await
         .unwrap();
     assert_eq!(del.status, 204);
     let db = rusqlite::Connection::open(&env.db).unwrap();
     let kept: i64 = db
-        .query_row("SELECT COUNT(*) FROM notifications WHERE report_id = ?1 AND payload IS NOT NULL", [&id], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM notifications WHERE report_id = ?1 AND payload IS NOT NULL",
+            [&id],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(kept, 0, "no reply text left in the queue");
     // The same reply saved twice is mailed once.
@@ -1107,17 +1116,39 @@ async fn a_signed_feishu_body_stays_within_20_kb() {
     let vendors = Vendors::start(&[("feishu", "s")]).await;
     let vars = [
         ("INBOX_CHANNELS", "fs".to_string()),
-        ("INBOX_CHANNEL_FS", format!("feishu {}", vendors.url("feishu"))),
+        (
+            "INBOX_CHANNEL_FS",
+            format!("feishu {}", vendors.url("feishu")),
+        ),
         ("INBOX_CHANNEL_FS_SECRET", "s".into()),
     ];
     let env = start(Db::Sqlite, &vars, true).await;
     let id = new_id();
-    post(env.addr, &id, &report(&id, "problem", &"a".repeat(20_000), Some("v@example.com"), "en", "UTC")).await;
+    post(
+        env.addr,
+        &id,
+        &report(
+            &id,
+            "problem",
+            &"a".repeat(20_000),
+            Some("v@example.com"),
+            "en",
+            "UTC",
+        ),
+    )
+    .await;
     vendors.until(10, "the message", |g| !g.is_empty()).await;
     let g = vendors.of("feishu").remove(0);
     assert_eq!(g.verdict, "ok", "{} bytes", g.body.len());
-    assert!(g.body.len() <= 20_000 && g.body.len() > 19_800, "{}", g.body.len());
-    assert!(g.text().contains("a…[cut]\nContact: v@example.com"), "cut once, marked, the rest kept");
+    assert!(
+        g.body.len() <= 20_000 && g.body.len() > 19_800,
+        "{}",
+        g.body.len()
+    );
+    assert!(
+        g.text().contains("a…[cut]\nContact: v@example.com"),
+        "cut once, marked, the rest kept"
+    );
 }
 
 /// Feishu allows 5 messages a second per bot (then `11232`, and a minute's wait): a burst
@@ -1127,23 +1158,37 @@ async fn feishus_five_a_second_is_kept() {
     let vendors = Vendors::start(&[]).await;
     let vars = [
         ("INBOX_CHANNELS", "fs".to_string()),
-        ("INBOX_CHANNEL_FS", format!("feishu {}", vendors.url("feishu"))),
+        (
+            "INBOX_CHANNEL_FS",
+            format!("feishu {}", vendors.url("feishu")),
+        ),
     ];
     let env = start(Db::Sqlite, &vars, false).await;
     for i in 0..12 {
         let id = new_id();
-        post(env.addr, &id, &report(&id, "problem", &format!("f{i}"), None, "en", "UTC")).await;
+        post(
+            env.addr,
+            &id,
+            &report(&id, "problem", &format!("f{i}"), None, "en", "UTC"),
+        )
+        .await;
     }
     worker::spawn(env.app.clone()).unwrap();
     vendors.until(10, "12 messages", |g| g.len() == 12).await;
     let got = vendors.of("feishu");
     for g in &got {
-        let in_a_second = got.iter().filter(|h| h.at >= g.at && h.at.duration_since(g.at) < Duration::from_millis(1000)).count();
+        let in_a_second = got
+            .iter()
+            .filter(|h| h.at >= g.at && h.at.duration_since(g.at) < Duration::from_millis(1000))
+            .count();
         assert!(in_a_second <= 5, "{in_a_second} within a second");
         assert!(g.text().starts_with("New report: "), "none merged");
     }
     let span = got.last().unwrap().at.duration_since(got[0].at);
-    assert!(span >= Duration::from_secs(2) && span < Duration::from_secs(5), "{span:?}");
+    assert!(
+        span >= Duration::from_secs(2) && span < Duration::from_secs(5),
+        "{span:?}"
+    );
 }
 
 /// A webhook that redirects is not followed (the body and its signature go to the
@@ -1153,12 +1198,20 @@ async fn a_redirect_is_refused_not_followed() {
     let vendors = Vendors::start(&[("webhook", "k")]).await;
     let vars = [
         ("INBOX_CHANNELS", "hook".to_string()),
-        ("INBOX_CHANNEL_HOOK", format!("webhook {}", vendors.url("redirect"))),
+        (
+            "INBOX_CHANNEL_HOOK",
+            format!("webhook {}", vendors.url("redirect")),
+        ),
         ("INBOX_CHANNEL_HOOK_SECRET", "k".into()),
     ];
     let env = start(Db::Sqlite, &vars, true).await;
     let id = new_id();
-    post(env.addr, &id, &report(&id, "problem", "x", None, "en", "UTC")).await;
+    post(
+        env.addr,
+        &id,
+        &report(&id, "problem", "x", None, "en", "UTC"),
+    )
+    .await;
     let r = settled(&env.app, &id, 10).await;
     assert_eq!((r[0].2.as_str(), r[0].3), ("failed", 1));
     tokio::time::sleep(Duration::from_millis(200)).await;

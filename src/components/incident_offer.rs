@@ -41,19 +41,11 @@ pub fn incident_offer(state: &UseReducerHandle<Ui>, link: Callback<(String, Stri
     }
     let title = notice.title.resolve(locale).to_string();
     let yes = {
-<<<<<<< HEAD
-=======
-        let state = state.clone();
->>>>>>> surge
         let (id, text) = (
             incident.id.clone(),
             s.fmt(Msg::IncidentSame, &[("title", &title)]),
         );
-<<<<<<< HEAD
         link.reform(move |_: MouseEvent| (id.clone(), text.clone()))
-=======
-        Callback::from(move |_| crate::send::send_linked(&state, &id, text.clone()))
->>>>>>> surge
     };
     let no = {
         let dispatcher = state.dispatcher();

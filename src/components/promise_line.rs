@@ -59,14 +59,10 @@ fn compute(
             } else {
                 Msg::PromiseDue
             },
-<<<<<<< HEAD
             &[
-                ("duration", &intl::duration(locale, rule.minutes)),
+                ("duration", &intl::duration(locale, minutes)),
                 ("due", &due_text),
             ],
-=======
-            &[("duration", &intl::duration(locale, minutes)), ("due", &due_text)],
->>>>>>> surge
         ),
     };
     let text = if busy {
@@ -83,13 +79,8 @@ pub fn promise_line(state: &State) -> Html {
     let Some((rule, minutes, busy)) = crate::live::rule(state, &state.form.category) else {
         return html! {};
     };
-<<<<<<< HEAD
-    let surge = if busy { rule.minutes } else { 0 };
-    let now = state.now;
-=======
     let surge = if busy { minutes } else { 0 };
-    let now = env::now();
->>>>>>> surge
+    let now = state.now;
     let minute = now.div_euclid(60_000);
     let line = LAST.with(|last| {
         let mut last = last.borrow_mut();

@@ -80,17 +80,8 @@ impl Zone for IntlZone {
 /// When a reply under `rule`'s hours within `minutes` (the rule's own, or the live
 /// promise's) is due for a report at `now`; None if the zone is unknown
 /// (the widget then promises nothing) or the hours never open.
-<<<<<<< HEAD
-pub fn due(rule: &PromiseRule, now: Millis) -> Option<Millis> {
-    rule.due(now, IntlZone::new)
-=======
 pub fn due(rule: &PromiseRule, now: Millis, minutes: u32) -> Option<Millis> {
-    if !rule.business() {
-        return Some(now + Millis::from(minutes) * 60_000);
-    }
-    let zone = IntlZone::new(rule.time_zone.as_deref()?)?;
-    promise::due(&rule.hours, &zone, now, minutes).ok()
->>>>>>> surge
+    rule.due_within(minutes, now, IntlZone::new)
 }
 
 /// The next opening if the team is closed at `now` (None when open or around the clock).

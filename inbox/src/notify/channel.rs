@@ -208,7 +208,10 @@ pub struct Request {
 /// `now` (ms) when the channel has a secret.
 pub fn request(ch: &Channel, items: &[Item], zone: &str, public_url: &str, now: i64) -> Request {
     let req = request_once(ch, items, zone, public_url, now);
-    if ch.kind != Kind::Feishu || req.body.len() <= reach_us_core::backend::FEISHU_MAX_BODY_BYTES || items.len() != 1 {
+    if ch.kind != Kind::Feishu
+        || req.body.len() <= reach_us_core::backend::FEISHU_MAX_BODY_BYTES
+        || items.len() != 1
+    {
         return req;
     }
     // Feishu's signed mode adds `timestamp` and `sign` (about 80 bytes) to a body the

@@ -614,7 +614,8 @@ pub async fn acks_to(store: &Store, email: &str, since: i64) -> Result<i64, Stor
 /// Erasure (`DELETE /v1/reports/{id}`, retention): the personal data a queue row may hold
 /// (a reply's text) goes with the report's.
 pub async fn erase(store: &Store, report_id: &str) -> Result<u64, StoreError> {
-    const SQL: &str = "UPDATE notifications SET payload = NULL WHERE report_id = ?1 AND payload IS NOT NULL";
+    const SQL: &str =
+        "UPDATE notifications SET payload = NULL WHERE report_id = ?1 AND payload IS NOT NULL";
     exec(store, SQL, vec![A::T(report_id.into())]).await
 }
 

@@ -86,12 +86,22 @@ impl Relay {
         }
         let free_min = (per_min as usize).saturating_sub(w.len());
         let last_second: Vec<i64> = w.iter().copied().filter(|t| *t > now - 1_000).collect();
-        let free_sec = per_sec.map_or(usize::MAX, |n| (n as usize).saturating_sub(last_second.len()));
+        let free_sec = per_sec.map_or(usize::MAX, |n| {
+            (n as usize).saturating_sub(last_second.len())
+        });
         Window {
             free_min,
             free_sec,
-            next_min: if free_min > 0 { now } else { w.front().map_or(now, |t| t + 60_000 + 1) },
-            next_sec: if free_sec > 0 { now } else { last_second.first().map_or(now, |t| t + 1_000 + 1) },
+            next_min: if free_min > 0 {
+                now
+            } else {
+                w.front().map_or(now, |t| t + 60_000 + 1)
+            },
+            next_sec: if free_sec > 0 {
+                now
+            } else {
+                last_second.first().map_or(now, |t| t + 1_000 + 1)
+            },
         }
     }
 

@@ -330,7 +330,8 @@ async fn receive(
         r.headers_mut().insert("retry-after", ra.parse().unwrap());
     }
     if answer.0 == 307 {
-        r.headers_mut().insert("location", "/webhook".parse().unwrap());
+        r.headers_mut()
+            .insert("location", "/webhook".parse().unwrap());
     }
     r
 }
