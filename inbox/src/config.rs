@@ -179,7 +179,7 @@ impl InboxConfig {
         c.retention_days = num("INBOX_RETENTION_DAYS", c.retention_days)?;
         c.session_hours = num("INBOX_SESSION_HOURS", c.session_hours)?.clamp(1, 24 * 30);
         c.db_pool = num("INBOX_DB_POOL", c.db_pool)?.clamp(1, 256);
-        c.surge = crate::surge::SurgeConfig::from_env()?;
+        c.surge = crate::surge::SurgeConfig::from_vars(&var)?;
         if let Some(path) = var("INBOX_WIDGET_CONFIG") {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("INBOX_WIDGET_CONFIG {path}: {e}"))?;
@@ -256,6 +256,9 @@ mod tests {
         assert_eq!((c.rate_per_min, c.rate_burst), (30, 10));
         assert_eq!((c.login_per_min, c.login_burst), (10, 5));
         assert!(!c.keep_page_query && !c.trust_proxy);
+        // The live promise's capacity comes through the same lookup, not the process's environment.
+        let c = read(&[("INBOX_CAPACITY_PER_HOUR", "6")]).unwrap();
+        assert!(c.surge.capacity_per_hour.is_some());
         // A rate of 0 per minute turns the limit off; a burst is at least one request.
         let c = read(&[("INBOX_RATE_PER_MIN", "0"), ("INBOX_RATE_BURST", "0")]).unwrap();
         assert_eq!((c.rate_per_min, c.rate_burst), (0, 1));

@@ -56,9 +56,9 @@ impl Default for SurgeConfig {
 }
 
 impl SurgeConfig {
-    /// Read the environment; an error names the variable.
-    pub fn from_env() -> Result<SurgeConfig, String> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    /// Read the variables `var` gives (the inbox config's lookup: the environment, or a
+    /// test's map); an error names the variable.
+    pub fn from_vars(var: &dyn Fn(&str) -> Option<String>) -> Result<SurgeConfig, String> {
         let dec = |k: &str, lo: f64, hi: f64| -> Result<Option<f64>, String> {
             var(k)
                 .map(|v| {
